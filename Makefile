@@ -1,0 +1,71 @@
+# opengeodata - make targets. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+OGD     := $(VENV)/bin/opengeodata
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
+DATASET ?=
+STAMP   := $(VENV)/.installed
+
+# A Python >= 3.12: python3.13, python3.12, pyenv's installed versions, then python3.
+PYTHON_CANDIDATES := python3.13 python3.12 \
+	$(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)) python3
+define find_python
+$(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && \
+	$(p) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && \
+	command -v $(p))))
+endef
+
+.PHONY: help install test lint typecheck refresh serve bench clean
+
+help: ## Show every target with one line
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "  Variables: DATASET=<id> (refresh one), HOST=, PORT= (serve)"
+
+install: $(STAMP) ## Create .venv with Python >= 3.12 and install the project (idempotent)
+
+$(STAMP): pyproject.toml $(wildcard package.json)
+	@PY3="$(strip $(call find_python))"; \
+	if [ -z "$$PY3" ]; then \
+		echo "error: no Python >= 3.12 found (tried: python3.13, python3.12, pyenv versions, python3)." >&2; \
+		echo "Install Python 3.12 or newer (e.g. 'pyenv install 3.12') and run make again." >&2; \
+		exit 1; \
+	fi; \
+	if [ ! -x "$(PY)" ] || ! "$(PY)" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
+		echo "Creating $(VENV) with $$PY3 ($$($$PY3 --version))"; \
+		rm -rf "$(VENV)"; "$$PY3" -m venv "$(VENV)"; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@if [ -f package.json ]; then $(MAKE) --no-print-directory assets; fi
+	@touch $(STAMP)
+
+.PHONY: assets
+assets: ## Install web assets (MapLibre, pmtiles, ...) from npm into the package
+	@if [ -f package.json ]; then npm install --no-audit --no-fund --silent && \
+		$(PY) -m opengeodata.server.assets; fi
+
+lint: install ## Run ruff and mypy
+	$(VENV)/bin/ruff check opengeodata pipelines tests bench
+	$(VENV)/bin/mypy
+
+test: install ## Install, lint and run the test suite
+	$(VENV)/bin/ruff check opengeodata pipelines tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q
+
+refresh: install ## Refresh every dataset (or one: make refresh DATASET=<id>)
+	$(OGD) refresh $(DATASET)
+
+serve: install refresh ## Install, build every dataset, serve on http://$(HOST):$(PORT)
+	$(OGD) serve --host $(HOST) --port $(PORT)
+
+bench: install ## Run the benchmarks under bench/ (writes bench/results/)
+	$(PY) -m bench
+
+clean: ## Remove the virtualenv, built data and caches
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results

@@ -1,0 +1,45 @@
+"""Helpers for benchmarks: timing, peak RSS of child processes, medians."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+
+def timed(func: Callable[[], object], repeat: int = 3) -> float:
+    """Median wall time of ``func`` over ``repeat`` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+_WRAPPER = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "w = time.perf_counter() - t\n"
+    "sys.stderr.write(p.stderr.decode(errors='replace')[-2000:])\n"
+    "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)\n"
+)
+
+
+def run_measured(cmd: Sequence[str]) -> tuple[float, int]:
+    """Run a command; return (wall seconds, peak RSS in MiB) of that command alone."""
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], capture_output=True,
+                          text=True, check=False)
+    wall, peak_kib, code = proc.stdout.split()
+    if int(code) != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({code}): {proc.stderr}")
+    return float(wall), int(peak_kib) // 1024
+
+
+def self_peak_rss_mib() -> int:
+    """Peak RSS of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

@@ -1,0 +1,145 @@
+"""The `opengeodata` command line: thin wrappers around the package and the pipelines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from opengeodata.declaration import json_schema, load_all
+from opengeodata.errors import OpenGeoDataError
+from opengeodata.settings import Settings
+from opengeodata.store import Store
+
+console = Console(stderr=True, highlight=False)
+
+
+class Context:
+    """Settings and output options shared by all commands."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        self.settings = Settings().resolved()
+        self.quiet = quiet
+        self.verbose = verbose
+
+    def log(self, message: str) -> None:
+        """A progress line (hidden with --quiet)."""
+        if not self.quiet:
+            console.print(message, markup=False)
+
+
+def _fail(error: OpenGeoDataError) -> None:
+    console.print(f"[red]error:[/red] {error}", markup=True, soft_wrap=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--quiet", "-q", is_flag=True, help="Only errors and results.")
+@click.option("--verbose", "-v", is_flag=True, help="More detail.")
+@click.pass_context
+def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
+    """opengeodata: open geodata catalogue and tile server."""
+    ctx.obj = Context(quiet, verbose)
+
+
+@main.command()
+@click.pass_obj
+def datasets(obj: Context) -> None:
+    """List declared datasets with live version, publish time and feature count."""
+    try:
+        declared = load_all(obj.settings.datasets_dir)
+    except OpenGeoDataError as exc:
+        _fail(exc)
+    store = Store(obj.settings.data_dir)
+    table = Table("id", "title", "live version", "published", "features", "quality")
+    for dataset in declared:
+        manifest = store.live_manifest(dataset.decl.id)
+        if manifest is None:
+            table.add_row(dataset.decl.id, dataset.decl.title, "-", "-", "-", "not published")
+        else:
+            table.add_row(dataset.decl.id, dataset.decl.title, manifest.version,
+                          manifest.created, str(manifest.feature_count),
+                          manifest.quality.summary())
+    Console(width=200).print(table)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+@click.pass_obj
+def refresh(obj: Context, ids: tuple[str, ...], force: bool) -> None:
+    """Refresh all datasets, or the ones named: validate, build, publish atomically."""
+    from pipelines.runner import run_many
+
+    try:
+        declared = load_all(obj.settings.datasets_dir, list(ids) or None)
+    except OpenGeoDataError as exc:
+        _fail(exc)
+    results = run_many(declared, obj.settings, force=force, log=obj.log)
+    failed = 0
+    for result in results:
+        if result.status == "failed":
+            failed += 1
+            console.print(f"[red]✗ {result.dataset}: failed[/red]\n  {result.message}",
+                          soft_wrap=True)
+        elif result.status == "unchanged":
+            console.print(f"= {result.dataset}: unchanged, nothing to do ({result.version})")
+        else:
+            console.print(f"[green]✓ {result.dataset}: published {result.version}[/green] "
+                          f"({result.message})")
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", type=int, default=None, help="WSGI workers (default: settings).")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, workers: int | None) -> None:
+    """Serve the OGC APIs, downloads and catalogue with gunicorn."""
+    from opengeodata.server.wsgi import serve as run_server
+
+    settings = obj.settings
+    if not settings.base_url:
+        settings = settings.model_copy(update={"base_url": f"http://{host}:{port}"})
+    console.print(f"serving on http://{host}:{port} ({workers or settings.workers} workers)")
+    run_server(settings, host, port, workers or settings.workers)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of dataset.yml."""
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.group()
+def dataset() -> None:
+    """Manage dataset declarations."""
+
+
+@dataset.command("new")
+@click.argument("dataset_id")
+@click.option("--source", "source", required=True, type=click.Path(path_type=Path),
+              help="Any OGR-readable vector file.")
+@click.option("--title", default=None, help="Dataset title.")
+@click.option("--layer", default=None, help="Layer of a multi-layer source.")
+@click.pass_obj
+def dataset_new(obj: Context, dataset_id: str, source: Path, title: str | None,
+                layer: str | None) -> None:
+    """Scaffold datasets/ID/dataset.yml from a vector file."""
+    from opengeodata.scaffold import scaffold
+
+    try:
+        path = scaffold(obj.settings.datasets_dir, dataset_id, source, title, layer)
+    except OpenGeoDataError as exc:
+        _fail(exc)
+    console.print(f"wrote {path}; edit it, then run: opengeodata refresh {dataset_id}")
+
+
+if __name__ == "__main__":
+    main()

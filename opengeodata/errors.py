@@ -1,0 +1,69 @@
+"""The one exception hierarchy of opengeodata, with its HTTP status mapping."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+
+class OpenGeoDataError(Exception):
+    """Base of every error the package raises on purpose."""
+
+    status: HTTPStatus = HTTPStatus.INTERNAL_SERVER_ERROR
+    code: str = "ServerError"
+
+
+class DeclarationError(OpenGeoDataError):
+    """A dataset.yml is missing, malformed or invalid."""
+
+    code = "DeclarationError"
+
+
+class SourceError(OpenGeoDataError):
+    """A source file or URL cannot be fetched or read."""
+
+    code = "SourceError"
+
+
+class DataValidationError(OpenGeoDataError):
+    """Source data is readable but wrong (CRS, schema, geometry)."""
+
+    code = "DataValidationError"
+
+
+class PipelineError(OpenGeoDataError):
+    """A pipeline step failed for a reason other than bad input."""
+
+    code = "PipelineError"
+
+
+class PublishError(OpenGeoDataError):
+    """A version could not be published, listed or rolled back."""
+
+    code = "PublishError"
+
+
+class DatasetBusyError(PublishError):
+    """Another refresh of the same dataset is running."""
+
+    code = "DatasetBusy"
+
+
+class NotFoundError(OpenGeoDataError):
+    """A requested dataset, version, feature or file does not exist."""
+
+    status = HTTPStatus.NOT_FOUND
+    code = "NotFound"
+
+
+class InvalidRequestError(OpenGeoDataError):
+    """A client sent a malformed or unsupported request."""
+
+    status = HTTPStatus.BAD_REQUEST
+    code = "InvalidParameterValue"
+
+
+def http_status(error: BaseException) -> int:
+    """Map an exception to the HTTP status the server answers with."""
+    if isinstance(error, OpenGeoDataError):
+        return int(error.status)
+    return int(HTTPStatus.INTERNAL_SERVER_ERROR)

@@ -1,0 +1,131 @@
+"""The manifest of a published version: what was built from what, with checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MANIFEST_NAME = "manifest.json"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceFile(_Model):
+    """A source file the version was built from."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+class OutputFile(_Model):
+    """A file of the published version (a download or a served artefact)."""
+
+    name: str = Field(description="File name inside the version folder.")
+    format: str = Field(description="Format key, e.g. gpkg, geojson, pmtiles.")
+    media_type: str
+    size: int
+    sha256: str
+    title: str = Field("", description="Human title, e.g. 'GeoPackage (EPSG:25832)'.")
+    crs: str | None = None
+    tile: str | None = Field(None, description="Download tile name, for tiled downloads.")
+
+
+class FieldInfo(_Model):
+    """One attribute of the published layer."""
+
+    name: str
+    type: str
+    description: str = ""
+
+
+class Extent(_Model):
+    """Spatial extent in the storage CRS and in CRS84."""
+
+    bbox: list[float] = Field(description="minx, miny, maxx, maxy in the storage CRS.")
+    bbox_crs84: list[float] = Field(description="minlon, minlat, maxlon, maxlat.")
+    crs: str = "EPSG:25832"
+
+
+class QualityReport(_Model):
+    """What a run read, wrote, dropped and repaired."""
+
+    features_read: int = 0
+    features_written: int = 0
+    dropped: dict[str, int] = Field(default_factory=dict, description="Reason -> count.")
+    geometries_repaired: int = 0
+    crs_transformation: str | None = None
+    attribute_problems: dict[str, int] = Field(default_factory=dict)
+    checks: dict[str, Any] = Field(default_factory=dict, description="Dataset-specific checks.")
+    warnings: list[str] = Field(default_factory=list)
+
+    def drop(self, reason: str, count: int = 1) -> None:
+        """Count features dropped for ``reason``."""
+        if count:
+            self.dropped[reason] = self.dropped.get(reason, 0) + count
+
+    def problem(self, what: str, count: int = 1) -> None:
+        """Count an attribute problem."""
+        if count:
+            self.attribute_problems[what] = self.attribute_problems.get(what, 0) + count
+
+    def summary(self) -> str:
+        """One line for humans."""
+        parts = [f"{self.features_read} read", f"{self.features_written} written"]
+        dropped = sum(self.dropped.values())
+        if dropped:
+            parts.append(f"{dropped} dropped")
+        if self.geometries_repaired:
+            parts.append(f"{self.geometries_repaired} geometries repaired")
+        if self.attribute_problems:
+            parts.append(f"{sum(self.attribute_problems.values())} attribute problems")
+        return ", ".join(parts)
+
+
+class Manifest(_Model):
+    """Everything about one published version of a dataset."""
+
+    dataset: str
+    version: str
+    created: str = Field(description="UTC time of publishing, ISO 8601.")
+    fingerprint: str = Field(description="Hash of sources, declaration and pipeline version.")
+    pipeline_version: str
+    declaration_sha256: str
+    sources: list[SourceFile]
+    feature_count: int
+    geometry_type: str | None = None
+    layer: str | None = Field(None, description="Layer name in the GeoPackage.")
+    extent: Extent | None = None
+    fields: list[FieldInfo] = Field(default_factory=list)
+    outputs: list[OutputFile] = Field(default_factory=list)
+    quality: QualityReport = Field(default_factory=QualityReport)
+
+    def output(self, fmt: str) -> OutputFile | None:
+        """The first output of format ``fmt``, if any."""
+        return next((o for o in self.outputs if o.format == fmt and o.tile is None), None)
+
+    def write(self, folder: Path) -> Path:
+        """Write ``manifest.json`` into ``folder``."""
+        path = folder / MANIFEST_NAME
+        path.write_text(json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return path
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        """Read ``manifest.json`` from ``folder``."""
+        return cls.model_validate_json((folder / MANIFEST_NAME).read_bytes())
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file, streamed."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()

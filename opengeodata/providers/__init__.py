@@ -1,0 +1,1 @@
+"""pygeoapi provider plugins of opengeodata."""

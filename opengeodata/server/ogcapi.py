@@ -1,0 +1,101 @@
+"""pygeoapi's OGC API routes, bound to the app's current pygeoapi API (no module state)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pygeoapi.api as core_api
+import pygeoapi.api.coverages as coverages_api
+import pygeoapi.api.itemtypes as itemtypes_api
+import pygeoapi.api.tiles as tiles_api
+from flask import Blueprint, Response, make_response, request
+from pygeoapi.api import APIRequest, apply_gzip
+
+from opengeodata.server.state import ServerState
+
+
+def execute(state: ServerState, api_function: Callable[..., Any], *args: Any,
+            skip_valid_check: bool = False) -> Response:
+    """Run a pygeoapi API function for the current Flask request."""
+    api = state.snapshot().api
+    api_request = APIRequest.from_flask(request, api.locales)
+    if not skip_valid_check and not api_request.is_valid():
+        headers, status, content = api.get_format_exception(api_request)
+    else:
+        headers, status, content = api_function(api, api_request, *args)
+        content = apply_gzip(headers, content)
+    response = make_response(content, status)
+    if headers:
+        response.headers = headers
+    return response
+
+
+def blueprint(state: ServerState) -> Blueprint:
+    """The OGC API Common/Features/Tiles/Coverages routes."""
+    bp = Blueprint("ogcapi", __name__)
+
+    @bp.route("/")
+    def landing_page() -> Response:
+        return execute(state, core_api.landing_page)
+
+    @bp.route("/openapi")
+    def openapi() -> Response:
+        return execute(state, core_api.openapi_)
+
+    @bp.route("/conformance")
+    def conformance() -> Response:
+        return execute(state, core_api.conformance)
+
+    @bp.route("/TileMatrixSets")
+    def tilematrixsets() -> Response:
+        return execute(state, tiles_api.tilematrixsets)
+
+    @bp.route("/TileMatrixSets/<tms_id>")
+    def tilematrixset(tms_id: str) -> Response:
+        return execute(state, tiles_api.tilematrixset, tms_id)
+
+    @bp.route("/collections")
+    @bp.route("/collections/<collection_id>")
+    def collections(collection_id: str | None = None) -> Response:
+        return execute(state, core_api.describe_collections, collection_id)
+
+    @bp.route("/collections/<collection_id>/schema")
+    def collection_schema(collection_id: str) -> Response:
+        return execute(state, core_api.get_collection_schema, collection_id)
+
+    @bp.route("/collections/<collection_id>/queryables")
+    def collection_queryables(collection_id: str) -> Response:
+        return execute(state, itemtypes_api.get_collection_queryables, collection_id)
+
+    @bp.route("/collections/<collection_id>/items", methods=["GET", "POST"])
+    def collection_items(collection_id: str) -> Response:
+        return execute(state, itemtypes_api.get_collection_items, collection_id,
+                       skip_valid_check=True)
+
+    @bp.route("/collections/<collection_id>/items/<item_id>")
+    def collection_item(collection_id: str, item_id: str) -> Response:
+        return execute(state, itemtypes_api.get_collection_item, collection_id, item_id)
+
+    @bp.route("/collections/<collection_id>/coverage")
+    def collection_coverage(collection_id: str) -> Response:
+        return execute(state, coverages_api.get_collection_coverage, collection_id,
+                       skip_valid_check=True)
+
+    @bp.route("/collections/<collection_id>/tiles")
+    def collection_tiles(collection_id: str) -> Response:
+        return execute(state, tiles_api.get_collection_tiles, collection_id)
+
+    @bp.route("/collections/<collection_id>/tiles/<tms_id>")
+    @bp.route("/collections/<collection_id>/tiles/<tms_id>/metadata")
+    def collection_tiles_metadata(collection_id: str, tms_id: str) -> Response:
+        return execute(state, tiles_api.get_collection_tiles_metadata, collection_id, tms_id,
+                       skip_valid_check=True)
+
+    @bp.route("/collections/<collection_id>/tiles/<tms_id>/<tile_matrix>/<tile_row>/<tile_col>")
+    def collection_tile(collection_id: str, tms_id: str, tile_matrix: str, tile_row: str,
+                        tile_col: str) -> Response:
+        return execute(state, tiles_api.get_collection_tiles_data, collection_id, tms_id,
+                       tile_matrix, tile_row, tile_col, skip_valid_check=True)
+
+    return bp

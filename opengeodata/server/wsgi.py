@@ -1,0 +1,41 @@
+"""Run the app under gunicorn (production WSGI server, several workers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from opengeodata.settings import Settings
+
+
+class GunicornServer(BaseApplication):
+    """gunicorn with the app factory called in each worker (no shared import-time state)."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        from opengeodata.server.app import create_app
+
+        return create_app(self.settings)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve until interrupted."""
+    GunicornServer(settings, {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "accesslog": "-",
+        "timeout": 120,
+        "preload_app": False,
+    }).run()

@@ -1,0 +1,47 @@
+"""Environment settings (prefix ``OPENGEODATA_``), apart from the dataset declarations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Server and pipeline settings read from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENGEODATA_", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("data"), description="Where sources, staging and published data live."
+    )
+    datasets_dir: Path = Field(Path("datasets"), description="Folder of dataset declarations.")
+    config_dir: Path = Field(Path("config"), description="Server and pygeoapi base settings.")
+    base_url: str = Field(
+        "",
+        description="Public base URL used in links (e.g. https://geodata.example.org behind a "
+        "proxy); empty means http://HOST:PORT of the running server.",
+    )
+    source_mode: Literal["sample", "remote"] = Field(
+        "sample",
+        description="'sample' builds from each dataset's bundled sample, 'remote' downloads the "
+        "declared source URL.",
+    )
+    workers: int = Field(2, ge=1, description="WSGI worker processes for `serve`.")
+    cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds.")
+
+    def resolved(self) -> Settings:
+        """Return a copy with absolute paths (relative ones resolve against the cwd)."""
+        return self.model_copy(
+            update={
+                "data_dir": self.data_dir.resolve(),
+                "datasets_dir": self.datasets_dir.resolve(),
+                "config_dir": self.config_dir.resolve(),
+            }
+        )
+
+    def public_url(self, host: str = "127.0.0.1", port: int = 5000) -> str:
+        """The base URL for links, without a trailing slash."""
+        return (self.base_url or f"http://{host}:{port}").rstrip("/")

@@ -1,0 +1,1 @@
+"""The ETL of opengeodata: extract, validate, normalize, export, publish."""

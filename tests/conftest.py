@@ -1,0 +1,91 @@
+"""Shared fixtures: temporary data dirs, copied declarations, a published sample, a live server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from opengeodata.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT / "datasets"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def make_settings(tmp: Path, datasets: list[str] | None = None) -> Settings:
+    """Settings with a temp data dir and a temp copy of the named (default: all) datasets."""
+    ds_dir = tmp / "datasets"
+    ds_dir.mkdir(parents=True, exist_ok=True)
+    for src in sorted(DATASETS.iterdir()):
+        if src.is_dir() and (datasets is None or src.name in datasets):
+            shutil.copytree(src, ds_dir / src.name, dirs_exist_ok=True)
+    return Settings(
+        data_dir=tmp / "data", datasets_dir=ds_dir, config_dir=ROOT / "config",
+        base_url="http://testserver",
+    ).resolved()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings over a temp copy of `stadtbezirke` only."""
+    return make_settings(tmp_path, ["stadtbezirke"])
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """`stadtbezirke` refreshed once into a session-wide temp data dir."""
+    from opengeodata.declaration import load_all
+    from pipelines.runner import run_many
+
+    settings = make_settings(tmp_path_factory.mktemp("published"), ["stadtbezirke"])
+    results = run_many(load_all(settings.datasets_dir), settings)
+    assert [r.status for r in results] == ["published"], results
+    return settings
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(published: Settings) -> Iterator[str]:
+    """`opengeodata serve` (gunicorn, 2 workers) on a free port; yields the base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "OPENGEODATA_DATA_DIR": str(published.data_dir),
+        "OPENGEODATA_DATASETS_DIR": str(published.datasets_dir),
+        "OPENGEODATA_CONFIG_DIR": str(published.config_dir),
+        "OPENGEODATA_BASE_URL": "",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "opengeodata.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/collections?f=json", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("server did not start") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
