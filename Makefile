@@ -61,7 +61,7 @@ test: install ## Install, lint and run the test suite
 refresh: install ## Refresh every dataset (or one: make refresh DATASET=<id>)
 	$(OGD) refresh $(DATASET)
 
-serve: install refresh ## Install, build every dataset, serve on http://$(HOST):$(PORT)
+serve: install refresh ## Install, build every dataset, serve on http://127.0.0.1:5000
 	$(OGD) serve --host $(HOST) --port $(PORT)
 
 bench: install ## Run the benchmarks under bench/ (writes bench/results/)

@@ -69,3 +69,8 @@ def test_real_http_request_to_served_port(live_server: str, published: Settings)
     live = Store(published.data_dir).live_dir("stadtbezirke")
     assert live is not None
     assert r.headers["ETag"].strip('"') == sha256_file(live / "stadtbezirke.gpkg")
+
+
+def test_default_page_holds_all_13_districts(client: FlaskClient) -> None:
+    body = client.get("/collections/stadtbezirke/items?f=json").get_json()
+    assert body["numberReturned"] == 13
