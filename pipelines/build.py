@@ -56,7 +56,8 @@ def build_manifest(ctx: RunContext, frame: gpd.GeoDataFrame | None, fp: str,
         geometry_type = types[0] if len(types) == 1 else ",".join(types) or None
     return Manifest(
         dataset=decl.id,
-        version=store.new_version_id(decl.id, f"{now:%Y%m%dT%H%M%SZ}", content_hash(ctx)),
+        version=store.new_version_id(
+            decl.id, f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z", content_hash(ctx)),
         created=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         fingerprint=fp,
         pipeline_version=pipeline_version,

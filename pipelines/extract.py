@@ -49,6 +49,13 @@ class ChecksumCache:
         self.dirty = True
         return digest
 
+    def alias(self, original: Path, copy: Path) -> None:
+        """Record the checksum of ``copy`` (an exact copy) for ``original`` too."""
+        digest = self.sha256(copy)
+        st = original.stat()
+        self.entries[str(original.resolve())] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
+        self.dirty = True
+
     def save(self) -> None:
         """Write the cache atomically (only when something changed)."""
         if not self.dirty:
@@ -139,16 +146,20 @@ def extract(ctx: RunContext) -> None:
     """Fill ``ctx.sources`` and ``ctx.source_files`` from the bundled sample or the URL."""
     dest_dir = sources_dir(ctx.settings, ctx.id)
     dest_dir.mkdir(parents=True, exist_ok=True)
+    cache = ChecksumCache(dest_dir / CACHE_NAME)
+    originals: list[Path] = []
     if uses_remote(ctx.dataset, ctx.settings):
         from pipelines.download import download_all
 
         paths = download_all(ctx, dest_dir)
     else:
-        paths = [_copy_with_sidecars(p, dest_dir) for p in sample_files(ctx.dataset)]
+        originals = sample_files(ctx.dataset)
+        paths = [_copy_with_sidecars(p, dest_dir) for p in originals]
     ctx.sources = paths
-    cache = ChecksumCache(dest_dir / CACHE_NAME)
     try:
         ctx.source_files = [_checked(ctx.id, p, cache) for p in paths]
+        for original, copy in zip(originals, paths, strict=False):
+            cache.alias(original, copy)
     finally:
         cache.save()
     ctx.log(f"extract {len(paths)} source file(s)")
