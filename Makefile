@@ -58,8 +58,19 @@ test: install ## Install, lint and run the test suite
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
 
-refresh: install ## Refresh every dataset (or one: make refresh DATASET=<id>)
+# One sub-target per dataset folder, so `make -j2 refresh` runs datasets in parallel (each
+# holds its dataset's lock); `make refresh DATASET=<id>` refreshes only that one.
+REFRESH_IDS := $(sort $(patsubst datasets/%/dataset.yml,%,$(wildcard datasets/*/dataset.yml)))
+.PHONY: $(addprefix refresh-,$(REFRESH_IDS))
+ifeq ($(strip $(DATASET)),)
+refresh: install $(addprefix refresh-,$(REFRESH_IDS)) ## Refresh every dataset (or one: make refresh DATASET=<id>)
+else
+refresh: install
 	$(OGD) refresh $(DATASET)
+endif
+
+$(addprefix refresh-,$(REFRESH_IDS)): refresh-%: install
+	$(OGD) refresh $*
 
 serve: install refresh ## Install, build every dataset, serve on http://127.0.0.1:5000
 	$(OGD) serve --host $(HOST) --port $(PORT)

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from opengeodata.cli_versions import register as register_version_commands
 from opengeodata.declaration import json_schema, load_all
 from opengeodata.errors import OpenGeoDataError
 from opengeodata.settings import Settings
@@ -37,7 +38,19 @@ def _fail(error: OpenGeoDataError) -> None:
     sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Accept the global --quiet/--verbose flags after the subcommand too."""
+
+    FLAGS = ("-q", "--quiet", "-v", "--verbose")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        flags = [a for a in args[:end] if a in self.FLAGS]
+        rest = [a for a in args[:end] if a not in self.FLAGS] + args[end:]
+        return super().parse_args(ctx, flags + rest)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--quiet", "-q", is_flag=True, help="Only errors and results.")
 @click.option("--verbose", "-v", is_flag=True, help="More detail.")
 @click.pass_context
@@ -65,13 +78,22 @@ def datasets(obj: Context) -> None:
                           manifest.created, str(manifest.feature_count),
                           manifest.quality.summary())
     Console(width=200).print(table)
+    if obj.verbose:
+        for dataset in declared:
+            manifest = store.live_manifest(dataset.decl.id)
+            if manifest is not None:
+                click.echo(f"{dataset.decl.id} quality report:")
+                for line in manifest.quality.details():
+                    click.echo(f"  {line}")
 
 
 @main.command()
 @click.argument("ids", nargs=-1)
 @click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Wait for a running refresh of the same dataset, or fail at once.")
 @click.pass_obj
-def refresh(obj: Context, ids: tuple[str, ...], force: bool) -> None:
+def refresh(obj: Context, ids: tuple[str, ...], force: bool, wait: bool) -> None:
     """Refresh all datasets, or the ones named: validate, build, publish atomically."""
     from pipelines.runner import run_many
 
@@ -79,13 +101,22 @@ def refresh(obj: Context, ids: tuple[str, ...], force: bool) -> None:
         declared = load_all(obj.settings.datasets_dir, list(ids) or None)
     except OpenGeoDataError as exc:
         _fail(exc)
-    results = run_many(declared, obj.settings, force=force, log=obj.log)
+    from pipelines.progress import Progress
+
+    progress = Progress(console, bar=console.is_terminal, quiet=obj.quiet, verbose=obj.verbose)
+    with progress:
+        results = run_many(declared, obj.settings, force=force, progress=progress, wait=wait)
     failed = 0
     for result in results:
         if result.status == "failed":
             failed += 1
             console.print(f"[red]✗ {result.dataset}: failed[/red]\n  {result.message}",
                           soft_wrap=True)
+            if result.quarantine is not None:
+                console.print(f"  input kept in {result.quarantine}", soft_wrap=True)
+        elif result.status == "busy":
+            failed += 1
+            console.print(f"[yellow]… {result.dataset}: {result.message}[/yellow]")
         elif result.status == "unchanged":
             console.print(f"= {result.dataset}: unchanged, nothing to do ({result.version})")
         else:
@@ -140,6 +171,8 @@ def dataset_new(obj: Context, dataset_id: str, source: Path, title: str | None,
         _fail(exc)
     console.print(f"wrote {path}; edit it, then run: opengeodata refresh {dataset_id}")
 
+
+register_version_commands(main)
 
 if __name__ == "__main__":
     main()

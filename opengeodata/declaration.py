@@ -177,6 +177,10 @@ class DownloadTiles(Model):
         "{id}_32_{e}_{n}",
         description="File name pattern; {id}, {e} and {n} (cell origin in km) are filled in.",
     )
+    formats: list[OutputFormat] = Field(
+        default_factory=lambda: list[OutputFormat](["gpkg"]),
+        description="Formats each download tile is written in (vector layers).",
+    )
 
 
 class Temporal(Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from pathlib import Path
 
 
 class OpenGeoDataError(Exception):
@@ -10,6 +11,8 @@ class OpenGeoDataError(Exception):
 
     status: HTTPStatus = HTTPStatus.INTERNAL_SERVER_ERROR
     code: str = "ServerError"
+    #: where a failed refresh kept its bad input (set by the pipeline runner)
+    quarantine: Path | None = None
 
 
 class DeclarationError(OpenGeoDataError):
@@ -67,3 +70,14 @@ def http_status(error: BaseException) -> int:
     if isinstance(error, OpenGeoDataError):
         return int(error.status)
     return int(HTTPStatus.INTERNAL_SERVER_ERROR)
+
+
+class DownloadError(SourceError):
+    """A remote source could not be downloaded completely or failed its checksum."""
+
+    code = "DownloadError"
+
+    def __init__(self, message: str, url: str, partial: Path | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.partial = partial

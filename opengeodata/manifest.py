@@ -35,6 +35,7 @@ class OutputFile(_Model):
     title: str = Field("", description="Human title, e.g. 'GeoPackage (EPSG:25832)'.")
     crs: str | None = None
     tile: str | None = Field(None, description="Download tile name, for tiled downloads.")
+    features: int | None = Field(None, description="Features in the file, when countable.")
 
 
 class FieldInfo(_Model):
@@ -85,7 +86,22 @@ class QualityReport(_Model):
             parts.append(f"{self.geometries_repaired} geometries repaired")
         if self.attribute_problems:
             parts.append(f"{sum(self.attribute_problems.values())} attribute problems")
+        if self.crs_transformation:
+            parts.append(f"CRS {self.crs_transformation}")
         return ", ".join(parts)
+
+    def details(self) -> list[str]:
+        """Every item of the report, one line each."""
+        lines = [f"features read: {self.features_read}",
+                 f"features written: {self.features_written}"]
+        lines += [f"dropped ({reason}): {n}" for reason, n in sorted(self.dropped.items())]
+        lines.append(f"geometries repaired: {self.geometries_repaired}")
+        lines.append(f"CRS transformation: {self.crs_transformation or 'none'}")
+        lines += [f"attribute problem: {what} ({n})"
+                  for what, n in sorted(self.attribute_problems.items())]
+        lines += [f"check {key}: {value}" for key, value in sorted(self.checks.items())]
+        lines += [f"warning: {w}" for w in self.warnings]
+        return lines
 
 
 class Manifest(_Model):

@@ -57,6 +57,7 @@ class RunContext:
         crs: str | None = None,
         tile: str | None = None,
         media_type: str | None = None,
+        features: int | None = None,
     ) -> OutputFile:
         """Register a file written into the staging folder as an output of this version."""
         if path.parent != self.staging:
@@ -70,6 +71,7 @@ class RunContext:
             title=title,
             crs=crs,
             tile=tile,
+            features=features,
         )
         self.outputs.append(out)
         return out

@@ -1,60 +1,165 @@
-"""Extract: bring the source files of a dataset into ``data/sources/<id>/``, checksummed."""
+"""Extract: bring the source files of a dataset into ``data/sources/<id>/``, checksummed.
+
+SHA-256 sums are cached by path, size, mtime and inode (``.checksums.json`` next to the
+sources), so an unchanged big source is not hashed again and a no-op refresh stays fast.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
+from opengeodata.declaration import DeclaredDataset
 from opengeodata.errors import SourceError
 from opengeodata.manifest import SourceFile, sha256_file
+from opengeodata.settings import Settings
 from pipelines.context import RunContext
 
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".tfw", ".jgw", ".pgw",
             ".wld", ".aux.xml")
+CACHE_NAME = ".checksums.json"
 
 
-def _sample_files(ctx: RunContext) -> list[Path]:
-    folder = ctx.dataset.folder
+class ChecksumCache:
+    """SHA-256 per file, trusted while size, mtime and inode are unchanged."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, list[int | str]] = {}
+        self.dirty = False
+        try:
+            loaded = json.loads(path.read_text())
+            if isinstance(loaded, dict):
+                self.entries = loaded
+        except (OSError, ValueError):
+            pass
+
+    def sha256(self, file: Path) -> str:
+        """The file's SHA-256, from the cache when the file did not change."""
+        st = file.stat()
+        key = str(file.resolve())
+        stamp: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ino]
+        entry = self.entries.get(key)
+        if entry is not None and entry[:3] == stamp and isinstance(entry[3], str):
+            return entry[3]
+        digest = sha256_file(file)
+        self.entries[key] = [*stamp, digest]
+        self.dirty = True
+        return digest
+
+    def alias(self, original: Path, copy: Path) -> None:
+        """Record the checksum of ``copy`` (an exact copy) for ``original`` too."""
+        digest = self.sha256(copy)
+        st = original.stat()
+        self.entries[str(original.resolve())] = [st.st_size, st.st_mtime_ns, st.st_ino, digest]
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically (only when something changed)."""
+        if not self.dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(self.entries))
+        os.replace(tmp, self.path)
+        self.dirty = False
+
+
+def sources_dir(settings: Settings, dataset_id: str) -> Path:
+    """Where a dataset's extracted sources live."""
+    return settings.data_dir / "sources" / dataset_id
+
+
+def uses_remote(dataset: DeclaredDataset, settings: Settings) -> bool:
+    """True if this run downloads ``source.url`` instead of using the bundled sample."""
+    src = dataset.decl.source
+    return bool(src.url) and (settings.source_mode == "remote" or not src.sample)
+
+
+def sample_files(dataset: DeclaredDataset) -> list[Path]:
+    """The bundled sample files of a dataset (globs expanded, sorted)."""
+    folder = dataset.folder
     files: list[Path] = []
-    for pattern in ctx.dataset.decl.source.sample:
+    for pattern in dataset.decl.source.sample:
         matches = sorted(p for p in folder.glob(pattern) if p.is_file())
         if not matches:
-            raise SourceError(f"{ctx.id}: sample {pattern!r} matches no file in {folder}")
+            raise SourceError(f"{dataset.decl.id}: sample {pattern!r} matches no file in {folder}")
         files.extend(matches)
     return files
 
 
+def _checked(dataset_id: str, path: Path, cache: ChecksumCache) -> SourceFile:
+    size = path.stat().st_size
+    if size == 0:
+        raise SourceError(f"{dataset_id}: {path.name}: the source file is empty (0 bytes)")
+    return SourceFile(name=path.name, sha256=cache.sha256(path), size=size)
+
+
+def sample_source_files(dataset: DeclaredDataset, settings: Settings) -> list[SourceFile]:
+    """Checksums of the bundled samples without copying anything (for the unchanged check)."""
+    cache = ChecksumCache(sources_dir(settings, dataset.decl.id) / CACHE_NAME)
+    try:
+        return [_checked(dataset.decl.id, p, cache) for p in sample_files(dataset)]
+    finally:
+        cache.save()
+
+
+def _same_file(src: Path, dest: Path) -> bool:
+    try:
+        a, b = src.stat(), dest.stat()
+    except OSError:
+        return False
+    return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
+
+
+def _copy_atomic(src: Path, dest: Path) -> None:
+    if _same_file(src, dest):
+        return
+    tmp = dest.with_name(f".{dest.name}.part")
+    shutil.copy2(src, tmp)
+    os.replace(tmp, dest)
+
+
 def _copy_with_sidecars(src: Path, dest_dir: Path) -> Path:
     dest = dest_dir / src.name
-    tmp = dest_dir / f".{src.name}.part"
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
+    _copy_atomic(src, dest)
     stem = src.name[: -len(src.suffix)] if src.suffix else src.name
     for ext in SIDECARS:
         for cand in (src.parent / f"{stem}{ext}", src.parent / f"{stem}{ext.upper()}"):
             if cand.is_file():
-                shutil.copyfile(cand, dest_dir / cand.name)
+                _copy_atomic(cand, dest_dir / cand.name)
     return dest
+
+
+def clean_partial(settings: Settings, dataset_id: str) -> None:
+    """Remove half-copied or half-downloaded files a crashed run left."""
+    folder = sources_dir(settings, dataset_id)
+    if folder.is_dir():
+        for pattern in (".*.part", ".*.download", f".{CACHE_NAME}.*"):
+            for path in folder.glob(pattern):
+                path.unlink(missing_ok=True)
 
 
 def extract(ctx: RunContext) -> None:
     """Fill ``ctx.sources`` and ``ctx.source_files`` from the bundled sample or the URL."""
-    src = ctx.dataset.decl.source
-    dest_dir = ctx.settings.data_dir / "sources" / ctx.id
+    dest_dir = sources_dir(ctx.settings, ctx.id)
     dest_dir.mkdir(parents=True, exist_ok=True)
-    use_remote = bool(src.url) and (ctx.settings.source_mode == "remote" or not src.sample)
-    if use_remote:
+    cache = ChecksumCache(dest_dir / CACHE_NAME)
+    originals: list[Path] = []
+    if uses_remote(ctx.dataset, ctx.settings):
         from pipelines.download import download_all
 
         paths = download_all(ctx, dest_dir)
     else:
-        paths = [_copy_with_sidecars(p, dest_dir) for p in _sample_files(ctx)]
+        originals = sample_files(ctx.dataset)
+        paths = [_copy_with_sidecars(p, dest_dir) for p in originals]
     ctx.sources = paths
-    ctx.source_files = []
-    for path in paths:
-        size = path.stat().st_size
-        if size == 0:
-            raise SourceError(f"{ctx.id}: {path.name}: the source file is empty")
-        ctx.source_files.append(SourceFile(name=path.name, sha256=sha256_file(path), size=size))
+    try:
+        ctx.source_files = [_checked(ctx.id, p, cache) for p in paths]
+        for original, copy in zip(originals, paths, strict=False):
+            cache.alias(original, copy)
+    finally:
+        cache.save()
     ctx.log(f"extract {len(paths)} source file(s)")

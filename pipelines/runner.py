@@ -1,28 +1,41 @@
-"""Run the pipeline for datasets: extract, read, normalize, export, verify, publish."""
+"""Run the pipeline for datasets: extract, read, normalize, export, verify, publish.
+
+Every dataset run holds the dataset's lock, cleans what a crashed run left, skips when sources,
+declaration and pipeline version are unchanged, builds in a staging folder and publishes with
+one atomic pointer switch. Bad input is kept in ``data/quarantine/<id>/<timestamp>/``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-import geopandas as gpd
-import pyogrio
-
 import opengeodata
 from opengeodata.declaration import DeclaredDataset
-from opengeodata.errors import OpenGeoDataError, PipelineError, PublishError
-from opengeodata.manifest import Extent, FieldInfo, Manifest
+from opengeodata.errors import (
+    DatasetBusyError,
+    DownloadError,
+    OpenGeoDataError,
+    PipelineError,
+    PublishError,
+)
+from opengeodata.manifest import Manifest, SourceFile
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 from pipelines.context import RunContext, log_nothing
-from pipelines.export import export_all, gpkg_name
-from pipelines.extract import extract
-from pipelines.normalize import normalize
-from pipelines.readers import reader_for
+from pipelines.extract import (
+    clean_partial,
+    extract,
+    sample_files,
+    sample_source_files,
+    uses_remote,
+)
+from pipelines.lock import dataset_lock
+from pipelines.progress import Progress
+from pipelines.quarantine import quarantine
 
 
 @cache
@@ -42,77 +55,53 @@ class RunResult:
     status: str  # "published" | "unchanged" | "failed"
     version: str | None = None
     message: str = ""
+    quarantine: Path | None = None
 
 
-def fingerprint(ctx: RunContext) -> str:
+def fingerprint_of(sources: list[SourceFile], declaration_sha256: str) -> str:
     """Hash of source checksums, declaration and pipeline version."""
     digest = hashlib.sha256()
-    for src in ctx.source_files:
+    for src in sources:
         digest.update(f"{src.name}:{src.sha256}\n".encode())
-    digest.update(ctx.dataset.sha256.encode())
+    digest.update(declaration_sha256.encode())
     digest.update(pipeline_version().encode())
     return digest.hexdigest()
 
 
-def _field_type(dtype: object) -> str:
-    kind = getattr(dtype, "kind", "O")
-    return {"i": "integer", "u": "integer", "f": "number", "b": "boolean"}.get(kind, "string")
+def fingerprint(ctx: RunContext) -> str:
+    """Fingerprint of a run context (after extract)."""
+    return fingerprint_of(ctx.source_files, ctx.dataset.sha256)
 
 
-def _extent(frame: gpd.GeoDataFrame, crs: str) -> Extent | None:
-    if frame.empty:
-        return None
-    bbox = [float(v) for v in frame.total_bounds]
-    geo = [float(v) for v in frame.to_crs("OGC:CRS84").total_bounds]
-    return Extent(bbox=bbox, bbox_crs84=geo, crs=crs)
+def _unchanged(live: Manifest | None, fp: str) -> RunResult | None:
+    if live is not None and live.fingerprint == fp:
+        return RunResult(live.dataset, "unchanged", live.version,
+                         "sources, declaration and pipeline unchanged")
+    return None
 
 
-def build_manifest(ctx: RunContext, frame: gpd.GeoDataFrame | None, fp: str) -> Manifest:
-    """The manifest of the version being built in ``ctx.staging``."""
-    decl = ctx.dataset.decl
-    now = datetime.now(UTC)
-    descriptions = {f.name: f.description for f in decl.fields or []}
-    fields = []
-    geometry_type = None
-    if frame is not None:
-        fields = [
-            FieldInfo(name=str(c), type=_field_type(frame[c].dtype),
-                      description=descriptions.get(str(c), ""))
-            for c in frame.columns if c != frame.geometry.name
-        ]
-        types = sorted(set(frame.geom_type.dropna()))
-        geometry_type = types[0] if len(types) == 1 else ",".join(types) or None
-    return Manifest(
-        dataset=decl.id,
-        version=f"{now:%Y%m%dT%H%M%SZ}-{fp[:8]}",
-        created=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        fingerprint=fp,
-        pipeline_version=pipeline_version(),
-        declaration_sha256=ctx.dataset.sha256,
-        sources=ctx.source_files,
-        feature_count=len(frame) if frame is not None else 0,
-        geometry_type=geometry_type,
-        layer=decl.id if frame is not None else None,
-        extent=_extent(frame, decl.storage_crs) if frame is not None else None,
-        fields=fields,
-        outputs=ctx.outputs,
-        quality=ctx.report,
-    )
+def _input_files(ctx: RunContext, error: BaseException) -> list[Path]:
+    """The files to keep in quarantine for a failed run."""
+    files = list(ctx.sources)
+    if isinstance(error, DownloadError) and error.partial is not None:
+        files.append(error.partial)
+    if not files and not uses_remote(ctx.dataset, ctx.settings):
+        try:
+            files = sample_files(ctx.dataset)
+        except OpenGeoDataError:
+            files = []
+    return files
 
 
-def verify(ctx: RunContext, manifest: Manifest) -> None:
-    """Check the staged files before they go live: each exists, the GeoPackage count matches."""
-    for out in manifest.outputs:
-        path = ctx.staging / out.name
-        if not path.is_file() or path.stat().st_size != out.size:
-            raise PublishError(f"{ctx.id}: output {out.name} is missing or changed size")
-    if manifest.layer:
-        info = pyogrio.read_info(ctx.staging / gpkg_name(ctx), layer=manifest.layer)
-        if int(info["features"]) != manifest.feature_count:
-            raise PublishError(
-                f"{ctx.id}: GeoPackage holds {info['features']} features, "
-                f"expected {manifest.feature_count}"
-            )
+def _quarantine(ctx: RunContext, error: OpenGeoDataError, step: str) -> Path:
+    details = {"declaration": str(ctx.dataset.path)}
+    if isinstance(error, DownloadError):
+        details["url"] = error.url
+    folder = quarantine(ctx.settings.data_dir, ctx.id, _input_files(ctx, error), error,
+                        step=step, details=details)
+    if isinstance(error, DownloadError) and error.partial is not None:
+        error.partial.unlink(missing_ok=True)
+    return folder
 
 
 def run_dataset(
@@ -121,32 +110,52 @@ def run_dataset(
     *,
     force: bool = False,
     log: Callable[[str], None] = log_nothing,
+    progress: Progress | None = None,
+    wait: bool = True,
 ) -> RunResult:
-    """Refresh one dataset; publishes a new version or changes nothing."""
+    """Refresh one dataset; publishes a new version or changes nothing.
+
+    Raises an OpenGeoDataError (naming dataset, file and cause) when the run fails; the bad
+    input is then kept in the quarantine folder (see ``RunResult.quarantine`` via run_many).
+    """
+    progress = progress or Progress(sink=log)
     store = Store(settings.data_dir)
     decl = dataset.decl
-    store.clean_stale(decl.id)
-    with store.staging(decl.id) as staging:
-        ctx = RunContext(dataset=dataset, settings=settings, staging=staging, log=log)
-        extract(ctx)
-        fp = fingerprint(ctx)
+    with dataset_lock(settings.data_dir, decl.id, wait=wait, log=progress.log):
+        for what in store.clean_stale(decl.id):
+            progress.log(f"removed what a crashed run left: {what}")
+        clean_partial(settings, decl.id)
         live = store.live_manifest(decl.id)
-        if live is not None and live.fingerprint == fp and not force:
-            return RunResult(decl.id, "unchanged", live.version,
-                             "sources, declaration and pipeline unchanged")
-        log("read")
-        frame = reader_for(decl.source.kind)(ctx)
-        if frame is not None:
-            log("normalize")
-            frame = normalize(ctx, frame)
-            export_all(ctx, frame)
-        manifest = build_manifest(ctx, frame, fp)
-        if not manifest.outputs:
-            raise PipelineError(f"{decl.id}: the run produced no output files")
-        verify(ctx, manifest)
-        manifest.write(staging)
-        store.commit(decl.id, staging, manifest.version)
-    store.prune(decl.id, decl.keep_versions)
+        if not force and live is not None and not uses_remote(dataset, settings):
+            fp = fingerprint_of(sample_source_files(dataset, settings), dataset.sha256)
+            if (result := _unchanged(live, fp)) is not None:
+                return result
+        with store.staging(decl.id) as staging:
+            ctx = RunContext(dataset=dataset, settings=settings, staging=staging,
+                             log=progress.detail)
+            step = "extract"
+            try:
+                with progress.step("extract"):
+                    extract(ctx)
+                fp = fingerprint(ctx)
+                if not force and (result := _unchanged(live, fp)) is not None:
+                    return result
+                from pipelines.build import build
+
+                step = "build"
+                manifest = build(ctx, progress, fp, pipeline_version(), store)
+            except PublishError:
+                raise  # our own output failed verification: not the input's fault
+            except OpenGeoDataError as exc:
+                exc.quarantine = _quarantine(ctx, exc, step)
+                raise
+            except Exception as exc:  # an unexpected failure still names dataset and cause
+                error = PipelineError(f"{decl.id}: {step} failed: {type(exc).__name__}: {exc}")
+                error.quarantine = _quarantine(ctx, error, step)
+                raise error from exc
+            store.commit(decl.id, staging, manifest.version)
+        for version in store.prune(decl.id, decl.keep_versions):
+            progress.detail(f"removed old version {version}")
     return RunResult(decl.id, "published", manifest.version, manifest.quality.summary())
 
 
@@ -156,17 +165,20 @@ def run_many(
     *,
     force: bool = False,
     log: Callable[[str], None] = log_nothing,
+    progress: Progress | None = None,
+    wait: bool = True,
 ) -> list[RunResult]:
     """Refresh several datasets; one failing does not stop the others."""
+    progress = progress or Progress(sink=log)
     results = []
     for dataset in datasets:
-        prefix = f"[{dataset.decl.id}] "
-
-        def prefixed(message: str, prefix: str = prefix) -> None:
-            log(prefix + message)
-
+        scoped = progress.scoped(f"[{dataset.decl.id}] ")
         try:
-            results.append(run_dataset(dataset, settings, force=force, log=prefixed))
+            results.append(run_dataset(dataset, settings, force=force, progress=scoped,
+                                       wait=wait))
+        except DatasetBusyError as exc:
+            results.append(RunResult(dataset.decl.id, "busy", None, str(exc)))
         except OpenGeoDataError as exc:
-            results.append(RunResult(dataset.decl.id, "failed", None, str(exc)))
+            results.append(RunResult(dataset.decl.id, "failed", None, str(exc),
+                                     getattr(exc, "quarantine", None)))
     return results

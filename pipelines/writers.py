@@ -1,0 +1,158 @@
+"""Pure writers: one GeoDataFrame in the storage CRS -> one file of a download format.
+
+Each writer takes the layer, the target path and the layer name and writes exactly that one
+file (helper files are made in a private temp folder next to it and removed). The exporters in
+``pipelines.export`` call them and register the results; download tiles reuse them per cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+
+from opengeodata.manifest import FieldInfo
+
+Writer = Callable[[gpd.GeoDataFrame, Path, str, Sequence[FieldInfo]], None]
+
+#: fixed zip member time: the same layer always gives a byte-identical zip
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+SHP_NAME_LEN = 10
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+                         "ß": "ss"})
+
+
+def _write(frame: gpd.GeoDataFrame, path: Path, driver: str, layer: str | None,
+           **layer_options: str) -> None:
+    """pyogrio with the arrow write path (fastest) and the given layer options."""
+    pyogrio.write_dataframe(frame, path, layer=layer, driver=driver, use_arrow=True,
+                            layer_options=layer_options or None)
+
+
+def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str,
+               fields: Sequence[FieldInfo] = ()) -> None:
+    """GeoPackage in the storage CRS with an R-tree spatial index."""
+    _write(frame, path, "GPKG", layer, SPATIAL_INDEX="YES")
+
+
+def write_geojson(frame: gpd.GeoDataFrame, path: Path, layer: str,
+                  fields: Sequence[FieldInfo] = ()) -> None:
+    """RFC 7946 GeoJSON: GDAL reprojects to EPSG:4326 (lon/lat), 7 decimals."""
+    _write(frame, path, "GeoJSON", layer, RFC7946="YES", COORDINATE_PRECISION="7",
+           WRITE_NAME="NO")
+
+
+def write_fgb(frame: gpd.GeoDataFrame, path: Path, layer: str,
+              fields: Sequence[FieldInfo] = ()) -> None:
+    """FlatGeobuf in the storage CRS with its packed Hilbert R-tree index."""
+    _write(frame, path, "FlatGeobuf", layer, SPATIAL_INDEX="YES")
+
+
+def is_points(frame: gpd.GeoDataFrame) -> bool:
+    """True if every geometry is a single Point (CSV then gets lon/lat columns)."""
+    types = shapely.get_type_id(frame.geometry.values)
+    return len(frame) > 0 and bool(np.all(types == 0))
+
+
+def write_csv(frame: gpd.GeoDataFrame, path: Path, layer: str,
+              fields: Sequence[FieldInfo] = ()) -> None:
+    """UTF-8 CSV, first column ``WKT`` (storage CRS); points also get ``lon``/``lat`` (WGS 84)."""
+    if is_points(frame):
+        geo = frame.geometry.to_crs("EPSG:4326")
+        frame = frame.assign(lon=np.round(geo.x.to_numpy(), 7), lat=np.round(geo.y.to_numpy(), 7))
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".csv-") as tmp:
+        out = Path(tmp) / path.name
+        _write(frame, out, "CSV", layer, GEOMETRY="AS_WKT", GEOMETRY_NAME="WKT",
+               LINEFORMAT="LF")
+        out.replace(path)
+
+
+def write_parquet(frame: gpd.GeoDataFrame, path: Path, layer: str,
+                  fields: Sequence[FieldInfo] = ()) -> None:
+    """GeoParquet 1.1 (WKB geometry, PROJJSON CRS, bbox covering column), zstd-compressed."""
+    frame.to_parquet(path, index=False, compression="zstd", write_covering_bbox=True,
+                     schema_version="1.1.0")
+
+
+def _ascii(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name.translate(_GERMAN))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^A-Za-z0-9_]", "_", plain) or "field"
+
+
+def shapefile_names(names: Sequence[str]) -> dict[str, str]:
+    """Deterministic DBF field names: ASCII, at most 10 characters, unique ignoring case.
+
+    Names are taken in order; a name that does not fit is cut to 10 characters and, on a clash,
+    cut shorter and numbered (``beschreibu``, ``beschrei_1``, ``beschrei_2``, ...).
+    """
+    used: set[str] = set()
+    mapping: dict[str, str] = {}
+    for name in names:
+        base = _ascii(name)[:SHP_NAME_LEN]
+        short, n = base, 0
+        while short.lower() in used:
+            n += 1
+            suffix = f"_{n}"
+            short = base[: SHP_NAME_LEN - len(suffix)] + suffix
+        used.add(short.lower())
+        mapping[name] = short
+    return mapping
+
+
+def field_mapping_csv(mapping: dict[str, str], fields: Sequence[FieldInfo]) -> str:
+    """The mapping document put into the zip: short name, full name, type, description."""
+    info = {f.name: f for f in fields}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["shapefile_field", "field", "type", "description"])
+    for name, short in mapping.items():
+        field = info.get(name)
+        writer.writerow([short, name, field.type if field else "", field.description if field
+                         else ""])
+    return buf.getvalue()
+
+
+def write_shpzip(frame: gpd.GeoDataFrame, path: Path, layer: str,
+                 fields: Sequence[FieldInfo] = ()) -> None:
+    """Zipped ESRI Shapefile: .shp/.shx/.dbf, .prj, .cpg (UTF-8) and ``<layer>_fields.csv``."""
+    geom = frame.geometry.name
+    mapping = shapefile_names([str(c) for c in frame.columns if c != geom])
+    renamed = frame.rename(columns=mapping)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".shp-") as tmp:
+        folder = Path(tmp)
+        _write(renamed, folder / f"{layer}.shp", "ESRI Shapefile", layer, ENCODING="UTF-8")
+        members = sorted(p for p in folder.iterdir() if p.is_file())
+        part = folder / path.name
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+            for member in members:
+                info = zipfile.ZipInfo(member.name, ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with member.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            doc = zipfile.ZipInfo(f"{layer}_fields.csv", ZIP_DATE)
+            doc.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(doc, field_mapping_csv(mapping, fields))
+        part.replace(path)
+
+
+#: format key -> (writer, file suffix, title with a {crs} placeholder)
+WRITERS: dict[str, tuple[Writer, str, str]] = {
+    "gpkg": (write_gpkg, ".gpkg", "GeoPackage ({crs})"),
+    "geojson": (write_geojson, ".geojson", "GeoJSON (EPSG:4326)"),
+    "fgb": (write_fgb, ".fgb", "FlatGeobuf ({crs})"),
+    "shpzip": (write_shpzip, ".shp.zip", "Shapefile, zip ({crs})"),
+    "csv": (write_csv, ".csv", "CSV with WKT geometry ({crs})"),
+    "parquet": (write_parquet, ".parquet", "GeoParquet ({crs})"),
+}
