@@ -1,31 +1,133 @@
-"""Downloads of the files named in a live manifest."""
+"""Downloads of the files named in a manifest: live, latest-per-format and per kept version.
+
+Only a file listed in the manifest of a live or kept version is ever served, and only if its
+real path (symlinks resolved) lies inside the published data folder; anything else is 404.
+Files stream from disk (``send_file`` with a path), with ETag (the SHA-256), Last-Modified,
+Range (206/416), HEAD and conditional requests (304).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, send_file
+import base64
+import json
+import re
+from pathlib import Path
+from typing import Any
 
+from flask import Blueprint, Response, send_file
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+
+from opengeodata.catalogue.model import version_url
+from opengeodata.declaration import DATASET_ID
 from opengeodata.errors import NotFoundError
+from opengeodata.manifest import Manifest, OutputFile
 from opengeodata.server.state import ServerState
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._+-]{0,254}$")
+#: a kept version's files never change: cache them for a year
+IMMUTABLE_MAX_AGE = 365 * 24 * 3600
+#: "//" is never merged (and redirected): such paths are simply not found
+ROUTE: dict[str, Any] = {"methods": ["GET", "HEAD"], "merge_slashes": False}
+
+
+def _not_found(dataset_id: str, what: str) -> NotFoundError:
+    return NotFoundError(f"no download {what!r} for dataset {dataset_id!r}")
+
+
+def _unsatisfiable(size: int) -> Response:
+    body = json.dumps({"code": "RangeNotSatisfiable",
+                       "description": f"the requested range is outside the file of {size} bytes"})
+    response = Response(body, status=416, mimetype="application/json")
+    response.headers["Content-Range"] = f"bytes */{size}"
+    return response
+
+
+def safe_name(name: str) -> bool:
+    """A plain file or version name: no separators, no '..', no NUL, no leading dot."""
+    return bool(_SAFE_NAME.fullmatch(name)) and ".." not in name
+
+
+def resolve_file(published_root: Path, version_dir: Path, out: OutputFile) -> Path | None:
+    """The real path of ``out`` in ``version_dir``, or None if it escapes the data folder."""
+    if not safe_name(out.name):
+        return None
+    try:
+        real = (version_dir / out.name).resolve(strict=True)
+        root = published_root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not real.is_relative_to(root) or not real.is_file():
+        return None
+    return real
 
 
 def blueprint(state: ServerState) -> Blueprint:
-    """``/downloads/<dataset>/<file>``: only files listed in the live manifest."""
+    """``/downloads/<dataset>/<file>``, ``.../latest/<format>``, ``.../versions/<v>/<file>``."""
     bp = Blueprint("downloads", __name__)
+    store = state.store
 
-    @bp.route("/downloads/<dataset_id>/<name>", methods=["GET", "HEAD"])
-    def download(dataset_id: str, name: str) -> Response:
-        snap = state.snapshot()
-        manifest = snap.manifests.get(dataset_id)
-        out = next((o for o in manifest.outputs if o.name == name), None) if manifest else None
-        folder = state.store.live_dir(dataset_id)
-        if manifest is None or out is None or folder is None:
-            raise NotFoundError(f"no download {name!r} for dataset {dataset_id!r}")
-        response = send_file(
-            folder / out.name, mimetype=out.media_type, as_attachment=True,
-            download_name=out.name, conditional=True, etag=out.sha256,
-            max_age=state.settings.cache_max_age,
-        )
-        response.headers["Digest"] = f"sha-256={out.sha256}"
+    def live(dataset_id: str) -> Manifest:
+        manifest = state.snapshot().manifests.get(dataset_id) if safe_name(dataset_id) else None
+        if manifest is None:
+            raise NotFoundError(f"dataset {dataset_id!r} is not published")
+        return manifest
+
+    def serve(manifest: Manifest, out: OutputFile, *, immutable: bool) -> Response:
+        folder = store.dataset_dir(manifest.dataset) / "versions" / manifest.version
+        path = resolve_file(store.published, folder, out)
+        if path is None:
+            raise _not_found(manifest.dataset, out.name)
+        try:
+            response = send_file(
+                path, mimetype=out.media_type, as_attachment=True, download_name=out.name,
+                conditional=True, etag=out.sha256,
+                max_age=IMMUTABLE_MAX_AGE if immutable else state.settings.cache_max_age,
+            )
+        except RequestedRangeNotSatisfiable:
+            return _unsatisfiable(out.size)
+        digest = base64.b64encode(bytes.fromhex(out.sha256)).decode()
+        response.headers["Digest"] = f"sha-256={digest}"
+        response.headers["Repr-Digest"] = f"sha-256=:{digest}:"
+        canonical = version_url(state.base_url, manifest.dataset, manifest.version, out.name)
+        response.headers["Link"] = f'<{canonical}>; rel="canonical"'
+        if immutable:
+            response.headers["Cache-Control"] += ", immutable"
         return response
+
+    @bp.route("/downloads/<dataset_id>/<name>", **ROUTE)
+    def download(dataset_id: str, name: str) -> Response:
+        manifest = live(dataset_id)
+        out = next((o for o in manifest.outputs if o.name == name), None)
+        if out is None or not safe_name(name):
+            raise _not_found(dataset_id, name)
+        return serve(manifest, out, immutable=False)
+
+    @bp.route("/downloads/<dataset_id>/latest/<fmt>", **ROUTE)
+    def latest(dataset_id: str, fmt: str) -> Response:
+        manifest = live(dataset_id)
+        out = manifest.output(fmt)
+        if out is None:
+            formats = sorted({o.format for o in manifest.outputs if o.tile is None})
+            raise NotFoundError(
+                f"dataset {dataset_id!r} has no download in format {fmt!r}; "
+                f"formats: {', '.join(formats)}"
+            )
+        return serve(manifest, out, immutable=False)
+
+    @bp.route("/downloads/<dataset_id>/versions/<version>/<name>", **ROUTE)
+    def versioned(dataset_id: str, version: str, name: str) -> Response:
+        live(dataset_id)
+        if not (safe_name(version) and safe_name(name) and re.fullmatch(DATASET_ID, dataset_id)):
+            raise _not_found(dataset_id, f"{version}/{name}")
+        if version not in store.versions(dataset_id):
+            raise NotFoundError(f"dataset {dataset_id!r} has no kept version {version!r}")
+        try:
+            manifest = Manifest.read(store.dataset_dir(dataset_id) / "versions" / version)
+        except (OSError, ValueError):
+            raise _not_found(dataset_id, f"{version}/{name}") from None
+        out = next((o for o in manifest.outputs if o.name == name), None)
+        if out is None or manifest.dataset != dataset_id or manifest.version != version:
+            raise _not_found(dataset_id, f"{version}/{name}")
+        return serve(manifest, out, immutable=True)
 
     return bp
