@@ -50,7 +50,10 @@ EU_FILE_TYPES: dict[str, str] = {
     "citygml": "GML",
     "cityjson": "JSON",
     "cog": "GEOTIFF",
+    "cityjsonseq": "JSON",
 }
+#: EU file type for formats the table has no entry for (FlatGeobuf, PMTiles)
+EU_FILE_TYPE_FALLBACK = "BIN"
 
 #: output format key -> short human name of the format
 FORMAT_NAMES: dict[str, str] = {
@@ -84,6 +87,8 @@ IANA_REGISTERED = {
 #: DCAT-AP.de political geocoding
 POLITICAL_LEVEL_MUNICIPALITY = "http://dcat-ap.de/def/politicalGeocoding/Level/municipality"
 MUNICIPALITY_KEY_URI = "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/{}"
+#: GovData contributor of this catalogue (dcatde:contributorID); confirm with GovData
+CONTRIBUTOR_ID = "http://dcat-ap.de/def/contributors/stadtHannover"
 #: the municipality key of Hannover (Landeshauptstadt)
 HANNOVER_MUNICIPALITY_KEY = "03241001"
 
@@ -98,10 +103,9 @@ def eu_frequency(frequency: str) -> str:
     return f"{EU}frequency/{EU_FREQUENCIES.get(frequency, 'UNKNOWN')}"
 
 
-def eu_file_type(fmt: str) -> str | None:
-    """EU file-type URI of a format key, or None where the table has none."""
-    code = EU_FILE_TYPES.get(fmt)
-    return f"{EU}file-type/{code}" if code else None
+def eu_file_type(fmt: str) -> str:
+    """EU file-type URI of a format key (``BIN`` where the table has no entry)."""
+    return f"{EU}file-type/{EU_FILE_TYPES.get(fmt, EU_FILE_TYPE_FALLBACK)}"
 
 
 def iana_media_type(media_type: str) -> str | None:

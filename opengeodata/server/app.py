@@ -8,7 +8,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from opengeodata.errors import OpenGeoDataError, http_status
-from opengeodata.server import downloads, ogcapi
+from opengeodata.server import catalogue, downloads, ogcapi
 from opengeodata.server.state import ServerState
 from opengeodata.settings import Settings
 
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(downloads.blueprint(state))
     app.register_blueprint(ogcapi.blueprint(state))
+    app.register_blueprint(catalogue.blueprint(state))
 
     @app.errorhandler(OpenGeoDataError)
     def _own_error(error: OpenGeoDataError) -> Response:

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from opengeodata.catalogue.build import download_title
+from opengeodata.catalogue.pygeoapi import add_catalogue
 from opengeodata.declaration import DeclaredDataset
 from opengeodata.manifest import Manifest
 from opengeodata.store import LIVE, Store
@@ -38,7 +40,7 @@ def download_links(base_url: str, manifest: Manifest) -> list[dict[str, Any]]:
         {
             "type": out.media_type,
             "rel": "enclosure",
-            "title": f"{out.title} – {out.name}" if out.title else out.name,
+            "title": f"{download_title(out.format, out.title, out.tile)} – {out.name}",
             "href": f"{base_url}/downloads/{manifest.dataset}/{out.name}",
             "length": out.size,
         }
@@ -103,4 +105,5 @@ def build_config(
         if res["providers"]:
             resources[dataset.decl.id] = res
     config["resources"] = resources
+    add_catalogue(config, base_url, store, datasets)  # OGC API Records collection
     return config

@@ -1,0 +1,108 @@
+"""Catalogue routes: DCAT-AP.de (``/catalogue/dcat``) and ATOM download feeds (``/atom/...``).
+
+OGC API Records is served by pygeoapi at ``/collections/catalogue/items`` through the project's
+record provider (see :mod:`opengeodata.catalogue.pygeoapi`).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, Response, request
+
+from opengeodata.catalogue.atom import MEDIA_TYPE as ATOM_TYPE
+from opengeodata.catalogue.atom import dataset_feed, service_feed
+from opengeodata.catalogue.dcat import SERIALIZATIONS, build_graph, serialize
+from opengeodata.catalogue.model import Catalogue
+from opengeodata.errors import InvalidRequestError, NotFoundError
+from opengeodata.server.state import ServerState, Snapshot
+
+#: ``f`` values and Accept media types -> serialization key
+F_ALIASES = {"jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "ttl": "ttl",
+             "turtle": "ttl", "rdf": "rdf", "xml": "rdf", "rdfxml": "rdf"}
+ACCEPT = {"application/ld+json": "jsonld", "application/json": "jsonld", "text/turtle": "ttl",
+          "application/x-turtle": "ttl", "application/rdf+xml": "rdf"}
+
+
+class CatalogueCache:
+    """The :class:`Catalogue` of the current snapshot, rebuilt when the snapshot changes."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._catalogue: Catalogue | None = None
+
+    def get(self) -> Catalogue:
+        """The catalogue of ``state.snapshot()``."""
+        snap = self.state.snapshot()
+        with self._lock:
+            if self._catalogue is None or self._snapshot is not snap:
+                self._catalogue = Catalogue.from_snapshot(snap, self.state.base_url,
+                                                          store=self.state.store)
+                self._snapshot = snap
+            return self._catalogue
+
+
+def negotiate_rdf() -> str:
+    """Serialization key from ``?f=`` or the Accept header (default JSON-LD)."""
+    f = request.args.get("f")
+    if f is not None:
+        key = F_ALIASES.get(f.lower())
+        if key is None:
+            raise InvalidRequestError(
+                f"f: unsupported format {f!r}; use jsonld, ttl or rdf")
+        return key
+    best = request.accept_mimetypes.best_match(list(ACCEPT), default="application/ld+json")
+    return ACCEPT.get(best or "", "jsonld")
+
+
+def blueprint(state: ServerState) -> Blueprint:
+    """The DCAT-AP.de and ATOM routes."""
+    bp = Blueprint("catalogue", __name__)
+    cache = CatalogueCache(state)
+    max_age = state.settings.cache_max_age
+
+    def respond(body: bytes, media_type: str) -> Response:
+        response = Response(body, mimetype=media_type)
+        if media_type.startswith(("text/", "application/rdf+xml", ATOM_TYPE)):
+            response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+        response.headers["Vary"] = "Accept"
+        response.cache_control.public = True
+        response.cache_control.max_age = max_age
+        response.add_etag()
+        response.make_conditional(request)
+        return response
+
+    @bp.route("/catalogue/dcat")
+    def dcat() -> Response:
+        key = negotiate_rdf()
+        body, media_type = serialize(build_graph(cache.get()), key)
+        return respond(body, media_type)
+
+    @bp.route("/catalogue/dcat/<dataset_id>")
+    def dcat_dataset(dataset_id: str) -> Response:
+        key = negotiate_rdf()
+        catalogue = cache.get()
+        record = catalogue.record(dataset_id)
+        if record is None:
+            raise NotFoundError(f"no published dataset {dataset_id!r} in the catalogue")
+        body, media_type = serialize(build_graph(catalogue, [record]), key)
+        return respond(body, media_type)
+
+    @bp.route("/atom/service.xml")
+    def atom_service() -> Response:
+        return respond(service_feed(cache.get()), ATOM_TYPE)
+
+    @bp.route("/atom/<dataset_id>.xml")
+    def atom_dataset(dataset_id: str) -> Response:
+        catalogue = cache.get()
+        record = catalogue.record(dataset_id)
+        if record is None:
+            raise NotFoundError(f"no ATOM feed: dataset {dataset_id!r} is not published")
+        return respond(dataset_feed(catalogue, record), ATOM_TYPE)
+
+    return bp
+
+
+__all__ = ["SERIALIZATIONS", "CatalogueCache", "blueprint"]
