@@ -34,6 +34,12 @@ FIELDS: dict[str, dict[str, Any]] = {
 SORTABLE = {"title": "title", "updated": "updated", "id": "id"}
 
 
+class CatalogueQueryError(ProviderInvalidQueryError):
+    """A bad search parameter: 400 InvalidParameterValue with a message naming it."""
+
+    ogc_exception_code = "InvalidParameterValue"
+
+
 class CatalogueRecordProvider(BaseProvider):
     """Read-only record provider over an in-memory :class:`Catalogue`."""
 
@@ -75,19 +81,19 @@ class CatalogueRecordProvider(BaseProvider):
             elif name in FIELDS:
                 exact.append((name, value))
             else:
-                raise ProviderInvalidQueryError(f"unknown queryable {name!r}")
+                raise CatalogueQueryError(user_msg=f"unknown queryable {name!r}")
         sort = None
         if sortby:
             key = SORTABLE.get(sortby[0]["property"])
             if key is None:
-                raise ProviderInvalidQueryError(
+                raise CatalogueQueryError(user_msg=
                     f"cannot sort by {sortby[0]['property']!r}; use {', '.join(SORTABLE)}")
             sort = f"-{key}" if sortby[0].get("order") == "-" else key
         try:
             hits = self.catalogue.search(
                 q=q, bbox=bbox or None, datetime=datetime_, sort=sort, **filters)
         except InvalidRequestError as exc:
-            raise ProviderInvalidQueryError(str(exc)) from None
+            raise CatalogueQueryError(user_msg=str(exc)) from None
         records = [to_record(r) for r in hits]
         for name, value in exact:
             records = [r for r in records if _matches(r, name, value)]
