@@ -127,3 +127,35 @@ def test_versioned_url_keeps_working_after_a_refresh(published: Settings,
     assert client.get(old_url).status_code == 404
     missing = "/downloads/stadtbezirke/versions/2000/stadtbezirke.geojson"
     assert client.get(missing).status_code == 404
+
+
+def test_every_collection_lists_every_output_as_enclosure(client: FlaskClient,
+                                                          published: Settings) -> None:
+    from opengeodata.catalogue.vocab import FORMAT_NAMES
+
+    store = Store(published.data_dir)
+    collections = client.get("/collections?f=json").get_json()["collections"]
+    datasets = [c for c in collections if c["id"] != "catalogue"]
+    assert datasets
+    for coll in datasets:
+        manifest = store.live_manifest(coll["id"])
+        assert manifest is not None
+        enclosures = [link for link in coll["links"] if link["rel"] == "enclosure"]
+        assert len(enclosures) == len(manifest.outputs)
+        for out, link in zip(manifest.outputs, enclosures, strict=True):
+            assert link["type"] == out.media_type and link["length"] == out.size
+            assert FORMAT_NAMES[out.format].split(" ")[0] in link["title"], link
+            assert link["href"].endswith(f"/downloads/{coll['id']}/{out.name}")
+
+
+@pytest.mark.parametrize(("fmt", "title", "tile", "expected"), [
+    ("gpkg", "GeoPackage (EPSG:25832)", None, "GeoPackage (EPSG:25832)"),
+    ("fgb", "EPSG:25832", None, "FlatGeobuf – EPSG:25832"),
+    ("csv", "", None, "CSV"),
+    ("citygml", "CityGML 2.0", "32_550_5800", "CityGML 2.0, Kachel 32_550_5800"),
+])
+def test_download_titles_always_name_the_format(fmt: str, title: str, tile: str | None,
+                                                expected: str) -> None:
+    from opengeodata.catalogue.build import download_title
+
+    assert download_title(fmt, title, tile) == expected
