@@ -109,3 +109,15 @@ def test_tiled_downloads_are_sections_of_one_entry() -> None:
 
 def test_georss_polygon_is_lat_lon() -> None:
     assert georss_polygon((9.0, 52.0, 10.0, 53.0)).split()[:4] == ["52.0", "9.0", "52.0", "10.0"]
+
+
+@pytest.mark.parametrize("path", ["/atom/service.xml", "/atom/stadtbezirke.xml",
+                                  "/catalogue/dcat", "/catalogue/dcat/stadtbezirke?f=ttl"])
+def test_feeds_are_cacheable(client: FlaskClient, path: str) -> None:
+    first = client.get(path)
+    etag = first.headers["ETag"]
+    assert "max-age" in first.headers["Cache-Control"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    head = client.head(path)
+    assert head.status_code == 200 and head.headers["ETag"] == etag

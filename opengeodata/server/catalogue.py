@@ -7,6 +7,7 @@ record provider (see :mod:`opengeodata.catalogue.pygeoapi`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from flask import Blueprint, Response, request
 
@@ -32,6 +33,7 @@ class CatalogueCache:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._catalogue: Catalogue | None = None
+        self._rendered: dict[tuple[str, ...], tuple[bytes, str]] = {}
 
     def get(self) -> Catalogue:
         """The catalogue of ``state.snapshot()``."""
@@ -41,7 +43,20 @@ class CatalogueCache:
                 self._catalogue = Catalogue.from_snapshot(snap, self.state.base_url,
                                                           store=self.state.store)
                 self._snapshot = snap
+                self._rendered = {}
             return self._catalogue
+
+    def rendered(self, catalogue: Catalogue, key: tuple[str, ...],
+                 render: Callable[[Catalogue], tuple[bytes, str]]) -> tuple[bytes, str]:
+        """``render(catalogue)``, remembered while ``catalogue`` is current (once per publish)."""
+        with self._lock:
+            cached = self._rendered.get(key) if self._catalogue is catalogue else None
+        if cached is None:
+            cached = render(catalogue)
+            with self._lock:
+                if self._catalogue is catalogue:
+                    self._rendered[key] = cached
+        return cached
 
 
 def negotiate_rdf() -> str:
@@ -77,7 +92,8 @@ def blueprint(state: ServerState) -> Blueprint:
     @bp.route("/catalogue/dcat")
     def dcat() -> Response:
         key = negotiate_rdf()
-        body, media_type = serialize(build_graph(cache.get()), key)
+        body, media_type = cache.rendered(
+            cache.get(), ("dcat", key), lambda cat: serialize(build_graph(cat), key))
         return respond(body, media_type)
 
     @bp.route("/catalogue/dcat/<dataset_id>")
@@ -87,12 +103,15 @@ def blueprint(state: ServerState) -> Blueprint:
         record = catalogue.record(dataset_id)
         if record is None:
             raise NotFoundError(f"no published dataset {dataset_id!r} in the catalogue")
-        body, media_type = serialize(build_graph(catalogue, [record]), key)
+        body, media_type = cache.rendered(
+            catalogue, ("dcat", key, dataset_id),
+            lambda cat: serialize(build_graph(cat, [record]), key))
         return respond(body, media_type)
 
     @bp.route("/atom/service.xml")
     def atom_service() -> Response:
-        return respond(service_feed(cache.get()), ATOM_TYPE)
+        body, _ = cache.rendered(cache.get(), ("atom",), lambda cat: (service_feed(cat), ATOM_TYPE))
+        return respond(body, ATOM_TYPE)
 
     @bp.route("/atom/<dataset_id>.xml")
     def atom_dataset(dataset_id: str) -> Response:
@@ -100,7 +119,9 @@ def blueprint(state: ServerState) -> Blueprint:
         record = catalogue.record(dataset_id)
         if record is None:
             raise NotFoundError(f"no ATOM feed: dataset {dataset_id!r} is not published")
-        return respond(dataset_feed(catalogue, record), ATOM_TYPE)
+        body, _ = cache.rendered(catalogue, ("atom", dataset_id),
+                                 lambda cat: (dataset_feed(cat, record), ATOM_TYPE))
+        return respond(body, ATOM_TYPE)
 
     return bp
 
