@@ -117,3 +117,11 @@ def test_sorting(cat: Catalogue) -> None:
 def test_bad_parameters_raise_invalid_request(cat: Catalogue, kwargs: dict) -> None:
     with pytest.raises(InvalidRequestError):
         cat.search(**kwargs)
+
+
+def test_facets_of_a_search_result(cat: Catalogue) -> None:
+    facets = cat.facets(cat.search(theme="environment"))
+    assert facets["theme"] == {"environment": 2}
+    assert facets["licence"] == {"CC-BY-4.0": 1, "dl-de/by-2-0": 1}
+    assert facets["format"] == {"csv": 1, "geojson": 1, "gpkg": 1}
+    assert cat.facets()["keywords"]["Umwelt"] == 2

@@ -215,6 +215,17 @@ class Catalogue:
         """Keyword -> number of records (for facets)."""
         return _count(k for r in self.items for k in r.keywords)
 
+    def facets(self, records: Iterable[Record] | None = None) -> dict[str, dict[str, int]]:
+        """Counts per theme, format, licence and keyword over ``records`` (default: all),
+        e.g. for the filter sidebar of a search result."""
+        chosen = list(self.items if records is None else records)
+        return {
+            "theme": _count(r.theme for r in chosen),
+            "format": _count(f for r in chosen for f in r.formats),
+            "licence": _count(r.licence.id for r in chosen),
+            "keywords": _count(k for r in chosen for k in r.keywords),
+        }
+
     def search(
         self,
         q: str | None = None,
