@@ -13,6 +13,7 @@ import http.client
 import os
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -22,6 +23,7 @@ from pipelines.context import RunContext
 TIMEOUT = 60
 CHUNK = 1 << 20
 USER_AGENT = "opengeodata-refresh"
+FAILED_PREFIX = ".failed-"
 
 
 def name_for(url: str) -> str:
@@ -37,7 +39,9 @@ def _failed(tmp: Path, dest_dir: Path, name: str) -> Path | None:
     if tmp.stat().st_size == 0:
         tmp.unlink()
         return None
-    kept = dest_dir / f".{name}.failed"
+    folder = dest_dir / f"{FAILED_PREFIX}{uuid.uuid4().hex[:8]}"
+    folder.mkdir()
+    kept = folder / name
     os.replace(tmp, kept)
     return kept
 
@@ -58,9 +62,6 @@ def download(ctx: RunContext, url: str, dest_dir: Path, expect_sha256: str | Non
                 out.write(block)
                 digest.update(block)
                 got += len(block)
-            if expected is not None and expected.isdigit() and got != int(expected):
-                raise DownloadError(f"{where}: short download ({got} of {expected} bytes)", url,
-                                    _failed(tmp, dest_dir, name))
     except urllib.error.HTTPError as exc:
         tmp.unlink(missing_ok=True)
         raise DownloadError(f"{where}: HTTP {exc.code} {exc.reason}", url) from None
@@ -74,6 +75,9 @@ def download(ctx: RunContext, url: str, dest_dir: Path, expect_sha256: str | Non
         reason = getattr(exc, "reason", None) or exc
         raise DownloadError(f"{where}: download failed: {reason}", url,
                             _failed(tmp, dest_dir, name)) from None
+    if expected is not None and expected.isdigit() and got != int(expected):
+        raise DownloadError(f"{where}: short download ({got} of {expected} bytes)", url,
+                            _failed(tmp, dest_dir, name))
     if expect_sha256 and digest.hexdigest() != expect_sha256:
         raise DownloadError(
             f"{where}: SHA-256 {digest.hexdigest()} differs from the declared {expect_sha256}",

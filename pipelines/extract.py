@@ -140,6 +140,8 @@ def clean_partial(settings: Settings, dataset_id: str) -> None:
         for pattern in (".*.part", ".*.download", f".{CACHE_NAME}.*"):
             for path in folder.glob(pattern):
                 path.unlink(missing_ok=True)
+        for path in folder.glob(".failed-*"):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def extract(ctx: RunContext) -> None:

@@ -8,6 +8,7 @@ one atomic pointer switch. Bad input is kept in ``data/quarantine/<id>/<timestam
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -100,7 +101,7 @@ def _quarantine(ctx: RunContext, error: OpenGeoDataError, step: str) -> Path:
     folder = quarantine(ctx.settings.data_dir, ctx.id, _input_files(ctx, error), error,
                         step=step, details=details)
     if isinstance(error, DownloadError) and error.partial is not None:
-        error.partial.unlink(missing_ok=True)
+        shutil.rmtree(error.partial.parent, ignore_errors=True)
     return folder
 
 
@@ -127,7 +128,10 @@ def run_dataset(
         clean_partial(settings, decl.id)
         live = store.live_manifest(decl.id)
         if not force and live is not None and not uses_remote(dataset, settings):
-            fp = fingerprint_of(sample_source_files(dataset, settings), dataset.sha256)
+            try:
+                fp = fingerprint_of(sample_source_files(dataset, settings), dataset.sha256)
+            except OpenGeoDataError:
+                fp = ""  # the full run below reports the problem and quarantines the input
             if (result := _unchanged(live, fp)) is not None:
                 return result
         with store.staging(decl.id) as staging:
