@@ -48,7 +48,7 @@ class Progress:
     def __enter__(self) -> Progress:
         if self.bar and self._root is self and self._rich is None:
             self._rich = RichProgress(
-                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
                 MofNCompleteColumn(), TimeElapsedColumn(),
                 console=self.console, transient=True,
             )
