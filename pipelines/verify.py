@@ -29,14 +29,17 @@ def _shpzip_count(path: Path) -> int:
         if bad is not None:
             raise ValueError(f"zip member {bad} is corrupt")
         names = zf.namelist()
-    shp = next((n for n in names if n.lower().endswith(".shp")), None)
-    if shp is None:
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    if not shps:
         raise ValueError("the zip holds no .shp file")
-    stem = shp[:-4]
-    missing = [ext for ext in SHP_MEMBERS if stem + ext not in names]
-    if missing:
-        raise ValueError(f"the zip lacks {', '.join(stem + e for e in missing)}")
-    return _ogr_count(f"/vsizip/{path}/{shp}")
+    total = 0
+    for shp in shps:
+        stem = shp[:-4]
+        missing = [ext for ext in SHP_MEMBERS if stem + ext not in names]
+        if missing:
+            raise ValueError(f"the zip lacks {', '.join(stem + e for e in missing)}")
+        total += _ogr_count(f"/vsizip/{path}/{shp}")
+    return total
 
 
 def _parquet_count(path: Path) -> int:

@@ -14,7 +14,8 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,6 +23,7 @@ import numpy as np
 import pyogrio
 import shapely
 
+from opengeodata.errors import DataValidationError
 from opengeodata.manifest import FieldInfo
 
 Writer = Callable[[gpd.GeoDataFrame, Path, str, Sequence[FieldInfo]], None]
@@ -40,10 +42,28 @@ def _write(frame: gpd.GeoDataFrame, path: Path, driver: str, layer: str | None,
                             layer_options=layer_options or None)
 
 
+@contextmanager
+def gdal_config(**options: str) -> Iterator[None]:
+    """Set GDAL config options for one write, restoring the previous values after."""
+    before = {key: pyogrio.get_gdal_config_option(key) for key in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
 def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str,
                fields: Sequence[FieldInfo] = ()) -> None:
-    """GeoPackage in the storage CRS with an R-tree spatial index."""
-    _write(frame, path, "GPKG", layer, SPATIAL_INDEX="YES")
+    """GeoPackage in the storage CRS with an R-tree spatial index.
+
+    SQLite's per-transaction fsync is switched off: the file is a staging file that is verified
+    and flushed to disk once before it is published (``Store.commit``), and thrown away if the
+    run dies.
+    """
+    with gdal_config(OGR_SQLITE_SYNCHRONOUS="OFF", OGR_SQLITE_JOURNAL="OFF",
+                     OGR_SQLITE_CACHE="256"):
+        _write(frame, path, "GPKG", layer, SPATIAL_INDEX="YES")
 
 
 def write_geojson(frame: gpd.GeoDataFrame, path: Path, layer: str,
@@ -124,15 +144,39 @@ def field_mapping_csv(mapping: dict[str, str], fields: Sequence[FieldInfo]) -> s
     return buf.getvalue()
 
 
+#: shapely type id -> shapefile geometry family
+_FAMILIES = {0: "points", 4: "points", 1: "lines", 2: "lines", 5: "lines", 3: "polygons",
+             6: "polygons"}
+
+
+def shapefile_parts(frame: gpd.GeoDataFrame, layer: str) -> dict[str, gpd.GeoDataFrame]:
+    """One shapefile per geometry family (a shapefile holds only one): ``<layer>`` when the
+    layer has one family, else ``<layer>_points``, ``<layer>_lines``, ``<layer>_polygons``."""
+    types = shapely.get_type_id(frame.geometry.values)
+    families = np.array([_FAMILIES.get(int(t), "") for t in types], dtype=object)
+    if (families == "").any():
+        raise DataValidationError(
+            f"{layer}: {int((families == '').sum())} feature(s) are geometry collections, which "
+            "a Shapefile cannot hold; remove 'shpzip' from the declared outputs"
+        )
+    present = sorted(set(families.tolist()))
+    if len(present) <= 1:
+        return {layer: frame}
+    return {f"{layer}_{fam}": frame.loc[families == fam] for fam in present}
+
+
 def write_shpzip(frame: gpd.GeoDataFrame, path: Path, layer: str,
                  fields: Sequence[FieldInfo] = ()) -> None:
-    """Zipped ESRI Shapefile: .shp/.shx/.dbf, .prj, .cpg (UTF-8) and ``<layer>_fields.csv``."""
+    """Zipped ESRI Shapefile: .shp/.shx/.dbf, .prj, .cpg (UTF-8) and ``<layer>_fields.csv``
+    (mixed geometry families give one shapefile per family in the zip)."""
     geom = frame.geometry.name
     mapping = shapefile_names([str(c) for c in frame.columns if c != geom])
     renamed = frame.rename(columns=mapping)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".shp-") as tmp:
         folder = Path(tmp)
-        _write(renamed, folder / f"{layer}.shp", "ESRI Shapefile", layer, ENCODING="UTF-8")
+        parts = shapefile_parts(renamed, layer)
+        for name, part in parts.items():
+            _write(part, folder / f"{name}.shp", "ESRI Shapefile", name, ENCODING="UTF-8")
         members = sorted(p for p in folder.iterdir() if p.is_file())
         part = folder / path.name
         with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -172,3 +172,19 @@ def test_download_tiles_on_1km_grid(settings: Settings) -> None:
         if out.format == "gpkg":
             minx, miny, maxx, maxy = pyogrio.read_dataframe(live / out.name).total_bounds
             assert e <= (minx + maxx) / 2 < e + 1000 and n <= (miny + maxy) / 2 < n + 1000
+
+
+def test_mixed_geometries_give_one_shapefile_per_family(settings: Settings) -> None:
+    collection = json.loads(points(2))
+    collection["features"] += json.loads(polygons(3))["features"]
+    add_dataset(settings, "gemischt", json.dumps(collection), extra="outputs: [shpzip]\n")
+    [result] = run_many(load_all(settings.datasets_dir, ["gemischt"]), settings)
+    assert result.status == "published", result.message
+    live = Store(settings.data_dir).live_dir("gemischt")
+    assert live is not None
+    path = live / "gemischt.shp.zip"
+    with zipfile.ZipFile(path) as zf:
+        shps = sorted(n for n in zf.namelist() if n.endswith(".shp"))
+    assert shps == ["gemischt_points.shp", "gemischt_polygons.shp"]
+    counts = [pyogrio.read_info(f"/vsizip/{path}/{n}")["features"] for n in shps]
+    assert counts == [2, 3]
