@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -172,3 +173,17 @@ def test_next_run_cleans_crash_leftovers(settings: Settings) -> None:
     assert list((settings.data_dir / "staging" / "flaechen").iterdir()) == []
     assert not part.exists()
     assert live_snapshot(settings, "flaechen") == before
+
+
+def test_make_refresh_has_one_target_per_dataset(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    ids = sorted(p.parent.name for p in (root / "datasets").glob("*/dataset.yml"))
+    every = subprocess.run(["make", "-n", "-C", str(root), "refresh", "VENV=" + str(tmp_path)],
+                           capture_output=True, text=True)
+    assert every.returncode == 0, every.stderr
+    commands = [ln for ln in every.stdout.splitlines() if "opengeodata refresh" in ln]
+    assert sorted(ln.split()[-1] for ln in commands) == ids
+    one = subprocess.run(["make", "-n", "-C", str(root), "refresh", f"DATASET={ids[0]}",
+                          "VENV=" + str(tmp_path)], capture_output=True, text=True)
+    assert [ln for ln in one.stdout.splitlines() if "opengeodata refresh" in ln] == [
+        f"{tmp_path}/bin/opengeodata refresh {ids[0]}"]
