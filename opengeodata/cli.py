@@ -118,7 +118,9 @@ def refresh(obj: Context, ids: tuple[str, ...], force: bool, wait: bool) -> None
             failed += 1
             console.print(f"[yellow]… {result.dataset}: {result.message}[/yellow]")
         elif result.status == "unchanged":
-            console.print(f"= {result.dataset}: unchanged, nothing to do ({result.version})")
+            note = f"; {result.message}" if "rolled back" in result.message else ""
+            console.print(f"= {result.dataset}: unchanged, nothing to do ({result.version}{note})",
+                          soft_wrap=True)
         else:
             console.print(f"[green]✓ {result.dataset}: published {result.version}[/green] "
                           f"({result.message})")

@@ -74,10 +74,25 @@ def fingerprint(ctx: RunContext) -> str:
     return fingerprint_of(ctx.source_files, ctx.dataset.sha256)
 
 
-def _unchanged(live: Manifest | None, fp: str) -> RunResult | None:
-    if live is not None and live.fingerprint == fp:
+def _unchanged(store: Store, live: Manifest | None, fp: str) -> RunResult | None:
+    """A result when nothing needs building: the live version, or a newer kept version that
+    was rolled back from, was built from the same sources, declaration and pipeline."""
+    if live is None:
+        return None
+    if live.fingerprint == fp:
         return RunResult(live.dataset, "unchanged", live.version,
                          "sources, declaration and pipeline unchanged")
+    for version in reversed(store.versions(live.dataset)):
+        if version <= live.version:
+            break
+        try:
+            newer = Manifest.read(store.dataset_dir(live.dataset) / "versions" / version)
+        except (OSError, ValueError):
+            continue
+        if newer.fingerprint == fp:
+            return RunResult(live.dataset, "unchanged", live.version,
+                             f"unchanged since version {version}, which was rolled back; "
+                             "--force publishes it again")
     return None
 
 
@@ -132,7 +147,7 @@ def run_dataset(
                 fp = fingerprint_of(sample_source_files(dataset, settings), dataset.sha256)
             except OpenGeoDataError:
                 fp = ""  # the full run below reports the problem and quarantines the input
-            if (result := _unchanged(live, fp)) is not None:
+            if (result := _unchanged(store, live, fp)) is not None:
                 return result
         with store.staging(decl.id) as staging:
             ctx = RunContext(dataset=dataset, settings=settings, staging=staging,
@@ -142,7 +157,7 @@ def run_dataset(
                 with progress.step("extract"):
                     extract(ctx)
                 fp = fingerprint(ctx)
-                if not force and (result := _unchanged(live, fp)) is not None:
+                if not force and (result := _unchanged(store, live, fp)) is not None:
                     return result
                 from pipelines.build import build
 

@@ -78,8 +78,13 @@ def test_versions_and_rollback_cli(settings: Settings) -> None:
     unknown = cli(settings, "rollback", "flaechen", "19990101T000000.000Z-deadbeef")
     assert unknown.returncode == 1 and "has no version" in unknown.stderr
     assert store.live_version("flaechen") == made[0]
-    # the next refresh builds the declared sources again and publishes them
-    assert _publish(settings) not in made[:1]
+    # a rollback sticks: the next refresh of the same sources changes nothing ...
+    [again] = run_many(load_all(settings.datasets_dir, ["flaechen"]), settings)
+    assert again.status == "unchanged" and again.version == made[0]
+    assert "rolled back" in again.message
+    # ... until the sources change or --force
+    assert _publish(settings, force=True) not in made
+    assert Manifest.read(store.live_dir("flaechen")).feature_count == 5  # type: ignore[arg-type]
 
 
 def test_rollback_refuses_an_incomplete_version(settings: Settings) -> None:
