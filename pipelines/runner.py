@@ -169,7 +169,9 @@ def run_dataset(
                 exc.quarantine = _quarantine(ctx, exc, step)
                 raise
             except Exception as exc:  # an unexpected failure still names dataset and cause
-                error = PipelineError(f"{decl.id}: {step} failed: {type(exc).__name__}: {exc}")
+                files = ", ".join(p.name for p in ctx.sources) or "source"
+                error = PipelineError(
+                    f"{decl.id}: {files}: {step} failed: {type(exc).__name__}: {exc}")
                 error.quarantine = _quarantine(ctx, error, step)
                 raise error from exc
             store.commit(decl.id, staging, manifest.version)

@@ -121,3 +121,24 @@ def test_quarantine_report_names_step_and_error(failed_run: tuple[Settings, dict
     assert lines["step"] == "build" and lines["error"] == "DataValidationError"
     assert lines["declaration"].endswith("wrongcrs/dataset.yml")
     assert lines["files"] == "wrongcrs.geojson"
+
+
+def test_unexpected_failure_names_dataset_file_and_cause(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_dataset(settings, "kaputt", GOOD, extra="outputs: [gpkg]\n")
+    [first] = run_many(load_all(settings.datasets_dir, ["kaputt"]), settings)
+    assert first.status == "published"
+    before = live_snapshot(settings, "kaputt")
+
+    def broken(ctx: object, frame: object) -> object:
+        raise ValueError("boom in normalize")
+
+    monkeypatch.setattr("pipelines.build.normalize", broken)
+    [result] = run_many(load_all(settings.datasets_dir, ["kaputt"]), settings, force=True)
+    assert result.status == "failed"
+    assert result.message == ("kaputt: kaputt.geojson: build failed: ValueError: "
+                              "boom in normalize")
+    assert result.quarantine is not None and (result.quarantine / "kaputt.geojson").is_file()
+    assert live_snapshot(settings, "kaputt") == before
+    assert list((settings.data_dir / "staging" / "kaputt").iterdir()) == []
