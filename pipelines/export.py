@@ -11,6 +11,7 @@ import shapely
 from opengeodata.manifest import FieldInfo
 from pipelines.context import RunContext
 from pipelines.writers import WRITERS
+from pipelines.tiles import export_pmtiles
 
 Exporter = Callable[[RunContext, gpd.GeoDataFrame], None]
 
@@ -71,6 +72,7 @@ EXPORTERS: dict[str, Exporter] = {
     "shpzip": _exporter("shpzip"),
     "csv": _exporter("csv"),
     "parquet": _exporter("parquet"),
+    "pmtiles": export_pmtiles,
 }
 
 
