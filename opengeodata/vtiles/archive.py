@@ -18,6 +18,8 @@ from typing import Any
 
 from pmtiles.tile import (
     Compression,
+    MagicNumberNotFound,
+    SpecVersionUnsupported,
     TileType,
     deserialize_directory,
     deserialize_header,
@@ -63,7 +65,7 @@ class Archive:
             with path.open("rb") as fh:
                 self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             self.header: dict[str, Any] = dict(deserialize_header(self._map[:127]))
-        except (OSError, ValueError, Exception) as exc:
+        except (OSError, ValueError, MagicNumberNotFound, SpecVersionUnsupported) as exc:
             raise PipelineError(f"{path}: not a readable PMTiles v3 archive: {exc}") from exc
         self._internal = self.header["internal_compression"]
         self._data_offset = int(self.header["tile_data_offset"])
