@@ -128,6 +128,11 @@ class Archive:
 
     def get(self, z: int, x: int, y: int) -> bytes | None:
         """The stored (possibly compressed) bytes of tile z/x/y, or None if absent."""
+        found = self.locate(z, x, y)
+        return None if found is None else self._map[found[0]:found[0] + found[1]]
+
+    def locate(self, z: int, x: int, y: int) -> tuple[int, int] | None:
+        """(absolute offset, length) of tile z/x/y in the archive, or None if absent."""
         tile_id = zxy_to_tileid(z, x, y)
         directory = self._root
         for _ in range(MAX_DEPTH):
@@ -136,8 +141,7 @@ class Archive:
                 return None
             run, offset, length = found
             if run:
-                start = self._data_offset + offset
-                return self._map[start:start + length]
+                return self._data_offset + offset, length
             leaf = self._leaves.get(offset)
             if leaf is None:
                 leaf = self._directory(self._leaf_offset + offset, length)

@@ -17,8 +17,8 @@ class TileSet:
     """A PMTiles archive of one version, with its URL prefix and ETag token."""
 
     archive: Archive
-    version_tag: str = field(metadata={"doc": "changes with every data version"})
-    url: str = field(metadata={"doc": "e.g. http://host/collections/<id>/tiles"})
+    version_tag: str  # changes with every data version (part of each ETag)
+    url: str  # e.g. http://host/collections/<id>/tiles
     title: str
     description: str
     version: str
@@ -26,6 +26,9 @@ class TileSet:
     layers: list[dict[str, Any]] = field(default_factory=list)
     attribution: str = ""
     limits: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
+    gzipped: bool = False
+    #: "z/row/col" -> (offset, length, ETag without closing quote); length 0: empty tile.
+    hits: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, archive: Archive, *, version_tag: str, url: str, title: str,
@@ -42,4 +45,4 @@ class TileSet:
         return cls(archive=archive, version_tag=version_tag, url=url, title=title,
                    description=description, version=version, collection_url=collection_url,
                    layers=layers, attribution=str(meta.get("attribution", "")),
-                   limits=limits(archive.bounds, minzoom, maxzoom))
+                   limits=limits(archive.bounds, minzoom, maxzoom), gzipped=archive.gzipped)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from opengeodata.server.state import ServerState
+from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.vtiles import documents
 from opengeodata.vtiles.archive import ArchiveCache
 from opengeodata.vtiles.overview import OVERVIEW_FILE, OVERVIEW_ID, overview_store
@@ -38,6 +38,8 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 
 MVT = "application/vnd.mapbox-vector-tile"
 MAX_DIGITS = 10
+MAX_CACHED_IDS = 10_000
+MAX_HITS = 200_000
 RECHECK_SECONDS = 1.0
 
 
@@ -71,6 +73,14 @@ def etag_matches(header: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
 
 
+class _Refused(Exception):
+    """A request the tile route answers with an error (carries the answer)."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer[0])
+        self.answer = answer
+
+
 def _error(status: str, code: str, description: str) -> Answer:
     body = json.dumps({"code": code, "description": description}).encode()
     return status, [("Content-Type", "application/json")], body
@@ -90,12 +100,27 @@ class VectorTiles:
         self._overview_link: str | None = None
         self._overview_checked = -RECHECK_SECONDS
         self._gzip_ok: dict[str, bool] = {}
+        self._by_snapshot: tuple[Snapshot | None, dict[str, TileSet | None]] = (None, {})
         self._lock = threading.Lock()
 
     # -- which tileset ------------------------------------------------------------------
     def collection_tileset(self, dataset_id: str) -> TileSet | None:
         """The live tileset of a collection, or None if it has no vector tiles."""
         snap = self.state.snapshot()
+        cached = self._by_snapshot
+        if cached[0] is not snap:  # a publish happened: resolve again
+            cached = (snap, {})
+            self._by_snapshot = cached
+        try:
+            return cached[1][dataset_id]
+        except KeyError:
+            pass
+        ts = self._resolve(snap, dataset_id)
+        if len(cached[1]) < MAX_CACHED_IDS:
+            cached[1][dataset_id] = ts
+        return ts
+
+    def _resolve(self, snap: Snapshot, dataset_id: str) -> TileSet | None:
         manifest = snap.manifests.get(dataset_id)
         out = manifest.output("pmtiles") if manifest is not None else None
         if manifest is None or out is None:
@@ -206,45 +231,62 @@ class VectorTiles:
     def tile(self, ts: TileSet, z_s: str, row_s: str, col_s: str,
              environ: dict[str, Any]) -> Answer:
         """One tile: 200 (MVT), 204 (empty inside the limits), 304, 400 or 404."""
-        for name, value in (("tileMatrix", z_s), ("tileRow", row_s), ("tileCol", col_s)):
-            if not (value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS):
-                return _error("400 BAD REQUEST", "InvalidParameterValue",
-                              f"{name} must be a non-negative integer, not {value!r}")
-        z, row, col = int(z_s), int(row_s), int(col_s)
         query = environ.get("QUERY_STRING")
-        if query:
+        if query and query != "f=mvt":
             fmt = parse_qs(query).get("f", ["mvt"])[-1]
             if fmt != "mvt":
                 return _error("400 BAD REQUEST", "InvalidParameterValue",
                               f"unsupported tile format f={fmt!r}; use f=mvt")
-        limit = ts.limits.get(z)
-        if limit is None:
-            minzoom, maxzoom = ts.archive.zooms
-            return _error("404 NOT FOUND", "NotFound",
-                          f"tileMatrix {z} is outside the zoom range {minzoom}-{maxzoom}")
-        if not (limit[0] <= row <= limit[1] and limit[2] <= col <= limit[3]):
-            return _error("404 NOT FOUND", "NotFound",
-                          f"tile {z}/{row}/{col} is outside the tileMatrixSetLimits")
+        key = f"{z_s}/{row_s}/{col_s}"
+        hit = ts.hits.get(key)
+        if hit is None:
+            try:
+                hit = self._locate(ts, z_s, row_s, col_s)
+            except _Refused as refused:
+                return refused.answer
+            if len(ts.hits) >= MAX_HITS:
+                ts.hits.clear()
+            ts.hits[key] = hit
+        offset, length, etag_base = hit
         accept = environ.get("HTTP_ACCEPT_ENCODING", "")
         gz = self._gzip_ok.get(accept)
         if gz is None:
             gz = accepts_gzip(accept)
             if len(self._gzip_ok) < 256:
                 self._gzip_ok[accept] = gz
-        send_gzip = gz and ts.archive.gzipped
-        etag = f'"{ts.version_tag}-{z}-{row}-{col}{"-gz" if send_gzip else ""}"'
+        send_gzip = gz and ts.gzipped
+        etag = etag_base + ('-gz"' if send_gzip else '"')
         headers = [("ETag", etag), ("Cache-Control", self.cache_control),
                    ("Vary", "Accept-Encoding")]
         inm = environ.get("HTTP_IF_NONE_MATCH")
         if inm and etag_matches(inm, etag):
             return "304 NOT MODIFIED", headers, b""
-        data = ts.archive.get(z, col, row)
-        if not data:
+        if not length:
             return "204 NO CONTENT", headers, b""
+        data = ts.archive.read(offset, length)
         if send_gzip:
             headers.append(("Content-Encoding", "gzip"))
-        elif ts.archive.gzipped:
+        elif ts.gzipped:
             data = gzip.decompress(data)
         headers.append(("Content-Type", MVT))
         headers.append(("Content-Length", str(len(data))))
         return "200 OK", headers, data
+
+    def _locate(self, ts: TileSet, z_s: str, row_s: str, col_s: str) -> tuple[int, int, str]:
+        """Validate a tile address: (offset, length, ETag base); _Refused with a 400/404."""
+        for name, value in (("tileMatrix", z_s), ("tileRow", row_s), ("tileCol", col_s)):
+            if not (value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS):
+                raise _Refused(_error("400 BAD REQUEST", "InvalidParameterValue",
+                                      f"{name} must be a non-negative integer, not {value!r}"))
+        z, row, col = int(z_s), int(row_s), int(col_s)
+        limit = ts.limits.get(z)
+        if limit is None:
+            minzoom, maxzoom = ts.archive.zooms
+            raise _Refused(_error("404 NOT FOUND", "NotFound",
+                                  f"tileMatrix {z} is outside the zoom range {minzoom}-{maxzoom}"))
+        if not (limit[0] <= row <= limit[1] and limit[2] <= col <= limit[3]):
+            raise _Refused(_error("404 NOT FOUND", "NotFound",
+                                  f"tile {z}/{row}/{col} is outside the tileMatrixSetLimits"))
+        found = ts.archive.locate(z, col, row)
+        offset, length = found if found is not None else (0, 0)
+        return offset, length, f'"{ts.version_tag}-{z}-{row}-{col}'
