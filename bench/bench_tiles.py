@@ -181,16 +181,34 @@ def wait_ready(proc: subprocess.Popen[bytes], url: str) -> None:
             time.sleep(0.3)
 
 
-def tree_rss_mib(pid: int) -> float:
-    """RSS of a process and its children (gunicorn master + workers), in MiB."""
+def tree_pids(pid: int) -> list[int]:
+    """A process and its children (gunicorn master + workers)."""
     pids = [pid]
     try:
         for task in Path(f"/proc/{pid}/task").iterdir():
             pids += [int(c) for c in (task / "children").read_text().split()]
     except OSError:
         pass
+    return pids
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process tree (robust to other load on the machine)."""
+    ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for p in pids:
+    for p in tree_pids(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def tree_rss_mib(pid: int) -> float:
+    """RSS of a process and its children (gunicorn master + workers), in MiB."""
+    total = 0
+    for p in tree_pids(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -214,7 +232,7 @@ def non_2xx(base: str, paths: list[str]) -> int:
     return bad
 
 
-def load(base: str, urls_file: Path) -> dict[str, float]:
+def load(base: str, urls_file: Path) -> dict[str, Any]:
     """wrk with the URL list: requests/s, p50 and p99 latency in ms, errors."""
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -227,7 +245,8 @@ def load(base: str, urls_file: Path) -> dict[str, float]:
                           base], env=env, capture_output=True, text=True, check=True).stdout
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
     requests, duration_us, status_err, sock_err, p50, p99 = map(int, line.split()[1:])
-    return {"rps": round(requests / (duration_us / 1e6), 1), "p50_ms": round(p50 / 1000, 2),
+    return {"requests": requests,
+            "rps": round(requests / (duration_us / 1e6), 1), "p50_ms": round(p50 / 1000, 2),
             "p99_ms": round(p99 / 1000, 2), "status_errors": status_err,
             "socket_errors": sock_err}
 
@@ -242,7 +261,10 @@ def serve_and_load(name: str, app: str, env: dict[str, str], paths: list[str],
         bad = non_2xx(base, paths)
         urls = workdir / f"urls-{name}.txt"
         urls.write_text("\n".join(paths) + "\n")
+        cpu_before = tree_cpu_seconds(proc.pid)
         result = load(base, urls)
+        cpu = tree_cpu_seconds(proc.pid) - cpu_before
+        result["server_cpu_us_per_request"] = round(cpu / result.pop("requests") * 1e6, 1)
         result["non_2xx_existing_tiles"] = bad
         result["server_rss_mib"] = tree_rss_mib(proc.pid)
         return result
