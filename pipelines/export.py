@@ -10,8 +10,8 @@ import shapely
 
 from opengeodata.manifest import FieldInfo
 from pipelines.context import RunContext
-from pipelines.writers import WRITERS
 from pipelines.tiles import export_pmtiles
+from pipelines.writers import WRITERS
 
 Exporter = Callable[[RunContext, gpd.GeoDataFrame], None]
 
