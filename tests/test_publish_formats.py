@@ -44,7 +44,7 @@ def test_manifest_lists_every_output_with_checksum(built: tuple[Settings, Manife
     _, manifest, live = built
     assert VERSION.match(manifest.version)
     assert {o.format for o in manifest.outputs} == {
-        "gpkg", "geojson", "fgb", "shpzip", "csv", "parquet"}
+        "gpkg", "geojson", "fgb", "shpzip", "csv", "parquet", "pmtiles"}
     for out in manifest.outputs:
         path = live / out.name
         assert out.size == path.stat().st_size and out.sha256 == sha256_file(path)
@@ -54,7 +54,7 @@ def test_manifest_lists_every_output_with_checksum(built: tuple[Settings, Manife
     assert len(manifest.sources[0].sha256) == 64
     assert manifest.pipeline_version.startswith("0.")
     assert manifest.extent is not None
-    minx, miny, maxx, maxy = manifest.extent.bbox
+    minx, miny, maxx, _maxy = manifest.extent.bbox
     assert (minx, miny) == (550_000, 5_800_000) and maxx == 550_000 + 2800 + 50
     lon0, lat0, lon1, lat1 = manifest.extent.bbox_crs84
     assert 9.7 < lon0 < lon1 < 9.8 and 52.3 < lat0 < lat1 < 52.4
@@ -63,7 +63,8 @@ def test_manifest_lists_every_output_with_checksum(built: tuple[Settings, Manife
     assert manifest.quality.features_read == manifest.quality.features_written == 5
 
 
-def test_gpkg_fgb_have_spatial_index_and_storage_crs(built: tuple[Settings, Manifest, Path]) -> None:
+def test_gpkg_fgb_have_spatial_index_and_storage_crs(
+        built: tuple[Settings, Manifest, Path]) -> None:
     _, _, live = built
     for name in ("flaechen.gpkg", "flaechen.fgb"):
         info = pyogrio.read_info(live / name)
