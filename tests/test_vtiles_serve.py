@@ -74,6 +74,9 @@ def test_status_codes(client: FlaskClient, published: Settings) -> None:
     mitte_path = mitte_tile_path(published, 12)
     assert client.get(f"{mitte_path}?f=png").status_code == 400
     assert client.get("/collections/stadtbezirke/tiles/WorldCRS84Quad").status_code == 404
+    assert client.get(
+        "/collections/stadtbezirke/tiles/WorldCRS84Quad/3/1/1?f=mvt").status_code == 404
+    assert client.get("/collections/stadtbezirke/tiles/WebMercatorQuad/12").status_code == 404
     assert client.post(mitte_path).status_code == 405
     # an empty tile inside the limits: some corner of the z16 limits lies outside the city
     corners = [(z16[r], z16[c]) for r in ("minTileRow", "maxTileRow")

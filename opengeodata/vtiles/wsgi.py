@@ -206,7 +206,10 @@ class VectorTiles:
 
     def route(self, ts: TileSet, rest: list[str], environ: dict[str, Any]) -> Answer:
         """Dispatch below ``.../tiles``."""
-        if len(rest) == 4 and rest[0] == TMS_ID:
+        if rest and rest[0] != TMS_ID:
+            return _error("404 NOT FOUND", "NotFound",
+                          f"unknown tile matrix set {rest[0]!r}; this tileset offers {TMS_ID}")
+        if len(rest) == 4:
             return self.tile(ts, rest[1], rest[2], rest[3], environ)
         query = environ.get("QUERY_STRING", "")
         fmt = parse_qs(query).get("f", ["json"])[-1] if query else "json"
@@ -215,9 +218,6 @@ class VectorTiles:
                           f"unsupported format f={fmt!r}; use f=json")
         if not rest:
             doc = documents.tilesets(ts, self.base_url)
-        elif rest[0] != TMS_ID:
-            return _error("404 NOT FOUND", "NotFound",
-                          f"unknown tile matrix set {rest[0]!r}; this tileset offers {TMS_ID}")
         elif len(rest) == 1 or rest[1:] == ["metadata"]:
             doc = documents.tileset(ts, self.base_url)
         elif rest[1:] == ["tilejson.json"]:
