@@ -14,6 +14,7 @@ import json
 import os
 import pickle
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -98,22 +99,35 @@ def time_build(settings: Any, workdir: Path) -> dict[str, float]:
     staging = workdir / "build"
     staging.mkdir()
     ctx = RunContext(dataset=dataset, settings=settings, staging=staging)
+    cpu0 = cpu_seconds()
     start = time.perf_counter()
     export_pmtiles(ctx, frame)
     build = time.perf_counter() - start
+    build_cpu = cpu_seconds() - cpu0
     alone_dir = workdir / "alone"
     alone_dir.mkdir()
     ctx_alone = RunContext(dataset=dataset, settings=settings, staging=alone_dir)
     seq = alone_dir / "input.geojsonl"
     write_geojsonseq(tile_frame(ctx_alone, frame), seq)
     cmd = tippecanoe_command(ctx_alone, seq, alone_dir / "alone.pmtiles")
+    cpu0 = cpu_seconds()
     start = time.perf_counter()
     subprocess.run(cmd, check=True)
     alone = time.perf_counter() - start
+    alone_cpu = cpu_seconds() - cpu0
     shutil.rmtree(staging)
     shutil.rmtree(alone_dir)
     return {"build_s": round(build, 2), "tippecanoe_alone_s": round(alone, 2),
-            "build_vs_tippecanoe": round(build / alone, 3)}
+            "build_vs_tippecanoe": round(build / alone, 3),
+            "build_cpu_s": round(build_cpu, 2), "tippecanoe_alone_cpu_s": round(alone_cpu, 2),
+            "build_vs_tippecanoe_cpu": round(build_cpu / alone_cpu, 3)}
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process plus its finished children (tippecanoe), user + system."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def pick_tiles(archive_path: Path) -> list[tuple[int, int, int]]:
@@ -339,6 +353,7 @@ def run(workdir: Path) -> dict[str, Any]:
     report["targets_met"] = {
         "a >= 1.5x b": a >= 1.5 * b, "a >= 80% of c": a >= 0.8 * c,
         "zero non-2xx": all(report[k]["non_2xx_existing_tiles"] == 0 for k in servers),
-        "build within 1.2x tippecanoe": report["build_vs_tippecanoe"] <= 1.2,
+        "build within 1.2x tippecanoe (wall)": report["build_vs_tippecanoe"] <= 1.2,
+        "build within 1.2x tippecanoe (cpu)": report["build_vs_tippecanoe_cpu"] <= 1.2,
     }
     return report
