@@ -75,8 +75,17 @@ $(addprefix refresh-,$(REFRESH_IDS)): refresh-%: install
 serve: install refresh ## Install, build every dataset, serve on http://127.0.0.1:5000
 	$(OGD) serve --host $(HOST) --port $(PORT)
 
-bench: install ## Run the benchmarks under bench/ (writes bench/results/)
+bench: install bench-deps ## Run the benchmarks under bench/ (writes bench/results/)
 	$(PY) -m bench
+
+.PHONY: bench-deps
+bench-deps: ## Install the benchmark tools from Debian (wrk, gdal-bin); idempotent, needs root
+	@missing=""; command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	command -v ogr2ogr >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	if [ -n "$$missing" ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 clean: ## Remove the virtualenv, built data and caches
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results

@@ -148,6 +148,17 @@ class FieldSpec(Model):
         return self.source or self.name
 
 
+#: tippecanoe options applied unless ``tiles.default_options`` is false.
+TIPPECANOE_DEFAULTS = ["--drop-rate=1", "--coalesce-densest-as-needed", "--detect-shared-borders"]
+#: options the pipeline sets itself; a declaration may not override them.
+TIPPECANOE_RESERVED = {
+    "-o", "--output", "-e", "--output-to-directory", "-f", "--force", "-F", "--allow-existing",
+    "-l", "--layer", "-L", "--named-layer", "-z", "--maximum-zoom", "-Z", "--minimum-zoom",
+    "-y", "--include", "-x", "--exclude", "-X", "--exclude-all", "-t", "--temporary-directory",
+    "-P", "--read-parallel", "-n", "--name", "-A", "--attribution",
+}
+
+
 class Tiles(Model):
     """Vector tile settings (PMTiles built with tippecanoe)."""
 
@@ -161,6 +172,30 @@ class Tiles(Model):
         default_factory=list,
         description="Extra tippecanoe options, e.g. ['--drop-densest-as-needed'].",
     )
+    default_options: bool = Field(
+        True,
+        description="Apply the default dropping/coalescing options so that points and small "
+        "polygons do not vanish at low zooms: " + " ".join(TIPPECANOE_DEFAULTS) + " "
+        "(--drop-rate=1: no zoom-based dropping of points; --coalesce-densest-as-needed: only "
+        "when a tile is too big, merge the densest features instead of dropping them; "
+        "--detect-shared-borders: shared polygon edges simplify identically, no gaps; "
+        "tippecanoe's tiny-polygon reduction stays on, so polygons smaller than a pixel are "
+        "kept as pixel-sized squares). false: only 'options' are passed.",
+    )
+
+    @field_validator("options")
+    @classmethod
+    def _safe_options(cls, value: list[str]) -> list[str]:
+        for option in value:
+            name = option.split("=", 1)[0]
+            if not option.startswith("-"):
+                raise ValueError(f"tippecanoe option {option!r} must start with '-'")
+            if name in TIPPECANOE_RESERVED:
+                raise ValueError(
+                    f"tippecanoe option {name!r} is set by the pipeline (output, layer, zooms); "
+                    "use minzoom/maxzoom/attributes instead"
+                )
+        return value
 
     @model_validator(mode="after")
     def _zoom_order(self) -> Tiles:

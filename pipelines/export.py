@@ -10,6 +10,7 @@ import shapely
 
 from opengeodata.manifest import FieldInfo
 from pipelines.context import RunContext
+from pipelines.tiles import export_pmtiles
 from pipelines.writers import WRITERS
 
 Exporter = Callable[[RunContext, gpd.GeoDataFrame], None]
@@ -71,6 +72,7 @@ EXPORTERS: dict[str, Exporter] = {
     "shpzip": _exporter("shpzip"),
     "csv": _exporter("csv"),
     "parquet": _exporter("parquet"),
+    "pmtiles": export_pmtiles,
 }
 
 

@@ -37,6 +37,7 @@ from pipelines.extract import (
 from pipelines.lock import dataset_lock
 from pipelines.progress import Progress
 from pipelines.quarantine import quarantine
+from pipelines.tiles import refresh_overview
 
 
 @cache
@@ -202,4 +203,5 @@ def run_many(
         except OpenGeoDataError as exc:
             results.append(RunResult(dataset.decl.id, "failed", None, str(exc),
                                      getattr(exc, "quarantine", None)))
+    refresh_overview(settings, progress.log)
     return results

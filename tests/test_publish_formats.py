@@ -44,7 +44,7 @@ def test_manifest_lists_every_output_with_checksum(built: tuple[Settings, Manife
     _, manifest, live = built
     assert VERSION.match(manifest.version)
     assert {o.format for o in manifest.outputs} == {
-        "gpkg", "geojson", "fgb", "shpzip", "csv", "parquet"}
+        "gpkg", "geojson", "fgb", "shpzip", "csv", "parquet", "pmtiles"}
     for out in manifest.outputs:
         path = live / out.name
         assert out.size == path.stat().st_size and out.sha256 == sha256_file(path)

@@ -11,6 +11,7 @@ from opengeodata.errors import OpenGeoDataError, http_status
 from opengeodata.server import catalogue, downloads, ogcapi
 from opengeodata.server.state import ServerState
 from opengeodata.settings import Settings
+from opengeodata.vtiles.wsgi import VectorTiles
 
 
 def _error_response(status: int, code: str, description: str) -> Response:
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     state = ServerState(settings)
     app.extensions["opengeodata"] = state
 
+    app.wsgi_app = VectorTiles(app.wsgi_app, state)  # type: ignore[method-assign]
     app.register_blueprint(downloads.blueprint(state))
     app.register_blueprint(ogcapi.blueprint(state))
     app.register_blueprint(catalogue.blueprint(state))

@@ -13,6 +13,7 @@ from opengeodata.catalogue.pygeoapi import add_catalogue
 from opengeodata.declaration import DeclaredDataset
 from opengeodata.manifest import Manifest
 from opengeodata.store import LIVE, Store
+from opengeodata.vtiles.documents import collection_links as vtile_links
 
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -82,6 +83,7 @@ def collection(
             {"type": "text/html", "rel": "license", "title": decl.licence.id,
              "href": decl.licence.url},
             *download_links(base_url, manifest),
+            *(vtile_links(base_url, decl.id) if manifest.output("pmtiles") else []),
         ],
         "extents": extents or {"spatial": {"bbox": [-180, -90, 180, 90], "crs": CRS84}},
         "providers": providers,

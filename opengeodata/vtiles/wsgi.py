@@ -1,0 +1,292 @@
+"""OGC API Tiles 1.0 for vector datasets, as a lean WSGI layer in front of the Flask app.
+
+It answers only for collections whose live manifest has a ``pmtiles`` output (and for the
+dataset-wide ``/tiles`` overview); every other request, including ``/collections/{id}/tiles``
+of raster collections, passes through unchanged to the Flask app. Tile requests never touch
+Flask or pygeoapi: one snapshot lookup, one binary search in a cached directory, one slice of
+a memory map.
+
+Paths (``{base}`` = ``/collections/{id}/tiles`` or ``/tiles``)::
+
+    {base}                                   tilesets (JSON)
+    {base}/WebMercatorQuad                   tileset metadata with tileMatrixSetLimits
+    {base}/WebMercatorQuad/tilejson.json     TileJSON 3.0
+    {base}/WebMercatorQuad/{z}/{row}/{col}   a Mapbox Vector Tile (?f=mvt)
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from opengeodata.server.state import ServerState, Snapshot
+from opengeodata.vtiles import documents
+from opengeodata.vtiles.archive import ArchiveCache
+from opengeodata.vtiles.overview import OVERVIEW_FILE, OVERVIEW_ID, overview_store
+from opengeodata.vtiles.tileset import TileSet
+from opengeodata.vtiles.tms import TMS_ID
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+StartResponse = Callable[..., Any]
+Answer = tuple[str, list[tuple[str, str]], bytes]
+
+MVT = "application/vnd.mapbox-vector-tile"
+MAX_DIGITS = 10
+MAX_CACHED_IDS = 10_000
+MAX_HITS = 200_000
+RECHECK_SECONDS = 1.0
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip (RFC 9110 q-values, '*')."""
+    gzip_q: float | None = None
+    star_q: float | None = None
+    for part in header.split(","):
+        token, _, params = part.strip().partition(";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        name = token.strip().lower()
+        if name in ("gzip", "x-gzip"):
+            gzip_q = q
+        elif name == "*":
+            star_q = q
+    if gzip_q is not None:
+        return gzip_q > 0
+    return star_q is not None and star_q > 0
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match: weak comparison against a list of entity tags or '*'."""
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+class _Refused(Exception):
+    """A request the tile route answers with an error (carries the answer)."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer[0])
+        self.answer = answer
+
+
+def _error(status: str, code: str, description: str) -> Answer:
+    body = json.dumps({"code": code, "description": description}).encode()
+    return status, [("Content-Type", "application/json")], body
+
+
+class VectorTiles:
+    """WSGI middleware serving the vector tiles of the published datasets."""
+
+    def __init__(self, app: WSGIApp, state: ServerState) -> None:
+        self.app = app
+        self.state = state
+        self.base_url = state.base_url
+        self.cache_control = f"public, max-age={state.settings.cache_max_age}"
+        self._archives = ArchiveCache()
+        self._tilesets: dict[tuple[str, str], TileSet] = {}
+        self._overview: TileSet | None = None
+        self._overview_link: str | None = None
+        self._overview_checked = -RECHECK_SECONDS
+        self._gzip_ok: dict[str, bool] = {}
+        self._by_snapshot: tuple[Snapshot | None, dict[str, TileSet | None]] = (None, {})
+        self._lock = threading.Lock()
+
+    # -- which tileset ------------------------------------------------------------------
+    def collection_tileset(self, dataset_id: str) -> TileSet | None:
+        """The live tileset of a collection, or None if it has no vector tiles."""
+        snap = self.state.snapshot()
+        cached = self._by_snapshot
+        if cached[0] is not snap:  # a publish happened: resolve again
+            cached = (snap, {})
+            self._by_snapshot = cached
+        try:
+            return cached[1][dataset_id]
+        except KeyError:
+            pass
+        ts = self._resolve(snap, dataset_id)
+        if len(cached[1]) < MAX_CACHED_IDS:
+            cached[1][dataset_id] = ts
+        return ts
+
+    def _resolve(self, snap: Snapshot, dataset_id: str) -> TileSet | None:
+        manifest = snap.manifests.get(dataset_id)
+        out = manifest.output("pmtiles") if manifest is not None else None
+        if manifest is None or out is None:
+            return None
+        key = (dataset_id, manifest.version)
+        ts = self._tilesets.get(key)
+        if ts is None:
+            path = (self.state.store.dataset_dir(dataset_id) / "versions" / manifest.version
+                    / out.name)
+            decl = snap.datasets[dataset_id].decl if dataset_id in snap.datasets else None
+            ts = TileSet.open(
+                self._archives.get(path), version_tag=out.sha256[:16],
+                url=f"{self.base_url}/collections/{dataset_id}/tiles",
+                title=decl.title if decl else dataset_id,
+                description=decl.description if decl else "",
+                version=manifest.version,
+                collection_url=f"{self.base_url}/collections/{dataset_id}",
+            )
+            with self._lock:
+                for old in [k for k in self._tilesets if k[0] == dataset_id]:
+                    del self._tilesets[old]
+                self._tilesets[key] = ts
+        return ts
+
+    def overview_tileset(self) -> TileSet | None:
+        """The live overview tileset (all vector datasets), or None."""
+        now = time.monotonic()
+        if now - self._overview_checked < RECHECK_SECONDS:
+            return self._overview
+        self._overview_checked = now
+        store = overview_store(self.state.settings.data_dir)
+        folder = store.live_dir(OVERVIEW_ID)
+        if folder is None:
+            self._overview = None
+            return None
+        if str(folder) != self._overview_link:
+            manifest = store.live_manifest(OVERVIEW_ID)
+            out = manifest.output("pmtiles") if manifest else None
+            if manifest is None or out is None:
+                return self._overview
+            self._overview = TileSet.open(
+                self._archives.get(Path(folder) / OVERVIEW_FILE),
+                version_tag=out.sha256[:16], url=f"{self.base_url}/tiles",
+                title="Alle Datensätze (Übersicht)",
+                description="Vector tiles of every published vector dataset, one layer each.",
+                version=manifest.version,
+            )
+            self._overview_link = str(folder)
+        return self._overview
+
+    # -- WSGI -----------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        parts = path.rstrip("/").split("/")
+        ts: TileSet | None = None
+        rest: list[str] = []
+        if len(parts) >= 4 and parts[1] == "collections" and parts[3] == "tiles":
+            ts = self.collection_tileset(parts[2])
+            rest = parts[4:]
+        elif len(parts) >= 2 and parts[1] == "tiles" and parts[0] == "":
+            ts = self.overview_tileset()
+            rest = parts[2:]
+            if ts is None:
+                return self._send(environ, start_response, _error(
+                    "404 NOT FOUND", "NotFound", "no overview vector tiles published yet"))
+        if ts is None:
+            return self.app(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            answer = _error("405 METHOD NOT ALLOWED", "MethodNotAllowed",
+                            f"{method} is not allowed here; use GET")
+            answer[1].append(("Allow", "GET, HEAD"))
+        else:
+            answer = self.route(ts, rest, environ)
+        return self._send(environ, start_response, answer)
+
+    def _send(self, environ: dict[str, Any], start_response: StartResponse,
+              answer: Answer) -> Iterable[bytes]:
+        status, headers, body = answer
+        headers.append(("Access-Control-Allow-Origin", "*"))
+        start_response(status, headers)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+    def route(self, ts: TileSet, rest: list[str], environ: dict[str, Any]) -> Answer:
+        """Dispatch below ``.../tiles``."""
+        if rest and rest[0] != TMS_ID:
+            return _error("404 NOT FOUND", "NotFound",
+                          f"unknown tile matrix set {rest[0]!r}; this tileset offers {TMS_ID}")
+        if len(rest) == 4:
+            return self.tile(ts, rest[1], rest[2], rest[3], environ)
+        query = environ.get("QUERY_STRING", "")
+        fmt = parse_qs(query).get("f", ["json"])[-1] if query else "json"
+        if fmt not in ("json", "tilejson"):
+            return _error("400 BAD REQUEST", "InvalidParameterValue",
+                          f"unsupported format f={fmt!r}; use f=json")
+        if not rest:
+            doc = documents.tilesets(ts, self.base_url)
+        elif len(rest) == 1 or rest[1:] == ["metadata"]:
+            doc = documents.tileset(ts, self.base_url)
+        elif rest[1:] == ["tilejson.json"]:
+            doc = documents.tilejson(ts)
+        else:
+            return _error("404 NOT FOUND", "NotFound", "no such tiles resource")
+        body = json.dumps(doc, ensure_ascii=False).encode()
+        return "200 OK", [("Content-Type", "application/json"),
+                          ("Cache-Control", self.cache_control)], body
+
+    def tile(self, ts: TileSet, z_s: str, row_s: str, col_s: str,
+             environ: dict[str, Any]) -> Answer:
+        """One tile: 200 (MVT), 204 (empty inside the limits), 304, 400 or 404."""
+        query = environ.get("QUERY_STRING")
+        if query and query != "f=mvt":
+            fmt = parse_qs(query).get("f", ["mvt"])[-1]
+            if fmt != "mvt":
+                return _error("400 BAD REQUEST", "InvalidParameterValue",
+                              f"unsupported tile format f={fmt!r}; use f=mvt")
+        key = f"{z_s}/{row_s}/{col_s}"
+        hit = ts.hits.get(key)
+        if hit is None:
+            try:
+                hit = self._locate(ts, z_s, row_s, col_s)
+            except _Refused as refused:
+                return refused.answer
+            if len(ts.hits) >= MAX_HITS:
+                ts.hits.clear()
+            ts.hits[key] = hit
+        offset, length, etag_base = hit
+        accept = environ.get("HTTP_ACCEPT_ENCODING", "")
+        gz = self._gzip_ok.get(accept)
+        if gz is None:
+            gz = accepts_gzip(accept)
+            if len(self._gzip_ok) < 256:
+                self._gzip_ok[accept] = gz
+        send_gzip = gz and ts.gzipped
+        etag = etag_base + ('-gz"' if send_gzip else '"')
+        headers = [("ETag", etag), ("Cache-Control", self.cache_control),
+                   ("Vary", "Accept-Encoding")]
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and etag_matches(inm, etag):
+            return "304 NOT MODIFIED", headers, b""
+        if not length:
+            return "204 NO CONTENT", headers, b""
+        data = ts.archive.read(offset, length)
+        if send_gzip:
+            headers.append(("Content-Encoding", "gzip"))
+        elif ts.gzipped:
+            data = gzip.decompress(data)
+        headers.append(("Content-Type", MVT))
+        headers.append(("Content-Length", str(len(data))))
+        return "200 OK", headers, data
+
+    def _locate(self, ts: TileSet, z_s: str, row_s: str, col_s: str) -> tuple[int, int, str]:
+        """Validate a tile address: (offset, length, ETag base); _Refused with a 400/404."""
+        for name, value in (("tileMatrix", z_s), ("tileRow", row_s), ("tileCol", col_s)):
+            if not (value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS):
+                raise _Refused(_error("400 BAD REQUEST", "InvalidParameterValue",
+                                      f"{name} must be a non-negative integer, not {value!r}"))
+        z, row, col = int(z_s), int(row_s), int(col_s)
+        limit = ts.limits.get(z)
+        if limit is None:
+            minzoom, maxzoom = ts.archive.zooms
+            raise _Refused(_error("404 NOT FOUND", "NotFound",
+                                  f"tileMatrix {z} is outside the zoom range {minzoom}-{maxzoom}"))
+        if not (limit[0] <= row <= limit[1] and limit[2] <= col <= limit[3]):
+            raise _Refused(_error("404 NOT FOUND", "NotFound",
+                                  f"tile {z}/{row}/{col} is outside the tileMatrixSetLimits"))
+        found = ts.archive.locate(z, col, row)
+        offset, length = found if found is not None else (0, 0)
+        return offset, length, f'"{ts.version_tag}-{z}-{row}-{col}'
