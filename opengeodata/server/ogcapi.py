@@ -12,6 +12,8 @@ import pygeoapi.api.tiles as tiles_api
 from flask import Blueprint, Response, make_response, request
 from pygeoapi.api import APIRequest, apply_gzip
 
+from opengeodata.server import features_caching
+from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.state import ServerState
 
 
@@ -34,6 +36,7 @@ def execute(state: ServerState, api_function: Callable[..., Any], *args: Any,
 def blueprint(state: ServerState) -> Blueprint:
     """The OGC API Common/Features/Tiles/Coverages routes."""
     bp = Blueprint("ogcapi", __name__)
+    features = FeaturesAPI(state)
 
     @bp.route("/")
     def landing_page() -> Response:
@@ -45,7 +48,7 @@ def blueprint(state: ServerState) -> Blueprint:
 
     @bp.route("/conformance")
     def conformance() -> Response:
-        return execute(state, core_api.conformance)
+        return features_caching.fix_conformance(execute(state, core_api.conformance))
 
     @bp.route("/TileMatrixSets")
     def tilematrixsets() -> Response:
@@ -58,7 +61,8 @@ def blueprint(state: ServerState) -> Blueprint:
     @bp.route("/collections")
     @bp.route("/collections/<collection_id>")
     def collections(collection_id: str | None = None) -> Response:
-        return execute(state, core_api.describe_collections, collection_id)
+        return features_caching.conditional(
+            features, lambda: execute(state, core_api.describe_collections, collection_id))
 
     @bp.route("/collections/<collection_id>/schema")
     def collection_schema(collection_id: str) -> Response:
@@ -66,15 +70,20 @@ def blueprint(state: ServerState) -> Blueprint:
 
     @bp.route("/collections/<collection_id>/queryables")
     def collection_queryables(collection_id: str) -> Response:
-        return execute(state, itemtypes_api.get_collection_queryables, collection_id)
+        return features_caching.conditional(features, lambda: execute(
+            state, itemtypes_api.get_collection_queryables, collection_id))
 
     @bp.route("/collections/<collection_id>/items", methods=["GET", "POST"])
     def collection_items(collection_id: str) -> Response:
+        if request.method == "GET" and (answer := features.items(request, collection_id)):
+            return answer
         return execute(state, itemtypes_api.get_collection_items, collection_id,
                        skip_valid_check=True)
 
     @bp.route("/collections/<collection_id>/items/<item_id>")
     def collection_item(collection_id: str, item_id: str) -> Response:
+        if (answer := features.item(request, collection_id, item_id)) is not None:
+            return answer
         return execute(state, itemtypes_api.get_collection_item, collection_id, item_id)
 
     @bp.route("/collections/<collection_id>/coverage")

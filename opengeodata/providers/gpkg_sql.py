@@ -1,0 +1,235 @@
+"""SQL access to one published GeoPackage layer: R-tree bbox, indexed ids, fast paging.
+
+Every value from a request is bound as an SQL parameter; only column names that exist in the
+layer schema (checked against ``Layer.columns``) are quoted into SQL text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.prepared import PreparedGeometry, prep
+
+from opengeodata.errors import NotFoundError
+
+ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+JSON_TYPES = {"INTEGER": "integer", "MEDIUMINT": "integer", "SMALLINT": "integer",
+              "TINYINT": "integer", "INT": "integer", "BOOLEAN": "boolean", "REAL": "number",
+              "DOUBLE": "number", "FLOAT": "number", "DATE": "string", "DATETIME": "string"}
+FORMATS = {"DATE": "date", "DATETIME": "date-time"}
+#: SQLite VM steps a count may take before numberMatched is left out (about 0.1 s).
+COUNT_BUDGET_STEPS = 3_000_000
+
+
+def quote(name: str) -> str:
+    """An SQL identifier (names come from the layer schema, never from requests)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def blob_wkb(blob: bytes) -> bytes:
+    """The WKB part of a GeoPackage geometry blob."""
+    return blob[8 + ENVELOPE_SIZES[(blob[3] >> 1) & 0x07]:]
+
+
+def decode_blobs(blobs: list[bytes | None]) -> np.ndarray:
+    """GeoPackage geometry blobs -> array of shapely geometries (None stays None)."""
+    return shapely.from_wkb([None if b is None else blob_wkb(b) for b in blobs])
+
+
+@lru_cache(maxsize=256)
+def _prepared(wkb: bytes) -> PreparedGeometry:
+    return prep(shapely.from_wkb(wkb))
+
+
+def _sql_intersects(blob: bytes | None, wkb: bytes) -> int:
+    """SQLite function ``ogd_intersects(geom_blob, filter_wkb)``: exact intersection test."""
+    if blob is None:
+        return 0
+    return int(_prepared(wkb).intersects(shapely.from_wkb(blob_wkb(blob))))
+
+
+@dataclass
+class Where:
+    """A WHERE clause with its bound parameters; spatial envelopes for the R-tree prefilter."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def sql(self) -> str:
+        return f" WHERE {' AND '.join(self.clauses)}" if self.clauses else ""
+
+    def key(self) -> tuple[Any, ...]:
+        return (tuple(self.clauses), tuple(self.params))
+
+
+class Layer:
+    """Schema facts and connections of one GeoPackage layer (one per published file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._counts: OrderedDict[tuple[Any, ...], int | None] = OrderedDict()
+        con = self.connect()
+        row = con.execute(
+            "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns LIMIT 1"
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"{path.name}: no geometry layer")
+        self.table, self.geom, self.srs_id = row
+        cols = con.execute(f"PRAGMA table_info({quote(self.table)})").fetchall()
+        self.pk: str = next((c[1] for c in cols if c[5]), "fid")
+        #: attribute columns (not pk, not geometry) -> declared SQL type (upper case)
+        self.columns: dict[str, str] = {
+            c[1]: (c[2] or "TEXT").upper() for c in cols if c[1] not in (self.geom, self.pk)
+        }
+        self.rtree = f"rtree_{self.table}_{self.geom}"
+        self.has_rtree = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = ?", (self.rtree,)
+        ).fetchone() is not None
+        count, fid_min, fid_max = con.execute(
+            f"SELECT count(*), min({quote(self.pk)}), max({quote(self.pk)}) "
+            f"FROM {quote(self.table)}"
+        ).fetchone()
+        self.count: int = count
+        self.fid_min: int = fid_min or 0
+        #: fids are 1..N without gaps (freshly written file): offset k is fid_min + k
+        self.contiguous = count > 0 and fid_max - fid_min + 1 == count
+
+    def connect(self) -> sqlite3.Connection:
+        """A read-only connection for this thread (immutable file: no locks, no journal)."""
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
+                                  check_same_thread=False)
+            con.create_function("ogd_intersects", 2, _sql_intersects, deterministic=True)
+            con.execute("PRAGMA case_sensitive_like = ON")
+            con.execute("PRAGMA cache_size = -16000")
+            self._local.con = con
+        return con
+
+    def json_type(self, name: str) -> str:
+        """JSON schema type of a column."""
+        return JSON_TYPES.get(self.columns[name].split("(")[0], "string")
+
+    def json_format(self, name: str) -> str | None:
+        """JSON schema format of a column (date, date-time), if any."""
+        return FORMATS.get(self.columns[name].split("(")[0])
+
+    # -- filters -------------------------------------------------------------------------
+    def envelope_clause(self, where: Where, box: tuple[float, float, float, float]) -> None:
+        """Rows whose envelope intersects ``box`` (R-tree)."""
+        where.add(
+            f"{quote(self.pk)} IN (SELECT id FROM {quote(self.rtree)} "
+            "WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?)",
+            box[0], box[2], box[1], box[3],
+        )
+
+    def intersects_clause(self, where: Where, geom: shapely.Geometry) -> None:
+        """Rows whose geometry intersects ``geom`` (storage CRS): R-tree, then exact test."""
+        minx, miny, maxx, maxy = geom.bounds
+        box = (minx, miny, maxx, maxy)
+        if self.has_rtree:
+            self.envelope_clause(where, box)
+        if isinstance(geom, shapely.Polygon) and geom.equals(shapely.box(*box)):
+            # a box: envelopes inside it need no exact test
+            where.add(
+                f"({quote(self.pk)} IN (SELECT id FROM {quote(self.rtree)} WHERE minx >= ? "
+                "AND maxx <= ? AND miny >= ? AND maxy <= ?) OR "
+                f"ogd_intersects({quote(self.geom)}, ?))",
+                minx, maxx, miny, maxy, shapely.to_wkb(geom),
+            )
+        else:
+            where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(geom))
+
+    # -- reading -------------------------------------------------------------------------
+    def count_matching(self, where: Where) -> int | None:
+        """numberMatched for ``where``: cached per filter; None if too expensive to count."""
+        if not where.clauses:
+            return self.count
+        key = where.key()
+        with self._lock:
+            if key in self._counts:
+                self._counts.move_to_end(key)
+                return self._counts[key]
+        con = self.connect()
+        steps = [0]
+
+        def budget() -> int:
+            steps[0] += 1
+            return 1 if steps[0] * 10_000 > COUNT_BUDGET_STEPS else 0
+
+        con.set_progress_handler(budget, 10_000)
+        try:
+            result: int | None = con.execute(
+                f"SELECT count(*) FROM {quote(self.table)}{where.sql()}", where.params
+            ).fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "interrupted" not in str(exc):
+                raise
+            result = None
+        finally:
+            con.set_progress_handler(None, 0)
+        with self._lock:
+            self._counts[key] = result
+            while len(self._counts) > 512:
+                self._counts.popitem(last=False)
+        return result
+
+    def select_sql(self, names: list[str], geometry: bool) -> str:
+        """The column list: pk, geometry (or NULL), then ``names``."""
+        cols = [quote(self.pk), quote(self.geom) if geometry else "NULL"]
+        return ", ".join(cols + [quote(n) for n in names])
+
+    def rows(self, names: list[str], where: Where, order: list[tuple[str, bool]],
+             offset: int, limit: int | None, geometry: bool = True
+             ) -> Iterator[tuple[Any, ...]]:
+        """Rows (pk, geometry blob, *names) matching ``where``, sorted and paged."""
+        params = list(where.params)
+        clauses = list(where.clauses)
+        if not order and not clauses and self.contiguous:
+            # unfiltered, in fid order: seek to the page (deep pages as fast as the first)
+            clauses.append(f"{quote(self.pk)} >= ?")
+            params.append(self.fid_min + offset)
+            offset = 0
+        where_sql = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        order_sql = ", ".join(
+            f"{quote(name)} {'DESC' if desc else 'ASC'}" for name, desc in order
+        )
+        order_sql = f"{order_sql}, {quote(self.pk)}" if order_sql else quote(self.pk)
+        sql = (f"SELECT {self.select_sql(names, geometry)} FROM {quote(self.table)}"
+               f"{where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?")
+        params += [-1 if limit is None else limit, offset]
+        cursor = self.connect().execute(sql, params)
+        try:
+            while batch := cursor.fetchmany(1000):
+                yield from batch
+        finally:
+            cursor.close()
+
+    def by_id(self, key: str, value: Any, names: list[str],
+              geometry: bool = True) -> tuple[Any, ...] | None:
+        """The row whose ``key`` column equals ``value``."""
+        sql = (f"SELECT {self.select_sql(names, geometry)} FROM {quote(self.table)} "
+               f"WHERE {quote(key)} = ? LIMIT 1")
+        row: tuple[Any, ...] | None = self.connect().execute(sql, (value,)).fetchone()
+        return row
+
+
+@lru_cache(maxsize=64)
+def open_layer(real_path: str) -> Layer:
+    """The Layer of a GeoPackage file; cached per real (version) path."""
+    return Layer(Path(real_path))

@@ -1,0 +1,292 @@
+"""OGC API Features items and item views: validated parameters, lean GeoJSON, HTTP caching.
+
+HTML (``f=html``) is left to pygeoapi's templates (the caller falls back when a view returns
+None); JSON, GeoJSON and the result downloads (``f=csv``, ``f=fgb``, ``f=gpkg``) are answered
+here directly from the published GeoPackage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import shapely
+from flask import Request, Response
+from werkzeug.datastructures import MultiDict
+
+from opengeodata.errors import InvalidRequestError, NotFoundError
+from opengeodata.providers.crs import CRS84, parse_crs, transform_geoms
+from opengeodata.providers.gpkg_sql import decode_blobs, open_layer
+from opengeodata.server import features_download
+from opengeodata.server.features_params import (
+    ITEM_PARAMS,
+    Collection,
+    ItemsQuery,
+    check_unknown,
+    parse_bool,
+    parse_format,
+    parse_items,
+    parse_names,
+)
+from opengeodata.server.state import ServerState, Snapshot
+
+GEOJSON = "application/geo+json"
+FEATURE_PROVIDER_SUFFIX = "providers.gpkg.GeoPackageProvider"
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def wants_html(req: Request, fmt: str | None) -> bool:
+    """True if the client asked for HTML (``f=html`` or a browser's Accept header)."""
+    if fmt is not None:
+        return fmt == "html"
+    best = req.accept_mimetypes.best_match(["application/geo+json", "application/json",
+                                            "text/html"])
+    return best == "text/html"
+
+
+class FeaturesAPI:
+    """The feature views of one app; collection facts cached per published version."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self._lock = threading.Lock()
+        self._collections: dict[tuple[str, str], Collection] = {}
+
+    # -- collections -------------------------------------------------------------------
+    def collection(self, snap: Snapshot, collection_id: str) -> Collection | None:
+        """The collection served by the project provider; None if pygeoapi handles it."""
+        resource = snap.config["resources"].get(collection_id)
+        manifest = snap.manifests.get(collection_id)
+        if resource is None or manifest is None:
+            raise NotFoundError(f"collection {collection_id!r} not found")
+        provider = next((p for p in resource.get("providers", []) if p["type"] == "feature"),
+                        None)
+        if provider is None or not provider["name"].endswith(FEATURE_PROVIDER_SUFFIX):
+            return None
+        key = (collection_id, manifest.version)
+        coll = self._collections.get(key)
+        if coll is None:
+            try:
+                real = Path(provider["data"]).resolve(strict=True)
+            except OSError as exc:
+                raise NotFoundError(f"collection {collection_id!r} has no live data") from exc
+            layer = open_layer(str(real))
+            id_field = provider.get("id_field", layer.pk)
+            if id_field not in layer.columns:
+                id_field = layer.pk
+            coll = Collection(
+                id=collection_id, layer=layer, id_field=id_field,
+                time_field=provider.get("time_field"), storage_crs=provider["storage_crs"],
+                crs_list=list(provider["crs"]), version=manifest.version,
+                created=dt.datetime.fromisoformat(manifest.created.replace("Z", "+00:00")),
+            )
+            with self._lock:
+                self._collections = {k: v for k, v in self._collections.items()
+                                     if k[0] != collection_id}
+                self._collections[key] = coll
+        return coll
+
+    def limits(self, snap: Snapshot) -> tuple[int, int]:
+        """(default, maximum) items per page."""
+        limits = snap.config["server"].get("limits", {})
+        return int(limits.get("default_items", 10)), int(limits.get("max_items", 10000))
+
+    # -- caching -----------------------------------------------------------------------
+    def not_modified(self, req: Request, etag: str, modified: dt.datetime) -> Response | None:
+        """304 if the client's copy is current."""
+        inm = req.headers.get("If-None-Match")
+        if inm is not None:
+            tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+            if f'"{etag}"' in tags or "*" in tags:
+                return self.cached(Response(status=304), etag, modified)
+            return None
+        ims = req.headers.get("If-Modified-Since")
+        if ims:
+            try:
+                since = parsedate_to_datetime(ims)
+            except (TypeError, ValueError):
+                return None
+            if since.tzinfo and modified.replace(microsecond=0) <= since:
+                return self.cached(Response(status=304), etag, modified)
+        return None
+
+    def cached(self, response: Response, etag: str, modified: dt.datetime) -> Response:
+        """Add ETag, Last-Modified and Cache-Control."""
+        response.headers["ETag"] = f'"{etag}"'
+        response.headers["Last-Modified"] = format_datetime(modified.astimezone(dt.UTC),
+                                                            usegmt=True)
+        response.headers["Cache-Control"] = f"public, max-age={self.state.settings.cache_max_age}"
+        return response
+
+    @staticmethod
+    def etag(*parts: str) -> str:
+        """A strong validator from the data version and the request."""
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
+
+    # -- views -------------------------------------------------------------------------
+    def items(self, req: Request, collection_id: str) -> Response | None:
+        """``/collections/{id}/items``; None hands the request to pygeoapi (HTML)."""
+        snap = self.state.snapshot()
+        coll = self.collection(snap, collection_id)
+        args: MultiDict[str, str] = req.args
+        if coll is None or wants_html(req, parse_format(args)):
+            return None
+        default_limit, max_limit = self.limits(snap)
+        query = parse_items(args, coll, default_limit, max_limit)
+        etag = self.etag(coll.version, req.path, req.query_string.decode("latin-1"),
+                         query.fmt or "json")
+        if (early := self.not_modified(req, etag, coll.created)) is not None:
+            return early
+        if query.fmt in features_download.FORMATS:
+            response = features_download.response(coll, query)
+        else:
+            body = self.items_body(coll, query, self.base_url(), args)
+            response = Response(body, mimetype=GEOJSON)
+            response.headers["Content-Crs"] = f"<{query.crs}>"
+        return self.cached(response, etag, coll.created)
+
+    def item(self, req: Request, collection_id: str, item_id: str) -> Response | None:
+        """``/collections/{id}/items/{fid}``; None hands the request to pygeoapi (HTML)."""
+        snap = self.state.snapshot()
+        coll = self.collection(snap, collection_id)
+        args: MultiDict[str, str] = req.args
+        if coll is None or wants_html(req, parse_format(args)):
+            return None
+        check_unknown(args, ITEM_PARAMS)
+        if parse_format(args) not in (None, "json", "geojson", "jsonld"):
+            raise InvalidRequestError("a single feature is available as f=json or f=html")
+        crs = parse_crs(args.get("crs") or CRS84, coll.crs_list, "crs")
+        names = parse_names(args.get("properties"), coll.layer, "properties")
+        skip = parse_bool(args.get("skipGeometry"), "skipGeometry")
+        etag = self.etag(coll.version, req.path, req.query_string.decode("latin-1"))
+        if (early := self.not_modified(req, etag, coll.created)) is not None:
+            return early
+        layer = coll.layer
+        cols = list(layer.columns) if names is None else names
+        n_props = len(cols)
+        if coll.id_field != layer.pk and coll.id_field not in cols:
+            cols = [*cols, coll.id_field]
+        if coll.id_field == layer.pk:
+            try:
+                value: Any = int(item_id)
+            except ValueError:
+                value = None
+        else:
+            value = item_id
+            if layer.json_type(coll.id_field) == "integer":
+                try:
+                    value = int(item_id)
+                except ValueError:
+                    value = None
+        row = None if value is None else layer.by_id(coll.id_field, value, cols, not skip)
+        if row is None:
+            raise NotFoundError(f"collection {collection_id!r} has no feature {item_id!r}")
+        base = f"{self.base_url()}/collections/{collection_id}/items/{item_id}"
+        links = [
+            {"rel": "self", "type": GEOJSON, "title": "This document as GeoJSON",
+             "href": f"{base}?f=json"},
+            {"rel": "alternate", "type": "text/html", "title": "This document as HTML",
+             "href": f"{base}?f=html"},
+            {"rel": "collection", "type": "application/json", "title": "The collection",
+             "href": f"{self.base_url()}/collections/{collection_id}?f=json"},
+        ]
+        feature = self.features(coll, [row], cols, crs, skip, n_props)[0]
+        body = feature[:-1] + ',"links":' + _dumps(links) + "}"
+        response = Response(body, mimetype=GEOJSON)
+        response.headers["Content-Crs"] = f"<{crs}>"
+        return self.cached(response, etag, coll.created)
+
+    def base_url(self) -> str:
+        """The public base URL (no trailing slash)."""
+        return self.state.base_url.rstrip("/")
+
+    # -- GeoJSON writing ---------------------------------------------------------------
+    def features(self, coll: Collection, rows: list[tuple[Any, ...]], cols: list[str],
+                 crs: str, skip_geometry: bool, n_props: int | None = None) -> list[str]:
+        """GeoJSON Feature strings for rows (pk, blob, *values of ``cols``).
+
+        The first ``n_props`` columns (default: all) are the properties; the id comes from
+        the id field (which may be read as an extra last column) or the primary key.
+        """
+        if not rows:
+            return []
+        if skip_geometry:
+            geoms: list[str] = ["null"] * len(rows)
+        else:
+            shapes = transform_geoms(decode_blobs([r[1] for r in rows]), coll.storage_crs, crs)
+            geoms = [g if g is not None else "null" for g in shapely.to_geojson(shapes)]
+        n = len(cols) if n_props is None else n_props
+        names = cols[:n]
+        id_index = cols.index(coll.id_field) + 2 if coll.id_field in cols else 0
+        return [
+            '{"type":"Feature","id":' + _dumps(row[id_index]) + ',"geometry":' + geom
+            + ',"properties":' + _dumps(dict(zip(names, row[2:2 + n], strict=True))) + "}"
+            for row, geom in zip(rows, geoms, strict=True)
+        ]
+
+    def items_body(self, coll: Collection, query: ItemsQuery, base_url: str,
+                   args: MultiDict[str, str]) -> str:
+        """The FeatureCollection document of an items query."""
+        layer = coll.layer
+        names = list(query.names)
+        extra = coll.id_field not in names and coll.id_field != layer.pk
+        cols = [*names, coll.id_field] if extra else names
+        limit = query.limit or 10
+        matched = layer.count_matching(query.where)
+        rows: list[tuple[Any, ...]] = []
+        if not query.hits:
+            rows = list(layer.rows(cols, query.where, query.order, query.offset, limit + 1,
+                                   not query.skip_geometry))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        feats = self.features(coll, rows, cols, query.crs, query.skip_geometry, len(names))
+        links = self.page_links(coll, base_url, args, query, more, len(rows))
+        head = '{"type":"FeatureCollection","features":[' + ",".join(feats) + "]"
+        tail: dict[str, Any] = {}
+        if matched is not None:
+            tail["numberMatched"] = matched
+        tail["numberReturned"] = len(rows)
+        tail["links"] = links
+        tail["timeStamp"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return head + "," + _dumps(tail)[1:]
+
+    def page_links(self, coll: Collection, base_url: str, args: MultiDict[str, str],
+                   query: ItemsQuery, more: bool, returned: int) -> list[dict[str, Any]]:
+        """self, alternate, collection, next and prev links."""
+        href = f"{base_url}/collections/{coll.id}/items"
+        params = [(k, v) for k, v in args.items(multi=True) if k not in ("f", "offset")]
+
+        def url(fmt: str, offset: int | None = None) -> str:
+            extra = [("offset", str(offset))] if offset else []
+            return f"{href}?{urlencode([*params, ('f', fmt), *extra])}"
+
+        links: list[dict[str, Any]] = [
+            {"rel": "self", "type": GEOJSON, "title": "This document as GeoJSON",
+             "href": url("json", query.offset)},
+            {"rel": "alternate", "type": "text/html", "title": "This document as HTML",
+             "href": url("html", query.offset)},
+            {"rel": "alternate", "type": "text/csv", "title": "This result as CSV",
+             "href": url("csv", query.offset)},
+            {"rel": "alternate", "type": "application/flatgeobuf",
+             "title": "This result as FlatGeobuf", "href": url("fgb", query.offset)},
+            {"rel": "alternate", "type": "application/geopackage+sqlite3",
+             "title": "This result as GeoPackage", "href": url("gpkg", query.offset)},
+            {"rel": "collection", "type": "application/json", "title": "The collection",
+             "href": f"{base_url}/collections/{coll.id}?f=json"},
+        ]
+        limit = query.limit or 10
+        if more and not query.hits:
+            links.append({"rel": "next", "type": GEOJSON, "title": "Next page",
+                          "href": url("json", query.offset + limit)})
+        if query.offset > 0:
+            links.append({"rel": "prev", "type": GEOJSON, "title": "Previous page",
+                          "href": url("json", max(0, query.offset - limit)) if
+                          query.offset - limit > 0 else url("json")})
+        return links
+

@@ -1,0 +1,111 @@
+"""Result downloads of an items query: ``f=csv``, ``f=fgb`` and ``f=gpkg``, streamed.
+
+The query (bbox, filters, sortby, properties, crs, offset, limit) is the same as for GeoJSON;
+without ``limit`` every matching feature is written. CSV and GeoPackage are read and written in
+batches (memory does not grow with the result); FlatGeobuf is written in one go because GDAL
+cannot append to it (memory grows with the result, never with the dataset).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+import shapely
+from flask import Response
+
+from opengeodata.providers.crs import CRS84, pyproj_crs, transform_geoms
+from opengeodata.providers.gpkg_sql import decode_blobs
+from opengeodata.server.features_params import Collection, ItemsQuery
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv", None),
+    "fgb": ("application/flatgeobuf", "fgb", "FlatGeobuf"),
+    "gpkg": ("application/geopackage+sqlite3", "gpkg", "GPKG"),
+}
+BATCH = 5000
+
+
+def _batches(coll: Collection, query: ItemsQuery) -> Iterator[list[tuple[Any, ...]]]:
+    rows = coll.layer.rows(query.names, query.where, query.order, query.offset, query.limit,
+                           not query.skip_geometry)
+    while batch := list(itertools.islice(rows, BATCH)):
+        yield batch
+
+
+def _csv(coll: Collection, query: ItemsQuery) -> Iterator[bytes]:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    header = ["id", *query.names] + ([] if query.skip_geometry else ["geometry_wkt"])
+    writer.writerow(header)
+    yield ("\ufeff" + buf.getvalue()).encode()
+    for batch in _batches(coll, query):
+        buf.seek(0)
+        buf.truncate()
+        wkts: list[Any] = [None] * len(batch)
+        if not query.skip_geometry:
+            geoms = transform_geoms(decode_blobs([r[1] for r in batch]), coll.storage_crs,
+                                    query.crs)
+            wkts = list(shapely.to_wkt(geoms, rounding_precision=-1))
+        for row, wkt in zip(batch, wkts, strict=True):
+            ident = row[2 + query.names.index(coll.id_field)] if coll.id_field in query.names \
+                else row[0]
+            writer.writerow([ident, *row[2:]] + ([] if query.skip_geometry else [wkt or ""]))
+        yield buf.getvalue().encode()
+
+
+def _frame(coll: Collection, query: ItemsQuery, batch: list[tuple[Any, ...]]
+           ) -> gpd.GeoDataFrame:
+    data = {name: [r[2 + i] for r in batch] for i, name in enumerate(query.names)}
+    crs = pyproj_crs(query.crs)
+    if query.skip_geometry:
+        geoms = [None] * len(batch)
+    else:
+        geoms = list(transform_geoms(decode_blobs([r[1] for r in batch]), coll.storage_crs,
+                                     query.crs))
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=crs)
+
+
+def _ogr(coll: Collection, query: ItemsQuery, driver: str, ext: str) -> Iterator[bytes]:
+    folder = Path(tempfile.mkdtemp(prefix="ogd-items-"))
+    path = folder / f"{coll.id}.{ext}"
+    try:
+        written = False
+        batches = _batches(coll, query)
+        if driver == "FlatGeobuf":  # GDAL cannot append to FlatGeobuf: one write
+            batches = iter([[row for batch in batches for row in batch]])
+        for batch in batches:
+            if not batch:
+                break
+            frame = _frame(coll, query, batch)
+            pyogrio.write_dataframe(frame, path, layer=coll.id, driver=driver, append=written,
+                                    promote_to_multi=False)
+            written = True
+        if not written:
+            empty = gpd.GeoDataFrame({n: [] for n in query.names}, geometry=[],
+                                     crs=pyproj_crs(query.crs))
+            pyogrio.write_dataframe(empty, path, layer=coll.id, driver=driver,
+                                    geometry_type="Unknown")
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 16):
+                yield chunk
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def response(coll: Collection, query: ItemsQuery) -> Response:
+    """A streamed download of the items query."""
+    mimetype, ext, driver = FORMATS[query.fmt or "csv"]
+    body = _csv(coll, query) if driver is None else _ogr(coll, query, driver, ext)
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{coll.id}.{ext}"'
+    resp.headers["Content-Crs"] = f"<{query.crs or CRS84}>"
+    return resp
