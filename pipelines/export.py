@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 
 from opengeodata.manifest import FieldInfo
+from pipelines import gpkg_index
 from pipelines.context import RunContext
 from pipelines.tiles import export_pmtiles
 from pipelines.writers import WRITERS
@@ -49,6 +50,8 @@ def export_format(ctx: RunContext, frame: gpd.GeoDataFrame, fmt: str) -> None:
     crs = "EPSG:4326" if fmt == "geojson" else ctx.dataset.decl.storage_crs
     path = ctx.staging / f"{ctx.id}{suffix}"
     writer(frame, path, ctx.id, field_infos(ctx, frame))
+    if fmt == "gpkg":  # the storage GeoPackage: attribute indexes for the feature server
+        gpkg_index.create_for(path, ctx.id, ctx.dataset.decl)
     ctx.add_output(path, fmt, title.format(crs=crs), crs=crs, features=len(frame))
 
 

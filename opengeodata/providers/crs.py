@@ -58,6 +58,12 @@ def lat_first(uri: str) -> bool:
 
 
 @lru_cache(maxsize=64)
+def xy_transformer(src: str, dst: str) -> pyproj.Transformer:
+    """A cached x/y (always_xy) transformer between two CRS URIs."""
+    return pyproj.Transformer.from_crs(pyproj_crs(src), pyproj_crs(dst), always_xy=True)
+
+
+@lru_cache(maxsize=64)
 def coord_func(src: str, dst: str) -> CoordFunc | None:
     """A function mapping (N, 2) coordinates from ``src`` to ``dst`` in their axis orders.
 
@@ -67,8 +73,7 @@ def coord_func(src: str, dst: str) -> CoordFunc | None:
         return None
     swap_in, swap_out = lat_first(src), lat_first(dst)
     same = pyproj_crs(src).equals(pyproj_crs(dst), ignore_axis_order=True)
-    transformer = None if same else pyproj.Transformer.from_crs(
-        pyproj_crs(src), pyproj_crs(dst), always_xy=True)
+    transformer = None if same else xy_transformer(src, dst)
     if transformer is None and swap_in == swap_out:
         return None
 
@@ -95,5 +100,5 @@ def transform_bbox(bbox: tuple[float, float, float, float], src: str,
         minx, miny, maxx, maxy = miny, minx, maxy, maxx
     if src == dst or pyproj_crs(src).equals(pyproj_crs(dst), ignore_axis_order=True):
         return (minx, miny, maxx, maxy)
-    transformer = pyproj.Transformer.from_crs(pyproj_crs(src), pyproj_crs(dst), always_xy=True)
-    return tuple(transformer.transform_bounds(minx, miny, maxx, maxy, densify_pts=21))
+    bounds = xy_transformer(src, dst).transform_bounds(minx, miny, maxx, maxy, densify_pts=21)
+    return (bounds[0], bounds[1], bounds[2], bounds[3])
