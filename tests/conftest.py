@@ -89,3 +89,43 @@ def live_server(published: Settings) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def parcels_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """2,500 generated parcels published as dataset `parcels` (features tests)."""
+    from bench.parcels import publish_parcels
+
+    return publish_parcels(tmp_path_factory.mktemp("parcels"), 2500)
+
+
+@pytest.fixture(scope="session")
+def parcels_server(parcels_settings: Settings) -> Iterator[str]:
+    """`opengeodata serve` (gunicorn, 2 workers) over the generated parcels; the base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "OPENGEODATA_DATA_DIR": str(parcels_settings.data_dir),
+        "OPENGEODATA_DATASETS_DIR": str(parcels_settings.datasets_dir),
+        "OPENGEODATA_CONFIG_DIR": str(parcels_settings.config_dir),
+        "OPENGEODATA_BASE_URL": "",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "opengeodata.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/collections?f=json", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("server did not start") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
