@@ -26,9 +26,16 @@ _COMPARISONS = {ast.Equal: "=", ast.NotEqual: "<>", ast.LessThan: "<", ast.LessE
 GEOMETRY_NAMES = {"geometry", "geom", "the_geom", "shape"}
 
 
-def _bbox_to_polygon(node: Any) -> Any:
-    """CQL2-JSON ``{"bbox": [...]}`` -> a GeoJSON polygon (pygeofilter misreads the order)."""
+def _normalize_json(node: Any) -> Any:
+    """Adapt standard CQL2-JSON to pygeofilter 0.4.
+
+    ``{"bbox": [...]}`` becomes a GeoJSON polygon (pygeofilter misreads the order) and
+    ``between`` with three arguments gets the ``[low, high]`` pair pygeofilter expects.
+    """
     if isinstance(node, dict):
+        args = node.get("args")
+        if node.get("op") == "between" and isinstance(args, list) and len(args) == 3:
+            node = {**node, "args": [args[0], [args[1], args[2]]]}
         if set(node) == {"bbox"} and isinstance(node["bbox"], list):
             box = node["bbox"]
             if len(box) not in (4, 6) or not all(isinstance(v, int | float) for v in box):
@@ -36,9 +43,9 @@ def _bbox_to_polygon(node: Any) -> Any:
             half = len(box) // 2
             poly = shapely.box(box[0], box[1], box[half], box[half + 1])
             return json.loads(shapely.to_geojson(poly))
-        return {k: _bbox_to_polygon(v) for k, v in node.items()}
+        return {k: _normalize_json(v) for k, v in node.items()}
     if isinstance(node, list):
-        return [_bbox_to_polygon(v) for v in node]
+        return [_normalize_json(v) for v in node]
     return node
 
 
@@ -46,7 +53,7 @@ def parse(text: str, lang: str) -> ast.Node:
     """Parse a CQL2 filter (``cql2-text`` or ``cql2-json``); 400 on any syntax error."""
     try:
         if lang == "cql2-json":
-            return parse_json(_bbox_to_polygon(json.loads(text)))
+            return parse_json(_normalize_json(json.loads(text)))
         if lang == "cql2-text":
             return parse_text(text)
     except InvalidRequestError:

@@ -47,7 +47,7 @@ class GeoPackageProvider(BaseProvider):
 
     def get_fields(self) -> dict[str, dict[str, str]]:
         """Field names with JSON types (and formats for dates)."""
-        if not self._fields:
+        if not getattr(self, "_fields", None):
             fields: dict[str, dict[str, str]] = {}
             for name in self.layer.columns:
                 fields[name] = {"type": self.layer.json_type(name)}
@@ -55,13 +55,13 @@ class GeoPackageProvider(BaseProvider):
                 if fmt:
                     fields[name]["format"] = fmt
             self._fields = fields
-        return self._fields
+        return dict(self._fields)
 
     def _feature(self, row: tuple[Any, ...], names: list[str],
                  skip_geometry: bool) -> dict[str, Any]:
         fid, blob, *values = row
         props = dict(zip(names, values, strict=True))
-        ident = props[self.id_field] if self.id_field in props else fid
+        ident = props.get(self.id_field, fid)
         geom = None
         if blob is not None and not skip_geometry:
             geom = json.loads(shapely.to_geojson(shapely.from_wkb(blob_wkb(blob))))
