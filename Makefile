@@ -79,13 +79,16 @@ bench: install bench-deps ## Run the benchmarks under bench/ (writes bench/resul
 	$(PY) -m bench
 
 .PHONY: bench-deps
-bench-deps: ## Install the benchmark tools from Debian (wrk, gdal-bin); idempotent, needs root
+bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debian), pysqlite3; idempotent
 	@missing=""; command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	command -v ogr2ogr >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	[ -e /usr/lib/x86_64-linux-gnu/mod_spatialite.so ] || \
+		missing="$$missing libsqlite3-mod-spatialite"; \
 	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@$(PY) -c 'import pysqlite3' 2>/dev/null || $(PY) -m pip install --quiet pysqlite3-binary
 
 clean: ## Remove the virtualenv, built data and caches
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results
