@@ -38,7 +38,8 @@ def gpkg(parcels_settings: Settings) -> object:
     "filter=nutzung%20%3D%3D", "filter=unknown_field%20%3D%201", "filter-lang=sql&filter=a",
     "filter-lang=cql2-json&filter=%7Bnot%20json", "sortby=nosuchfield", "properties=nosuchfield",
     "skipGeometry=maybe", "foo=bar", "flur=abc", "f=xml", "limit=10&limit=20",
-    "filter=S_INTERSECTS(geometry,POLYGON((1%202)))",
+    "filter=S_INTERSECTS(geometry,POLYGON((1%202)))", "flur=99999999999999999999999",
+    "filter=flur%20%3D%2099999999999999999999999",
 ])
 def test_client_mistakes_are_400_with_ogc_exception(client: FlaskClient, query: str) -> None:
     resp = client.get(f"{ITEMS}?{query}")

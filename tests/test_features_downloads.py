@@ -34,13 +34,13 @@ def in_box(parcels_settings: Settings) -> gpd.GeoDataFrame:
 
 
 def test_csv_download(client: FlaskClient, in_box: gpd.GeoDataFrame) -> None:
-    resp = client.get(f"{ITEMS}?f=csv&bbox={BOX}&properties=kennzeichen,flur")
+    resp = client.get(f"{ITEMS}?f=csv&bbox={BOX}&properties=flur,kennzeichen")
     assert resp.status_code == 200
     assert resp.mimetype == "text/csv"
     assert "attachment" in resp.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
     assert sorted(r["id"] for r in rows) == sorted(in_box["kennzeichen"])
-    assert list(rows[0]) == ["id", "kennzeichen", "flur", "geometry_wkt"]
+    assert list(rows[0]) == ["id", "flur", "kennzeichen", "geometry_wkt"]
     geom = shapely.from_wkt(rows[0]["geometry_wkt"])
     assert 9.5 < geom.centroid.x < 10  # CRS84 by default
 
@@ -67,6 +67,8 @@ def test_download_without_limit_has_every_match(client: FlaskClient) -> None:
     resp = client.get(f"{ITEMS}?f=csv&skipGeometry=true&properties=flur")
     lines = resp.get_data(as_text=True).strip().splitlines()
     assert len(lines) == 2501
+    assert lines[0].lstrip("\ufeff") == "id,flur"
+    assert lines[1].startswith("036100-000-000000,")  # the declared id, not the row number
     resp = client.get(f"{ITEMS}?f=csv&skipGeometry=true&limit=7&offset=3")
     assert len(resp.get_data(as_text=True).strip().splitlines()) == 8
 

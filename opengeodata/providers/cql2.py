@@ -192,6 +192,8 @@ class SqlBuilder:
             return quote(node.name), []
         if isinstance(node, bool):
             return "?", [int(node)]
+        if isinstance(node, int) and not -(2**63) <= node < 2**63:
+            raise InvalidRequestError(f"filter: integer {node} is out of range")
         if isinstance(node, int | float | str):
             return "?", [node]
         if isinstance(node, dt.datetime):

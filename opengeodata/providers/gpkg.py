@@ -119,6 +119,8 @@ class GeoPackageProvider(BaseProvider):
                 value = int(identifier)
             except ValueError:
                 raise ProviderItemNotFoundError(f"no feature with id {identifier!r}") from None
+            if not -(2**63) <= value < 2**63:
+                raise ProviderItemNotFoundError(f"no feature with id {identifier!r}")
         row = layer.by_id(self.id_field, value, names)
         if row is None:
             raise ProviderItemNotFoundError(f"no feature with id {identifier!r}")

@@ -117,7 +117,7 @@ class Layer:
                                   check_same_thread=False)
             con.create_function("ogd_intersects", 2, _sql_intersects, deterministic=True)
             con.execute("PRAGMA case_sensitive_like = ON")
-            con.execute("PRAGMA cache_size = -16000")
+            con.execute("PRAGMA cache_size = -4000")
             self._local.con = con
         return con
 

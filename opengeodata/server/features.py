@@ -63,12 +63,13 @@ class FeaturesAPI:
         """The collection served by the project provider; None if pygeoapi handles it."""
         resource = snap.config["resources"].get(collection_id)
         manifest = snap.manifests.get(collection_id)
-        if resource is None or manifest is None:
+        if resource is None:
             raise NotFoundError(f"collection {collection_id!r} not found")
         provider = next((p for p in resource.get("providers", []) if p["type"] == "feature"),
                         None)
-        if provider is None or not provider["name"].endswith(FEATURE_PROVIDER_SUFFIX):
-            return None
+        if (provider is None or manifest is None
+                or not provider["name"].endswith(FEATURE_PROVIDER_SUFFIX)):
+            return None  # not a published feature collection: pygeoapi answers
         key = (collection_id, manifest.version)
         coll = self._collections.get(key)
         if coll is None:
@@ -184,6 +185,8 @@ class FeaturesAPI:
                     value = int(item_id)
                 except ValueError:
                     value = None
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            value = None
         row = None if value is None else layer.by_id(coll.id_field, value, cols, not skip)
         if row is None:
             raise NotFoundError(f"collection {collection_id!r} has no feature {item_id!r}")

@@ -34,9 +34,10 @@ FORMATS = {
 BATCH = 5000
 
 
-def _batches(coll: Collection, query: ItemsQuery) -> Iterator[list[tuple[Any, ...]]]:
-    rows = coll.layer.rows(query.names, query.where, query.order, query.offset, query.limit,
-                           not query.skip_geometry)
+def _batches(coll: Collection, query: ItemsQuery,
+             cols: list[str] | None = None) -> Iterator[list[tuple[Any, ...]]]:
+    rows = coll.layer.rows(cols or query.names, query.where, query.order, query.offset,
+                           query.limit, not query.skip_geometry)
     while batch := list(itertools.islice(rows, BATCH)):
         yield batch
 
@@ -47,7 +48,11 @@ def _csv(coll: Collection, query: ItemsQuery) -> Iterator[bytes]:
     header = ["id", *query.names] + ([] if query.skip_geometry else ["geometry_wkt"])
     writer.writerow(header)
     yield ("\ufeff" + buf.getvalue()).encode()
-    for batch in _batches(coll, query):
+    n = len(query.names)
+    cols = query.names if coll.id_field in query.names or coll.id_field == coll.layer.pk \
+        else [*query.names, coll.id_field]
+    id_at = 2 + cols.index(coll.id_field) if coll.id_field in cols else 0
+    for batch in _batches(coll, query, cols):
         buf.seek(0)
         buf.truncate()
         wkts: list[Any] = [None] * len(batch)
@@ -56,9 +61,8 @@ def _csv(coll: Collection, query: ItemsQuery) -> Iterator[bytes]:
                                     query.crs)
             wkts = list(shapely.to_wkt(geoms, rounding_precision=-1))
         for row, wkt in zip(batch, wkts, strict=True):
-            ident = row[2 + query.names.index(coll.id_field)] if coll.id_field in query.names \
-                else row[0]
-            writer.writerow([ident, *row[2:]] + ([] if query.skip_geometry else [wkt or ""]))
+            writer.writerow([row[id_at], *row[2:2 + n]]
+                            + ([] if query.skip_geometry else [wkt or ""]))
         yield buf.getvalue().encode()
 
 

@@ -199,7 +199,10 @@ def typed_value(layer: Layer, name: str, value: str) -> Any:
     kind = layer.json_type(name)
     try:
         if kind == "integer":
-            return int(value)
+            number = int(value)
+            if not -(2**63) <= number < 2**63:
+                raise ValueError("out of range")
+            return number
         if kind == "number":
             return float(value)
     except ValueError as exc:
