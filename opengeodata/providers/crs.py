@@ -92,6 +92,7 @@ def transform_geoms(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
     return geoms if func is None else shapely.transform(geoms, func)
 
 
+@lru_cache(maxsize=1024)
 def transform_bbox(bbox: tuple[float, float, float, float], src: str,
                    dst: str) -> tuple[float, float, float, float]:
     """A bbox (in ``src`` axis order) as an x/y envelope in ``dst`` (densified edges)."""

@@ -138,22 +138,28 @@ class Layer:
             box[0], box[2], box[1], box[3],
         )
 
-    def intersects_clause(self, where: Where, geom: shapely.Geometry) -> None:
-        """Rows whose geometry intersects ``geom`` (storage CRS): R-tree, then exact test."""
-        minx, miny, maxx, maxy = geom.bounds
-        box = (minx, miny, maxx, maxy)
+    def bbox_clause(self, where: Where, box: tuple[float, float, float, float]) -> None:
+        """Rows whose geometry intersects ``box``: envelopes inside it need no exact test."""
         if self.has_rtree:
             self.envelope_clause(where, box)
-        if isinstance(geom, shapely.Polygon) and geom.equals(shapely.box(*box)):
-            # a box: envelopes inside it need no exact test
             where.add(
                 f"({quote(self.pk)} IN (SELECT id FROM {quote(self.rtree)} WHERE minx >= ? "
                 "AND maxx <= ? AND miny >= ? AND maxy <= ?) OR "
                 f"ogd_intersects({quote(self.geom)}, ?))",
-                minx, maxx, miny, maxy, shapely.to_wkb(geom),
+                box[0], box[2], box[1], box[3], shapely.to_wkb(shapely.box(*box)),
             )
         else:
-            where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(geom))
+            where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(shapely.box(*box)))
+
+    def intersects_clause(self, where: Where, geom: shapely.Geometry) -> None:
+        """Rows whose geometry intersects ``geom`` (storage CRS): R-tree, then exact test."""
+        minx, miny, maxx, maxy = geom.bounds
+        if isinstance(geom, shapely.Polygon) and geom.equals(shapely.box(minx, miny, maxx, maxy)):
+            self.bbox_clause(where, (minx, miny, maxx, maxy))
+            return
+        if self.has_rtree:
+            self.envelope_clause(where, (minx, miny, maxx, maxy))
+        where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(geom))
 
     # -- reading -------------------------------------------------------------------------
     def count_matching(self, where: Where) -> int | None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import threading
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 import shapely
 from flask import Request, Response
 from werkzeug.datastructures import MultiDict
@@ -38,7 +38,12 @@ from opengeodata.server.state import ServerState, Snapshot
 
 GEOJSON = "application/geo+json"
 FEATURE_PROVIDER_SUFFIX = "providers.gpkg.GeoPackageProvider"
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+def _dumps(value: Any) -> bytes:
+    """Compact JSON bytes (orjson; unknown types as strings)."""
+    return orjson.dumps(value, default=str)
+
 
 
 def wants_html(req: Request, fmt: str | None) -> bool:
@@ -200,7 +205,7 @@ class FeaturesAPI:
              "href": f"{self.base_url()}/collections/{collection_id}?f=json"},
         ]
         feature = self.features(coll, [row], cols, crs, skip, n_props)[0]
-        body = feature[:-1] + ',"links":' + _dumps(links) + "}"
+        body = feature[:-1] + b',"links":' + _dumps(links) + b"}"
         response = Response(body, mimetype=GEOJSON)
         response.headers["Content-Crs"] = f"<{crs}>"
         return self.cached(response, etag, coll.created)
@@ -211,7 +216,7 @@ class FeaturesAPI:
 
     # -- GeoJSON writing ---------------------------------------------------------------
     def features(self, coll: Collection, rows: list[tuple[Any, ...]], cols: list[str],
-                 crs: str, skip_geometry: bool, n_props: int | None = None) -> list[str]:
+                 crs: str, skip_geometry: bool, n_props: int | None = None) -> list[bytes]:
         """GeoJSON Feature strings for rows (pk, blob, *values of ``cols``).
 
         The first ``n_props`` columns (default: all) are the properties; the id comes from
@@ -220,21 +225,21 @@ class FeaturesAPI:
         if not rows:
             return []
         if skip_geometry:
-            geoms: list[str] = ["null"] * len(rows)
+            geoms: list[bytes] = [b"null"] * len(rows)
         else:
             shapes = transform_geoms(decode_blobs([r[1] for r in rows]), coll.storage_crs, crs)
-            geoms = [g if g is not None else "null" for g in shapely.to_geojson(shapes)]
+            geoms = [g.encode() if g is not None else b"null" for g in shapely.to_geojson(shapes)]
         n = len(cols) if n_props is None else n_props
         names = cols[:n]
         id_index = cols.index(coll.id_field) + 2 if coll.id_field in cols else 0
         return [
-            '{"type":"Feature","id":' + _dumps(row[id_index]) + ',"geometry":' + geom
-            + ',"properties":' + _dumps(dict(zip(names, row[2:2 + n], strict=True))) + "}"
+            b'{"type":"Feature","id":' + _dumps(row[id_index]) + b',"geometry":' + geom
+            + b',"properties":' + _dumps(dict(zip(names, row[2:2 + n], strict=True))) + b"}"
             for row, geom in zip(rows, geoms, strict=True)
         ]
 
     def items_body(self, coll: Collection, query: ItemsQuery, base_url: str,
-                   args: MultiDict[str, str]) -> str:
+                   args: MultiDict[str, str]) -> bytes:
         """The FeatureCollection document of an items query."""
         layer = coll.layer
         names = list(query.names)
@@ -250,24 +255,25 @@ class FeaturesAPI:
         rows = rows[:limit]
         feats = self.features(coll, rows, cols, query.crs, query.skip_geometry, len(names))
         links = self.page_links(coll, base_url, args, query, more, len(rows))
-        head = '{"type":"FeatureCollection","features":[' + ",".join(feats) + "]"
+        head = b'{"type":"FeatureCollection","features":[' + b",".join(feats) + b"]"
         tail: dict[str, Any] = {}
         if matched is not None:
             tail["numberMatched"] = matched
         tail["numberReturned"] = len(rows)
         tail["links"] = links
         tail["timeStamp"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return head + "," + _dumps(tail)[1:]
+        return head + b"," + _dumps(tail)[1:]
 
     def page_links(self, coll: Collection, base_url: str, args: MultiDict[str, str],
                    query: ItemsQuery, more: bool, returned: int) -> list[dict[str, Any]]:
         """self, alternate, collection, next and prev links."""
         href = f"{base_url}/collections/{coll.id}/items"
-        params = [(k, v) for k, v in args.items(multi=True) if k not in ("f", "offset")]
+        kept = urlencode([(k, v) for k, v in args.items(multi=True)
+                          if k not in ("f", "offset")])
+        prefix = f"{href}?{kept}&f=" if kept else f"{href}?f="
 
         def url(fmt: str, offset: int | None = None) -> str:
-            extra = [("offset", str(offset))] if offset else []
-            return f"{href}?{urlencode([*params, ('f', fmt), *extra])}"
+            return f"{prefix}{fmt}&offset={offset}" if offset else f"{prefix}{fmt}"
 
         links: list[dict[str, Any]] = [
             {"rel": "self", "type": GEOJSON, "title": "This document as GeoJSON",

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import shapely
 from werkzeug.datastructures import MultiDict
 
 from opengeodata.errors import InvalidRequestError
@@ -239,7 +238,7 @@ def parse_items(args: MultiDict[str, str], coll: Collection, default_limit: int,
     bbox = _single(args, "bbox")
     if bbox is not None:
         box = transform_bbox(parse_bbox(bbox, bbox_crs), bbox_crs, coll.storage_crs)
-        layer.intersects_clause(query.where, shapely.box(*box))
+        layer.bbox_clause(query.where, box)
     datetime_ = _single(args, "datetime")
     if datetime_ is not None:
         parse_datetime(datetime_, query.where, coll.time_field)
