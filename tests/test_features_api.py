@@ -206,3 +206,13 @@ def test_html_still_rendered_by_pygeoapi(client: FlaskClient) -> None:
     assert resp.status_code == 200 and b"<html" in resp.data.lower()
     resp = client.get(f"{ITEMS}/036100-001-000001?f=html")
     assert resp.status_code == 200 and b"036100-001-000001" in resp.data
+
+
+def test_number_matched_left_out_when_counting_is_expensive(
+        client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from opengeodata.providers import gpkg_sql
+
+    monkeypatch.setattr(gpkg_sql, "COUNT_BUDGET_STEPS", 1000)
+    body = client.get(f"{ITEMS}?filter=zaehler%20%3C%3E%20-77&limit=5").get_json()
+    assert "numberMatched" not in body and body["numberReturned"] == 5
+    assert [lk for lk in body["links"] if lk["rel"] == "next"]

@@ -176,9 +176,9 @@ class Layer:
 
         def budget() -> int:
             steps[0] += 1
-            return 1 if steps[0] * 10_000 > COUNT_BUDGET_STEPS else 0
+            return 1 if steps[0] * 1000 > COUNT_BUDGET_STEPS else 0
 
-        con.set_progress_handler(budget, 10_000)
+        con.set_progress_handler(budget, 1000)
         try:
             result: int | None = con.execute(
                 f"SELECT count(*) FROM {quote(self.table)}{where.sql()}", where.params
