@@ -1,9 +1,9 @@
 """Result downloads of an items query: ``f=csv``, ``f=fgb`` and ``f=gpkg``, streamed.
 
 The query (bbox, filters, sortby, properties, crs, offset, limit) is the same as for GeoJSON;
-without ``limit`` every matching feature is written. CSV and GeoPackage are read and written in
-batches (memory does not grow with the result); FlatGeobuf is written in one go because GDAL
-cannot append to it (memory grows with the result, never with the dataset).
+without ``limit`` every matching feature is written. Rows are read and written in batches (CSV
+directly, GeoPackage and FlatGeobuf through GDAL's Arrow stream writer), so memory does not grow
+with the result size.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
+import pyarrow as pa
 import pyogrio
 import shapely
 from flask import Response
@@ -66,38 +66,47 @@ def _csv(coll: Collection, query: ItemsQuery) -> Iterator[bytes]:
         yield buf.getvalue().encode()
 
 
-def _frame(coll: Collection, query: ItemsQuery, batch: list[tuple[Any, ...]]
-           ) -> gpd.GeoDataFrame:
-    data = {name: [r[2 + i] for r in batch] for i, name in enumerate(query.names)}
-    crs = pyproj_crs(query.crs)
-    if query.skip_geometry:
-        geoms = [None] * len(batch)
-    else:
-        geoms = list(transform_geoms(decode_blobs([r[1] for r in batch]), coll.storage_crs,
-                                     query.crs))
-    return gpd.GeoDataFrame(data, geometry=geoms, crs=crs)
+_ARROW_TYPES = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+
+
+def _schema(coll: Collection, query: ItemsQuery) -> pa.Schema:
+    fields = [pa.field(n, _ARROW_TYPES.get(coll.layer.json_type(n), pa.string()))
+              for n in query.names]
+    geometry = pa.field("geometry", pa.binary(),
+                        metadata={"ARROW:extension:name": "geoarrow.wkb"})
+    return pa.schema([*fields, geometry])
+
+
+def _record_batch(coll: Collection, query: ItemsQuery, schema: pa.Schema,
+                  batch: list[tuple[Any, ...]]) -> pa.RecordBatch:
+    columns = []
+    for i, field in enumerate(schema):
+        if field.name == "geometry":
+            if query.skip_geometry:
+                columns.append(pa.nulls(len(batch), pa.binary()))
+                continue
+            geoms = transform_geoms(decode_blobs([r[1] for r in batch]), coll.storage_crs,
+                                    query.crs)
+            columns.append(pa.array(shapely.to_wkb(geoms), pa.binary()))
+            continue
+        values = [r[2 + i] for r in batch]
+        if field.type == pa.string():
+            values = [None if v is None else str(v) for v in values]
+        columns.append(pa.array(values, field.type))
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
 def _ogr(coll: Collection, query: ItemsQuery, driver: str, ext: str) -> Iterator[bytes]:
+    """Write through GDAL's Arrow stream interface batch by batch, then stream the file."""
     folder = Path(tempfile.mkdtemp(prefix="ogd-items-"))
     path = folder / f"{coll.id}.{ext}"
+    schema = _schema(coll, query)
+    reader = pa.RecordBatchReader.from_batches(
+        schema, (_record_batch(coll, query, schema, b) for b in _batches(coll, query)))
     try:
-        written = False
-        batches = _batches(coll, query)
-        if driver == "FlatGeobuf":  # GDAL cannot append to FlatGeobuf: one write
-            batches = iter([[row for batch in batches for row in batch]])
-        for batch in batches:
-            if not batch:
-                break
-            frame = _frame(coll, query, batch)
-            pyogrio.write_dataframe(frame, path, layer=coll.id, driver=driver, append=written,
-                                    promote_to_multi=False)
-            written = True
-        if not written:
-            empty = gpd.GeoDataFrame({n: [] for n in query.names}, geometry=[],
-                                     crs=pyproj_crs(query.crs))
-            pyogrio.write_dataframe(empty, path, layer=coll.id, driver=driver,
-                                    geometry_type="Unknown")
+        pyogrio.write_arrow(reader, path, layer=coll.id, driver=driver,
+                            geometry_name="geometry", geometry_type="Unknown",
+                            crs=pyproj_crs(query.crs).to_wkt())
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 16):
                 yield chunk
