@@ -216,3 +216,11 @@ def test_number_matched_left_out_when_counting_is_expensive(
     body = client.get(f"{ITEMS}?filter=zaehler%20%3C%3E%20-77&limit=5").get_json()
     assert "numberMatched" not in body and body["numberReturned"] == 5
     assert [lk for lk in body["links"] if lk["rel"] == "next"]
+
+
+def test_accept_header_negotiates_html_or_geojson(client: FlaskClient) -> None:
+    html = client.get(f"{ITEMS}?limit=2", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    geo = client.get(f"{ITEMS}?limit=2", headers={"Accept": "application/geo+json"})
+    assert geo.mimetype == "application/geo+json"
+    assert geo.get_json()["numberReturned"] == 2
