@@ -40,6 +40,8 @@ def gpkg(parcels_settings: Settings) -> object:
     "skipGeometry=maybe", "foo=bar", "flur=abc", "f=xml", "limit=10&limit=20",
     "filter=S_INTERSECTS(geometry,POLYGON((1%202)))", "flur=99999999999999999999999",
     "filter=flur%20%3D%2099999999999999999999999",
+    "filter=S_INTERSECTS(geometry,POINT(1000%201000))", "filter=flur%20IN%20()",
+    "filter=S_INTERSECTS(geometry,BBOX(9,52,10))", "filter=nutzung%20LIKE%205",
 ])
 def test_client_mistakes_are_400_with_ogc_exception(client: FlaskClient, query: str) -> None:
     resp = client.get(f"{ITEMS}?{query}")

@@ -78,3 +78,11 @@ def test_empty_download_is_valid(client: FlaskClient, tmp_path: Path) -> None:
     assert resp.status_code == 200
     (tmp_path / "e.gpkg").write_bytes(resp.get_data())
     assert len(pyogrio.read_dataframe(tmp_path / "e.gpkg")) == 0
+
+
+def test_fgb_without_geometry(client: FlaskClient, tmp_path: Path) -> None:
+    resp = client.get(f"{ITEMS}?f=fgb&skipGeometry=true&flur=3")
+    assert resp.status_code == 200
+    (tmp_path / "n.fgb").write_bytes(resp.get_data())
+    frame = pyogrio.read_dataframe(tmp_path / "n.fgb", read_geometry=False)
+    assert len(frame) == 50 and set(frame["flur"]) == {3}

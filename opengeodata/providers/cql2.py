@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import numpy as np
 import shapely
 from pygeofilter import ast, values
 from pygeofilter.parsers.cql2_json import parse as parse_json
@@ -173,11 +174,16 @@ class SqlBuilder:
             raise InvalidRequestError(f"filter: invalid geometry: {exc}") from exc
         if geom.is_empty or not shapely.is_valid_input(geom):
             raise InvalidRequestError("filter: empty or invalid geometry")
-        geom = shapely.force_2d(geom)
-        out = transform_geoms(shapely.from_wkb([shapely.to_wkb(geom)]), self.filter_crs,
-                              self.storage_crs)[0]
-        if not shapely.is_valid(out):
-            out = shapely.make_valid(out)
+        try:
+            geom = shapely.force_2d(geom)
+            out = transform_geoms(shapely.from_wkb([shapely.to_wkb(geom)]), self.filter_crs,
+                                  self.storage_crs)[0]
+            if not np.isfinite(shapely.get_coordinates(out)).all():
+                raise ValueError(f"coordinates outside the area of {self.filter_crs}")
+            if not shapely.is_valid(out):
+                out = shapely.make_valid(out)
+        except (ValueError, shapely.errors.GEOSException) as exc:
+            raise InvalidRequestError(f"filter: invalid geometry: {exc}") from exc
         return out
 
     def _expr(self, node: Any) -> tuple[str, list[Any]]:

@@ -106,7 +106,9 @@ def _ogr(coll: Collection, query: ItemsQuery, driver: str, ext: str) -> Iterator
     try:
         pyogrio.write_arrow(reader, path, layer=coll.id, driver=driver,
                             geometry_name="geometry", geometry_type="Unknown",
-                            crs=pyproj_crs(query.crs).to_wkt())
+                            crs=pyproj_crs(query.crs).to_wkt(),
+                            layer_options={"SPATIAL_INDEX": "NO" if query.skip_geometry
+                                           else "YES"})
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 16):
                 yield chunk
