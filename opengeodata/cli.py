@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from opengeodata.cli_convert import convert
 from opengeodata.cli_versions import register as register_version_commands
 from opengeodata.declaration import json_schema, load_all
 from opengeodata.errors import OpenGeoDataError
@@ -175,6 +176,7 @@ def dataset_new(obj: Context, dataset_id: str, source: Path, title: str | None,
 
 
 register_version_commands(main)
+main.add_command(convert)
 
 if __name__ == "__main__":
     main()

@@ -13,6 +13,7 @@ from pipelines.context import RunContext
 #: set (or None for raster data) and may write extra outputs into ``ctx.staging`` itself.
 READERS: dict[str, str] = {
     "vector": "pipelines.thematic:read_vector",
+    "nas": "pipelines.cadastral:read",
 }
 
 Reader = Callable[[RunContext], gpd.GeoDataFrame | None]

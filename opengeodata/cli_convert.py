@@ -1,0 +1,41 @@
+"""`opengeodata convert ...`: convert source deliveries to GeoPackage without a declaration.
+
+Each format is one subcommand function on the ``convert`` group.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from opengeodata.errors import OpenGeoDataError
+
+console = Console(stderr=True, highlight=False)
+
+
+@click.group()
+def convert() -> None:
+    """Convert source deliveries (e.g. ALKIS NAS) into GeoPackages."""
+
+
+@convert.command("nas")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="GeoPackage to write (layers flurstuecke and gebaeude, EPSG:25832).")
+def convert_nas(inputs: tuple[Path, ...], output: Path) -> None:
+    """Convert an ALKIS NAS delivery (one or more files) into a GeoPackage."""
+    from pipelines.cadastral import convert as convert_delivery
+
+    try:
+        result = convert_delivery(list(inputs), output)
+    except OpenGeoDataError as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        sys.exit(1)
+    for layer, (count, checks) in result.items():
+        console.print(f"{layer}: {count} features", markup=False)
+        for warning in checks.warnings:
+            console.print(f"  warning: {warning}", markup=False, soft_wrap=True)
+    console.print(f"wrote {output}", markup=False)
