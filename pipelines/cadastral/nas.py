@@ -8,6 +8,7 @@ unlinked from its parent, so memory stays flat however large the file is.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,62 +101,73 @@ class Delivery:
     warnings: list[str] = field(default_factory=list)
 
 
-class _Tags:
-    """Clark-notation tags of one AdV namespace."""
-
-    def __init__(self, ns: str) -> None:
-        def t(*parts: str) -> str:
-            return "/".join(f"{{{ns}}}{p}" for p in parts)
-
-        self.kennzeichen = t("flurstueckskennzeichen")
-        self.land = t("gemarkung", "AX_Gemarkung_Schluessel", "land")
-        self.gemarkung = t("gemarkung", "AX_Gemarkung_Schluessel", "gemarkungsnummer")
-        self.flur = t("flurnummer")
-        self.zaehler = t("flurstuecksnummer", "AX_Flurstuecksnummer", "zaehler")
-        self.nenner = t("flurstuecksnummer", "AX_Flurstuecksnummer", "nenner")
-        self.zaehler_flat = t("zaehler")
-        self.nenner_flat = t("nenner")
-        self.flaeche = t("amtlicheFlaeche")
-        self.gemeinde = t("gemeindezugehoerigkeit", "AX_Gemeindekennzeichen")
-        self.entstehung = t("zeitpunktDerEntstehung")
-        self.beginnt = t("lebenszeitintervall", "AA_Lebenszeitintervall", "beginnt")
-        self.position = t("position")
-        self.funktion = t("gebaeudefunktion")
-        self.geschosse = t("anzahlDerOberirdischenGeschosse")
-        self.links = (t("zeigtAuf"), t("weistAuf"))
-        self.bezeichnung = t("bezeichnung")
-        self.schluessel_gesamt = t("schluesselGesamt")
-        self.ns = ns
-
-
-_TAGS = {ns: _Tags(ns) for ns in ADV_NAMESPACES}
 _KEY_PARTS = ("land", "regierungsbezirk", "kreis", "gemeinde", "lage")
+_LINKS = ("zeigtAuf", "weistAuf")
 
 
-def _text(elem: etree._Element, path: str) -> str | None:
-    found = elem.find(path)
-    if found is None or found.text is None:
-        return None
-    text: str = found.text.strip()
-    return text or None
+def _local(tag: str) -> str:
+    return tag[tag.rfind("}") + 1:]
 
 
-def _int(value: str | None, what: str, where: str) -> int | None:
+def _properties(elem: etree._Element) -> tuple[dict[str, str], etree._Element | None, list[str]]:
+    """One pass over a feature's properties: texts, the position element and address links.
+
+    Simple properties are keyed by name (``flurnummer``), values inside data types by property
+    and leaf name (``gemarkung/gemarkungsnummer``, ``lebenszeitintervall/beginnt``).
+    """
+    texts: dict[str, str] = {}
+    links: list[str] = []
+    position = None
+    for child in elem:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        name = _local(tag)
+        if name == "position":
+            position = child
+            continue
+        href = child.get(XLINK_HREF)
+        if href is not None:
+            if name in _LINKS:
+                links.append(oid(href))
+            continue
+        if len(child):
+            for leaf in child.iter():
+                if not len(leaf) and isinstance(leaf.tag, str) and leaf.text:
+                    key = f"{name}/{_local(leaf.tag)}"
+                    if key not in texts:
+                        texts[key] = leaf.text.strip()
+        elif child.text and name not in texts:
+            texts[name] = child.text.strip()
+    return texts, position, links
+
+
+Where = Callable[[etree._Element], str]
+
+
+def _int(value: str | None, what: str, elem: etree._Element, where: Where) -> int | None:
     if value is None:
         return None
     try:
         return int(value)
     except ValueError:
-        raise DataValidationError(f"{where}: {what} {value!r} is not an integer") from None
+        raise DataValidationError(f"{where(elem)}: {what} {value!r} is not an integer") from None
 
 
-def _float(value: str | None, what: str, where: str) -> float | None:
+def _float(value: str | None, what: str, elem: etree._Element, where: Where) -> float | None:
     if value is None:
         return None
     try:
         return float(value)
     except ValueError:
-        raise DataValidationError(f"{where}: {what} {value!r} is not a number") from None
+        raise DataValidationError(f"{where(elem)}: {what} {value!r} is not a number") from None
+
+
+def _first_child(elem: etree._Element) -> etree._Element | None:
+    for child in elem:
+        if isinstance(child.tag, str):
+            return child
+    return None
 
 
 def _descendant_texts(elem: etree._Element, names: set[str]) -> dict[str, str]:
@@ -267,19 +279,18 @@ class _Reader:
         if not tag.startswith("{"):
             return
         ns, local = tag[1:].split("}", 1)
-        tags = _TAGS.get(ns)
-        if tags is None:
+        if ns not in ADV_NAMESPACES:
             return
         if local == "AX_Flurstueck":
             if "flurstuecke" in self.layers:
-                self.parcel(elem, tags)
+                self.parcel(elem)
         elif local == "AX_Gebaeude":
             if "gebaeude" in self.layers:
-                self.building(elem, tags)
+                self.building(elem)
         elif local in ("AX_LagebezeichnungMitHausnummer", "AX_LagebezeichnungOhneHausnummer"):
             self.address(elem)
         elif local == "AX_LagebezeichnungKatalogeintrag":
-            self.street(elem, tags)
+            self.street(elem)
 
     def gml_id(self, elem: etree._Element) -> str:
         gml_id = elem.get(GML_ID)
@@ -287,20 +298,11 @@ class _Reader:
             raise DataValidationError(f"{self.where(elem)}: feature without gml:id")
         return oid(gml_id)
 
-    def links(self, elem: etree._Element, tags: _Tags) -> list[str]:
-        out = []
-        for path in tags.links:
-            for link in elem.iterfind(path):
-                href = link.get(XLINK_HREF)
-                if href:
-                    out.append(oid(href))
-        return out
-
-    def geometry(self, elem: etree._Element, tags: _Tags) -> tuple[Any, int | None]:
-        position = elem.find(tags.position)
-        if position is None or len(position) == 0:
+    def geometry(self, elem: etree._Element, position: etree._Element | None
+                 ) -> tuple[Any, int | None]:
+        geom_elem = _first_child(position) if position is not None else None
+        if geom_elem is None:
             return None, None
-        geom_elem = position[0]
         srs = srs_name_of(geom_elem) or self.default_srs
         if srs is None:
             raise DataValidationError(
@@ -312,22 +314,20 @@ class _Reader:
         except (GeometryError, DataValidationError) as exc:
             raise DataValidationError(f"{self.where(elem)}: geometry: {exc}") from None
 
-    def parcel(self, elem: etree._Element, tags: _Tags) -> None:
-        where = self.where(elem)
-        geometry, epsg = self.geometry(elem, tags)
-        gemeinde = elem.find(tags.gemeinde)
-        schluessel = None
-        if gemeinde is not None:
-            parts = _descendant_texts(gemeinde, {"land", "regierungsbezirk", "kreis", "gemeinde"})
-            schluessel = "".join(parts.get(p, "") for p in _KEY_PARTS[:4]) or None
-        zaehler = _text(elem, tags.zaehler) or _text(elem, tags.zaehler_flat)
-        nenner = _text(elem, tags.nenner) or _text(elem, tags.nenner_flat)
-        land = _text(elem, tags.land)
-        gemarkung = _text(elem, tags.gemarkung)
-        flur = _int(_text(elem, tags.flur), "flurnummer", where)
-        zaehler_i = _int(zaehler, "zaehler", where)
-        nenner_i = _int(nenner, "nenner", where)
-        kennzeichen = _text(elem, tags.kennzeichen)
+    def parcel(self, elem: etree._Element) -> None:
+        where = self.where
+        texts, position, links = _properties(elem)
+        geometry, epsg = self.geometry(elem, position)
+        schluessel = "".join(texts.get(f"gemeindezugehoerigkeit/{p}", "")
+                             for p in _KEY_PARTS[:4]) or None
+        zaehler = texts.get("flurstuecksnummer/zaehler") or texts.get("zaehler")
+        nenner = texts.get("flurstuecksnummer/nenner") or texts.get("nenner")
+        land = texts.get("gemarkung/land")
+        gemarkung = texts.get("gemarkung/gemarkungsnummer")
+        flur = _int(texts.get("flurnummer"), "flurnummer", elem, where)
+        zaehler_i = _int(zaehler, "zaehler", elem, where)
+        nenner_i = _int(nenner, "nenner", elem, where)
+        kennzeichen = texts.get("flurstueckskennzeichen")
         if kennzeichen is None and land and gemarkung and zaehler_i is not None:
             kennzeichen = (f"{land:0>2}{gemarkung:0>4}{flur or 0:03d}{zaehler_i:05d}"
                            + (f"{nenner_i:04d}" if nenner_i is not None else "____") + "__")
@@ -339,25 +339,28 @@ class _Reader:
             "flurnummer": flur,
             "zaehler": zaehler_i,
             "nenner": nenner_i,
-            "amtliche_flaeche": _float(_text(elem, tags.flaeche), "amtlicheFlaeche", where),
+            "amtliche_flaeche": _float(texts.get("amtlicheFlaeche"), "amtlicheFlaeche", elem,
+                                       where),
             "gemeindeschluessel": schluessel,
-            "entstehung": _text(elem, tags.entstehung),
-            "beginnt": _text(elem, tags.beginnt),
-            "links": self.links(elem, tags),
+            "entstehung": texts.get("zeitpunktDerEntstehung"),
+            "beginnt": texts.get("lebenszeitintervall/beginnt"),
+            "links": links,
             "geometry": geometry,
             "epsg": epsg,
         })
 
-    def building(self, elem: etree._Element, tags: _Tags) -> None:
-        where = self.where(elem)
-        geometry, epsg = self.geometry(elem, tags)
+    def building(self, elem: etree._Element) -> None:
+        where = self.where
+        texts, position, links = _properties(elem)
+        geometry, epsg = self.geometry(elem, position)
         self.result.buildings.append({
             "gml_id": self.gml_id(elem),
-            "gebaeudefunktion": _int(_text(elem, tags.funktion), "gebaeudefunktion", where),
-            "geschosse_oberirdisch": _int(_text(elem, tags.geschosse),
-                                          "anzahlDerOberirdischenGeschosse", where),
-            "beginnt": _text(elem, tags.beginnt),
-            "links": self.links(elem, tags),
+            "gebaeudefunktion": _int(texts.get("gebaeudefunktion"), "gebaeudefunktion", elem,
+                                     where),
+            "geschosse_oberirdisch": _int(texts.get("anzahlDerOberirdischenGeschosse"),
+                                          "anzahlDerOberirdischenGeschosse", elem, where),
+            "beginnt": texts.get("lebenszeitintervall/beginnt"),
+            "links": links,
             "geometry": geometry,
             "epsg": epsg,
         })
@@ -370,14 +373,14 @@ class _Reader:
             hausnummer=parts.get("hausnummer"),
         )
 
-    def street(self, elem: etree._Element, tags: _Tags) -> None:
-        name = _text(elem, tags.bezeichnung)
+    def street(self, elem: etree._Element) -> None:
+        texts, _position, _links = _properties(elem)
+        name = texts.get("bezeichnung")
         if not name:
             return
-        key_elem = elem.find(f"{{{tags.ns}}}schluessel")
-        key = street_key(_descendant_texts(key_elem, set(_KEY_PARTS))) \
-            if key_elem is not None else None
-        key = key or _text(elem, tags.schluessel_gesamt)
+        key = street_key({p: texts[f"schluessel/{p}"] for p in _KEY_PARTS
+                          if f"schluessel/{p}" in texts})
+        key = key or texts.get("schluesselGesamt")
         if key:
             self.delivery.streets[key] = name
 
