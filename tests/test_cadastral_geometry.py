@@ -46,11 +46,10 @@ def test_clockwise_arc_goes_through_the_middle_point() -> None:
 
 def test_parcel_with_semicircle_arc_has_the_analytic_area(tmp_path: Path) -> None:
     # 20 x 10 rectangle with a semicircle of radius 10 on top: 200 + pi * 100 / 2
-    geom = surface(f"<gml:exterior>{ring(
-        seg('LineStringSegment', E, N, E + 20, N, E + 20, N + 10),
-        seg('Arc', E + 20, N + 10, E + 10, N + 20, E, N + 10),
-        seg('LineStringSegment', E, N + 10, E, N),
-    )}</gml:exterior>")
+    boundary = ring(seg("LineStringSegment", E, N, E + 20, N, E + 20, N + 10),
+                    seg("Arc", E + 20, N + 10, E + 10, N + 20, E, N + 10),
+                    seg("LineStringSegment", E, N + 10, E, N))
+    geom = surface(f"<gml:exterior>{boundary}</gml:exterior>")
     frame, checks = _parcels(tmp_path, parcel("DENIAL0100000001", geom, area=357))
     expected = 200 + math.pi * 100 / 2
     value = frame.loc[0, "geometrische_flaeche"]
@@ -79,16 +78,19 @@ def test_polygon_linear_ring_multisurface_and_arcstring(tmp_path: Path) -> None:
     poly = ('<gml:Polygon gml:id="p" srsName="urn:adv:crs:ETRS89_UTM32"><gml:exterior>'
             f"<gml:LinearRing><gml:posList>{E} {N} {E + 10} {N} {E + 10} {N + 10} {E} {N + 10} "
             f"{E} {N}</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>")
+    member = surface(f"<gml:exterior>{ring(rect(E, N, E + 5, N + 5))}</gml:exterior>")
+    member = member.replace(' srsName="urn:adv:crs:ETRS89_UTM32"', "")
     multi = ('<gml:MultiSurface gml:id="m" srsName="urn:adv:crs:ETRS89_UTM32">'
-             f'<gml:surfaceMember>{surface(f"<gml:exterior>{ring(rect(E, N, E + 5, N + 5))}</gml:exterior>").replace(" srsName=\"urn:adv:crs:ETRS89_UTM32\"", "")}'
-             "</gml:surfaceMember><gml:surfaceMember><gml:Polygon gml:id='q'><gml:exterior>"
+             f"<gml:surfaceMember>{member}</gml:surfaceMember>"
+             "<gml:surfaceMember><gml:Polygon gml:id='q'><gml:exterior>"
              "<gml:LinearRing>"
              + "".join(f"<gml:pos>{x} {y}</gml:pos>" for x, y in
                        [(E + 10, N), (E + 13, N), (E + 13, N + 3), (E + 10, N + 3), (E + 10, N)])
              + "</gml:LinearRing></gml:exterior></gml:Polygon></gml:surfaceMember>"
              "</gml:MultiSurface>")
     # ArcString: two half circles of radius 5 closing a full disc
-    disc = surface(f"<gml:exterior>{ring(seg('ArcString', E + 5, N, E, N + 5, E - 5, N, E, N - 5, E + 5, N))}</gml:exterior>")
+    arcs = seg("ArcString", E + 5, N, E, N + 5, E - 5, N, E, N - 5, E + 5, N)
+    disc = surface(f"<gml:exterior>{ring(arcs)}</gml:exterior>")
     frame, _ = _parcels(tmp_path, parcel("DENIAL0100000003", poly, zaehler=3),
                         parcel("DENIAL0100000004", multi, zaehler=4),
                         parcel("DENIAL0100000005", disc, zaehler=5))
@@ -101,15 +103,15 @@ def test_polygon_linear_ring_multisurface_and_arcstring(tmp_path: Path) -> None:
 
 
 def test_unclosed_ring_names_file_line_and_feature(tmp_path: Path) -> None:
-    geom = surface(f"<gml:exterior>{ring(seg('LineStringSegment', E, N, E + 5, N, E + 5, N + 5))}"
-                   "</gml:exterior>")
+    open_ring = ring(seg("LineStringSegment", E, N, E + 5, N, E + 5, N + 5))
+    geom = surface(f"<gml:exterior>{open_ring}</gml:exterior>")
     with pytest.raises(DataValidationError, match=r"t\.xml: line \d+: AX_Flurstueck "
                                                   r"DENIAL0100000009: geometry: .*not closed"):
         _parcels(tmp_path, parcel("DENIAL0100000009", geom))
 
 
 def test_arc_with_wrong_point_count_is_refused(tmp_path: Path) -> None:
-    geom = surface(f"<gml:exterior>{ring(seg('Arc', E, N, E + 5, N + 5, E + 10, N, E, N))}"
-                   "</gml:exterior>")
+    bad_arc = ring(seg("Arc", E, N, E + 5, N + 5, E + 10, N, E, N))
+    geom = surface(f"<gml:exterior>{bad_arc}</gml:exterior>")
     with pytest.raises(DataValidationError, match="Arc needs exactly 3 points"):
         _parcels(tmp_path, parcel("DENIAL0100000010", geom))

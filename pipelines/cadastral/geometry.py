@@ -46,10 +46,13 @@ def _numbers(text: str | None, what: str) -> np.ndarray:
         raise GeometryError(f"{what} holds a value that is not a number") from None
 
 
+POS_LIST = f"{{{GML}}}posList"
+
+
 def _points(elem: etree._Element, dim: int) -> np.ndarray:
     """The control points of a segment, LineString or LinearRing (posList, pos, coordinates)."""
     dim = _dim(elem, dim)
-    pos_list = elem.find(f"{{{GML}}}posList")
+    pos_list = elem[0] if len(elem) and elem[0].tag == POS_LIST else elem.find(POS_LIST)
     if pos_list is not None:
         dim = _dim(pos_list, dim)
         values = _numbers(pos_list.text, "posList")
@@ -118,20 +121,17 @@ def arc_points(p1: np.ndarray, p2: np.ndarray, p3: np.ndarray, *, circle: bool =
     return pts
 
 
+LINE_SEGMENT = f"{{{GML}}}LineStringSegment"
+
+
 def _segment(seg: etree._Element, dim: int) -> np.ndarray:
-    name = _local(seg.tag)
-    if name in ("LineStringSegment", "LineString", "GeodesicString"):
+    if seg.tag == LINE_SEGMENT:
         return _points(seg, dim)
-    pts = _points(seg, dim)
-    if name in ("Arc", "Circle"):
-        if len(pts) != 3:
-            raise GeometryError(f"gml:{name} needs exactly 3 points, has {len(pts)}")
-        return arc_points(pts[0], pts[1], pts[2], circle=name == "Circle")
-    if name == "ArcString":
-        if len(pts) < 3 or len(pts) % 2 == 0:
-            raise GeometryError(f"gml:ArcString needs 2k+1 points (k >= 1), has {len(pts)}")
-        parts = [arc_points(pts[i], pts[i + 1], pts[i + 2]) for i in range(0, len(pts) - 2, 2)]
-        return _join(parts)
+    name = _local(seg.tag)
+    if name in ("LineString", "GeodesicString"):
+        return _points(seg, dim)
+    if name in ("Arc", "Circle", "ArcString"):
+        return _segment_points(str(seg.tag), _points(seg, dim))
     raise GeometryError(f"unsupported curve segment gml:{name}")
 
 
@@ -141,14 +141,72 @@ def _join(parts: list[np.ndarray]) -> np.ndarray:
         return parts[0]
     out = [parts[0]]
     for part in parts[1:]:
-        if np.allclose(part[0], out[-1][-1], rtol=0, atol=1e-9):
+        last = out[-1][-1]
+        if abs(part[0, 0] - last[0]) <= 1e-9 and abs(part[0, 1] - last[1]) <= 1e-9:
             part = part[1:]
         if len(part):
             out.append(part)
     return np.vstack(out)
 
 
+_FAST_PARENTS = {f"{{{GML}}}{n}" for n in ("LineStringSegment", "LinearRing", "LineString")}
+_ARC_PARENTS = {f"{{{GML}}}{n}" for n in ("Arc", "Circle", "ArcString")}
+_NOT_FAST = [f"{{{GML}}}{n}" for n in ("pos", "coordinates", "pointProperty", "OrientableCurve",
+                                       "CompositeCurve")]
+
+
+def _ring_points_fast(ring: etree._Element, dim: int) -> np.ndarray | None:
+    """The points of a ring read straight from its posLists; None when the slow path is needed.
+
+    Covers LinearRing and Ring/curveMember/Curve/segments with LineStringSegment, Arc,
+    ArcString and Circle given as posList, the forms NAS deliveries use.
+    """
+    for _ in ring.iter(*_NOT_FAST):
+        return None
+    parts = []
+    for pos_list in ring.iter(POS_LIST):
+        parent = pos_list.getparent()
+        tag = parent.tag if parent is not None else None
+        if tag not in _FAST_PARENTS and tag not in _ARC_PARENTS:
+            return None
+        d = _dim(pos_list, _dim(parent, dim)) if parent is not None else dim
+        values = _numbers(pos_list.text, "posList")
+        if values.size % d:
+            raise GeometryError(f"posList has {values.size} numbers, not a multiple of {d}")
+        pts = values.reshape(-1, d)[:, :2]
+        if tag in _ARC_PARENTS:
+            parts.append(_segment_points(str(tag), pts))
+        else:
+            parts.append(pts)
+    if not parts:
+        return None
+    return _join(parts)
+
+
+def _segment_points(tag: str, pts: np.ndarray) -> np.ndarray:
+    name = _local(tag)
+    if name in ("Arc", "Circle"):
+        if len(pts) != 3:
+            raise GeometryError(f"gml:{name} needs exactly 3 points, has {len(pts)}")
+        return arc_points(pts[0], pts[1], pts[2], circle=name == "Circle")
+    if len(pts) < 3 or len(pts) % 2 == 0:
+        raise GeometryError(f"gml:ArcString needs 2k+1 points (k >= 1), has {len(pts)}")
+    return _join([arc_points(pts[i], pts[i + 1], pts[i + 2]) for i in range(0, len(pts) - 2, 2)])
+
+
+CURVE = f"{{{GML}}}Curve"
+SEGMENTS = f"{{{GML}}}segments"
+
+
 def _curve(elem: etree._Element, dim: int) -> np.ndarray:
+    if elem.tag == CURVE:
+        dim = _dim(elem, dim)
+        segments = elem[0] if len(elem) and elem[0].tag == SEGMENTS else elem.find(SEGMENTS)
+        if segments is None or len(segments) == 0:
+            raise GeometryError("gml:Curve without segments")
+        if len(segments) == 1:
+            return _segment(segments[0], dim)
+        return _join([_segment(s, dim) for s in segments])
     name = _local(elem.tag)
     dim = _dim(elem, dim)
     if name == "Curve":
@@ -182,15 +240,18 @@ def _ring(holder: etree._Element, dim: int) -> np.ndarray:
     ring = _only_child(holder)
     name = _local(ring.tag)
     dim = _dim(ring, dim)
-    if name == "LinearRing":
+    fast = _ring_points_fast(ring, dim) if name in ("LinearRing", "Ring") else None
+    if fast is not None:
+        pts = fast
+    elif name == "LinearRing":
         pts = _points(ring, dim)
     elif name == "Ring":
         pts = _join([_curve(_only_child(m), dim) for m in ring
                      if _local(m.tag) == "curveMember"])
     else:
         raise GeometryError(f"unsupported ring gml:{name}")
-    if len(pts) and not np.array_equal(pts[0], pts[-1]):
-        if np.allclose(pts[0], pts[-1], rtol=0, atol=1e-6):
+    if len(pts) and (pts[0, 0] != pts[-1, 0] or pts[0, 1] != pts[-1, 1]):
+        if abs(pts[0, 0] - pts[-1, 0]) <= 1e-6 and abs(pts[0, 1] - pts[-1, 1]) <= 1e-6:
             pts[-1] = pts[0]
         else:
             raise GeometryError(f"{name} is not closed: starts {pts[0]}, ends {pts[-1]}")

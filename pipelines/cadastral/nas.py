@@ -105,8 +105,17 @@ _KEY_PARTS = ("land", "regierungsbezirk", "kreis", "gemeinde", "lage")
 _LINKS = ("zeigtAuf", "weistAuf")
 
 
+#: Data-type properties whose values are read (others, like modellart, are skipped).
+_NESTED = {"gemarkung", "flurstuecksnummer", "gemeindezugehoerigkeit", "lebenszeitintervall",
+           "schluessel", "lagebezeichnung"}
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(tag: str) -> str:
-    return tag[tag.rfind("}") + 1:]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag[tag.rfind("}") + 1:]
+    return name
 
 
 def _properties(elem: etree._Element) -> tuple[dict[str, str], etree._Element | None, list[str]]:
@@ -125,15 +134,13 @@ def _properties(elem: etree._Element) -> tuple[dict[str, str], etree._Element | 
         name = _local(tag)
         if name == "position":
             position = child
-            continue
-        href = child.get(XLINK_HREF)
-        if href is not None:
-            if name in _LINKS:
+        elif name in _LINKS:
+            href = child.get(XLINK_HREF)
+            if href:
                 links.append(oid(href))
-            continue
-        if len(child):
+        elif name in _NESTED:
             for leaf in child.iter():
-                if not len(leaf) and isinstance(leaf.tag, str) and leaf.text:
+                if leaf.text and not len(leaf) and isinstance(leaf.tag, str):
                     key = f"{name}/{_local(leaf.tag)}"
                     if key not in texts:
                         texts[key] = leaf.text.strip()
@@ -168,17 +175,6 @@ def _first_child(elem: etree._Element) -> etree._Element | None:
         if isinstance(child.tag, str):
             return child
     return None
-
-
-def _descendant_texts(elem: etree._Element, names: set[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for child in elem.iter():
-        if not isinstance(child.tag, str):
-            continue
-        local = child.tag.rsplit("}", 1)[-1]
-        if local in names and local not in out and child.text and child.text.strip():
-            out[local] = child.text.strip()
-    return out
 
 
 def street_key(parts: dict[str, str]) -> str | None:
@@ -366,7 +362,9 @@ class _Reader:
         })
 
     def address(self, elem: etree._Element) -> None:
-        parts = _descendant_texts(elem, {*_KEY_PARTS, "unverschluesselt", "hausnummer"})
+        texts, _position, _links = _properties(elem)
+        parts = {k.rsplit("/", 1)[-1]: v for k, v in texts.items()
+                 if not k.startswith("lebenszeitintervall/")}
         self.delivery.addresses[self.gml_id(elem)] = Address(
             street_key=street_key(parts),
             street_text=parts.get("unverschluesselt"),
