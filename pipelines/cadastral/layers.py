@@ -72,7 +72,7 @@ def _address_texts(delivery: Delivery, links: list[list[str]], checks: Checks
 
 
 def _geometries(columns: Columns) -> np.ndarray:
-    geoms = np.array(columns.data["geometry"], dtype=object)
+    geoms = shapely.from_wkb(np.array(columns.data["geometry"], dtype=object))
     epsg = np.array([e if e is not None else OUTPUT_EPSG for e in columns.data["epsg"]])
     for code in np.unique(epsg) if len(epsg) else []:
         if code != OUTPUT_EPSG:
@@ -83,13 +83,18 @@ def _geometries(columns: Columns) -> np.ndarray:
 
 def frame_of(file: FileResult, layer: str, delivery: Delivery, checks: Checks
              ) -> gpd.GeoDataFrame:
-    """The records of one file as a layer frame in EPSG:25832 (addresses resolved)."""
+    """The records of one file as a layer frame in EPSG:25832 (addresses resolved).
+
+    The records are consumed: their lists are emptied to free memory.
+    """
     columns = file.parcels if layer == "flurstuecke" else file.buildings
     data: dict[str, Any] = {k: v for k, v in columns.data.items()
                             if k not in ("geometry", "epsg", "links")}
     data["lagebezeichnung"] = _address_texts(delivery, columns.data["links"], checks)
     frame = pd.DataFrame(data)
     geoms = _geometries(columns)
+    for values in columns.data.values():
+        values.clear()
     if layer == "flurstuecke":
         for name in ("flurnummer", "zaehler", "nenner"):
             frame[name] = frame[name].astype("Int64")

@@ -8,11 +8,13 @@ unlinked from its parent, so memory stays flat however large the file is.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shapely
 from lxml import etree
 
 from opengeodata.errors import DataValidationError, SourceError
@@ -70,7 +72,7 @@ class Columns:
         return len(self.data[self.names[0]])
 
 
-@dataclass
+@dataclass(slots=True)
 class Address:
     """One AX_Lagebezeichnung(Mit|Ohne)Hausnummer."""
 
@@ -168,6 +170,10 @@ def _float(value: str | None, what: str, elem: etree._Element, where: Where) -> 
         return float(value)
     except ValueError:
         raise DataValidationError(f"{where(elem)}: {what} {value!r} is not a number") from None
+
+
+def _interned(value: str | None) -> str | None:
+    return sys.intern(value) if value else None
 
 
 def _first_child(elem: etree._Element) -> etree._Element | None:
@@ -306,7 +312,8 @@ class _Reader:
             )
         try:
             epsg = epsg_from_srs_name(srs)
-            return parse_surface(geom_elem), epsg
+            # WKB takes a third of the memory of a live GEOS geometry until the frame is built
+            return shapely.to_wkb(parse_surface(geom_elem)), epsg
         except (GeometryError, DataValidationError) as exc:
             raise DataValidationError(f"{self.where(elem)}: geometry: {exc}") from None
 
@@ -327,18 +334,19 @@ class _Reader:
         if kennzeichen is None and land and gemarkung and zaehler_i is not None:
             kennzeichen = (f"{land:0>2}{gemarkung:0>4}{flur or 0:03d}{zaehler_i:05d}"
                            + (f"{nenner_i:04d}" if nenner_i is not None else "____") + "__")
+        intern = sys.intern
         self.result.parcels.append({
             "gml_id": self.gml_id(elem),
             "flurstueckskennzeichen": kennzeichen,
-            "land": land,
-            "gemarkungsnummer": gemarkung,
+            "land": intern(land) if land else None,
+            "gemarkungsnummer": intern(gemarkung) if gemarkung else None,
             "flurnummer": flur,
             "zaehler": zaehler_i,
             "nenner": nenner_i,
             "amtliche_flaeche": _float(texts.get("amtlicheFlaeche"), "amtlicheFlaeche", elem,
                                        where),
-            "gemeindeschluessel": schluessel,
-            "entstehung": texts.get("zeitpunktDerEntstehung"),
+            "gemeindeschluessel": intern(schluessel) if schluessel else None,
+            "entstehung": _interned(texts.get("zeitpunktDerEntstehung")),
             "beginnt": texts.get("lebenszeitintervall/beginnt"),
             "links": links,
             "geometry": geometry,
@@ -365,10 +373,11 @@ class _Reader:
         texts, _position, _links = _properties(elem)
         parts = {k.rsplit("/", 1)[-1]: v for k, v in texts.items()
                  if not k.startswith("lebenszeitintervall/")}
+        key = street_key(parts)
         self.delivery.addresses[self.gml_id(elem)] = Address(
-            street_key=street_key(parts),
-            street_text=parts.get("unverschluesselt"),
-            hausnummer=parts.get("hausnummer"),
+            street_key=sys.intern(key) if key else None,
+            street_text=_interned(parts.get("unverschluesselt")),
+            hausnummer=_interned(parts.get("hausnummer")),
         )
 
     def street(self, elem: etree._Element) -> None:

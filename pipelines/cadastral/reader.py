@@ -60,11 +60,12 @@ def convert(inputs: list[Path], output: Path) -> dict[str, tuple[int, Checks]]:
     tmp.unlink(missing_ok=True)
     result: dict[str, tuple[int, Checks]] = {}
     try:
-        for layer in LAYERS:
+        for layer in LAYERS:  # one layer in memory at a time
             frame, checks = build_layer(delivery, layer)
             pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
                                     layer_options={"SPATIAL_INDEX": "YES"})
             result[layer] = (len(frame), checks)
+            del frame
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
