@@ -12,6 +12,7 @@ from opengeodata.errors import DataValidationError, DeclarationError, SourceErro
 from opengeodata.store import Store
 from pipelines.cadastral.layers import LAYERS, Checks, build_layer
 from pipelines.cadastral.nas import read_delivery
+from pipelines.cadastral.simplified import is_simplified, read_simplified
 from pipelines.context import RunContext
 
 
@@ -39,6 +40,11 @@ def read(ctx: RunContext) -> gpd.GeoDataFrame:
             f"{ctx.dataset.path}: key 'source.layer': {layer!r} must be one of "
             f"{', '.join(LAYERS)} for NAS sources"
         )
+    if ctx.sources and all(is_simplified(p) for p in ctx.sources):
+        frame, checks = read_simplified(ctx, layer)
+        ctx.report.checks.update(checks.counts)
+        ctx.report.warnings.extend(checks.warnings)
+        return frame
     delivery = read_delivery(ctx.sources, {layer})
     base = None
     if delivery.files and all(f.nba for f in delivery.files):
