@@ -161,3 +161,26 @@ def test_cli_convert_nas_reports_bad_input(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "nope.xml: no such file" in result.output
     assert not out.exists()
+
+
+def test_convert_in_small_chunks_matches_the_in_memory_layer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.cadastral import columns, convert
+    from pipelines.cadastral.layers import build_layer
+    from pipelines.cadastral.nas import read_delivery
+
+    monkeypatch.setattr(columns, "CHUNK", 64)
+    copy = tmp_path / "copy.xml"
+    copy.write_bytes(SAMPLE.read_bytes())
+    result = convert([SAMPLE, copy], tmp_path / "c.gpkg")
+    count, checks = result["flurstuecke"]
+    assert count == 300
+    assert checks.counts["duplicate_gml_id"] == 300
+    assert checks.counts["amtliche_flaeche_deviates_gt_1pct"] == 3
+    assert sum("amtliche_flaeche" in w for w in checks.warnings) == 1  # one line, not per chunk
+    chunked = pyogrio.read_dataframe(tmp_path / "c.gpkg", layer="flurstuecke")
+    whole, _ = build_layer(read_delivery([SAMPLE], {"flurstuecke"}), "flurstuecke")
+    assert list(chunked["gml_id"]) == list(whole["gml_id"])
+    assert list(chunked["lagebezeichnung"].fillna("")) == list(whole["lagebezeichnung"].fillna(""))
+    assert chunked.geometry.area.round(2).tolist() == whole.geometry.area.round(2).tolist()
+    assert result["gebaeude"][0] == 150

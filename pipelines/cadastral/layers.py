@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 
 from opengeodata.errors import DataValidationError
 from pipelines.cadastral.codelists import GEBAEUDEFUNKTION
+from pipelines.cadastral.columns import Columns
 from pipelines.cadastral.crs import OUTPUT_EPSG, transform_geometries
-from pipelines.cadastral.nas import Columns, Delivery, FileResult
+from pipelines.cadastral.nas import Delivery, FileResult
 
 LAYERS = ("flurstuecke", "gebaeude")
 PARCEL_COLUMNS = ["flurstueckskennzeichen", "land", "gemarkungsnummer", "flurnummer", "zaehler",
@@ -32,15 +36,28 @@ class Checks:
     """Quality checks of one layer, for ``report.checks`` and ``report.warnings``."""
 
     counts: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def add(self, name: str, count: int, examples: list[str] | None = None,
             message: str = "") -> None:
         """Count a check result; a non-zero count with a message becomes a warning."""
         self.counts[name] = self.counts.get(name, 0) + count
         if count and message:
-            shown = f" (e.g. {', '.join(examples[:EXAMPLES])})" if examples else ""
-            self.warnings.append(f"{count} {message}{shown}")
+            self.messages[name] = message
+            shown = self.examples.setdefault(name, [])
+            shown.extend(e for e in (examples or [])[:EXAMPLES] if len(shown) < EXAMPLES)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per failed check (with examples), then free-text notes."""
+        out = []
+        for name, message in self.messages.items():
+            shown = self.examples.get(name)
+            suffix = f" (e.g. {', '.join(shown)})" if shown else ""
+            out.append(f"{self.counts[name]} {message}{suffix}")
+        return out + self.notes
 
 
 def _address_texts(delivery: Delivery, links: list[list[str]], checks: Checks
@@ -71,38 +88,32 @@ def _address_texts(delivery: Delivery, links: list[list[str]], checks: Checks
     return out
 
 
-def _geometries(columns: Columns) -> np.ndarray:
-    geoms = shapely.from_wkb(np.array(columns.data["geometry"], dtype=object))
-    epsg = np.array([e if e is not None else OUTPUT_EPSG for e in columns.data["epsg"]])
+def _geometries(wkb: list[bytes | None], epsg_codes: list[int | None]) -> np.ndarray:
+    geoms = shapely.from_wkb(np.array(wkb, dtype=object))
+    epsg = np.array([e if e is not None else OUTPUT_EPSG for e in epsg_codes])
     for code in np.unique(epsg) if len(epsg) else []:
         if code != OUTPUT_EPSG:
             mask = epsg == code
             geoms[mask] = transform_geometries(geoms[mask], int(code))
-    return geoms
+    return np.asarray(geoms, dtype=object)
 
 
-def frame_of(file: FileResult, layer: str, delivery: Delivery, checks: Checks
-             ) -> gpd.GeoDataFrame:
-    """The records of one file as a layer frame in EPSG:25832 (addresses resolved).
-
-    The records are consumed: their lists are emptied to free memory.
-    """
-    columns = file.parcels if layer == "flurstuecke" else file.buildings
-    data: dict[str, Any] = {k: v for k, v in columns.data.items()
-                            if k not in ("geometry", "epsg", "links")}
-    data["lagebezeichnung"] = _address_texts(delivery, columns.data["links"], checks)
-    frame = pd.DataFrame(data)
-    geoms = _geometries(columns)
-    for values in columns.data.values():
-        values.clear()
+def _chunk_frame(data: dict[str, list[Any]], kinds: Mapping[str, str], layer: str,
+                 delivery: Delivery, checks: Checks) -> gpd.GeoDataFrame:
+    geoms = _geometries(data["geometry"], data["epsg"])
+    frame = pd.DataFrame(index=pd.RangeIndex(len(geoms)))
+    for name, kind in kinds.items():
+        if name in ("geometry", "epsg", "links"):
+            continue
+        values = data[name]
+        frame[name] = pd.array(values, dtype="Int64") if kind == "int" else pd.Series(
+            values, dtype="object")
+    frame["lagebezeichnung"] = pd.Series(_address_texts(delivery, data["links"], checks),
+                                         dtype="object")
     if layer == "flurstuecke":
-        for name in ("flurnummer", "zaehler", "nenner"):
-            frame[name] = frame[name].astype("Int64")
         frame["amtliche_flaeche"] = frame["amtliche_flaeche"].astype("Float64")
         frame["geometrische_flaeche"] = np.round(shapely.area(geoms).astype(float), 2)
     else:
-        frame["gebaeudefunktion"] = frame["gebaeudefunktion"].astype("Int64")
-        frame["geschosse_oberirdisch"] = frame["geschosse_oberirdisch"].astype("Int64")
         frame["gebaeudefunktion_text"] = frame["gebaeudefunktion"].map(
             GEBAEUDEFUNKTION, na_action="ignore").astype("string")
     missing = shapely.is_missing(geoms)
@@ -110,6 +121,27 @@ def frame_of(file: FileResult, layer: str, delivery: Delivery, checks: Checks
                list(frame.loc[missing, "gml_id"].astype(str)),
                f"{layer} feature(s) without geometry (position)")
     return gpd.GeoDataFrame(frame[COLUMNS[layer]], geometry=geoms, crs=OUTPUT_EPSG)
+
+
+def _records(file: FileResult, layer: str) -> Columns:
+    return file.parcels if layer == "flurstuecke" else file.buildings
+
+
+def frames_of(file: FileResult, layer: str, delivery: Delivery, checks: Checks
+              ) -> Iterator[gpd.GeoDataFrame]:
+    """The records of one file as layer frames in EPSG:25832, chunk by chunk.
+
+    Addresses are resolved; each chunk's records are freed once its frame is built.
+    """
+    records = _records(file, layer)
+    for data in records.drain():
+        yield _chunk_frame(data, records.kinds, layer, delivery, checks)
+
+
+def frame_of(file: FileResult, layer: str, delivery: Delivery, checks: Checks
+             ) -> gpd.GeoDataFrame:
+    """All records of one file as one layer frame (see ``frames_of``)."""
+    return _concat(list(frames_of(file, layer, delivery, checks)), layer)
 
 
 def _dedupe(frame: gpd.GeoDataFrame, checks: Checks, keep: str) -> gpd.GeoDataFrame:
@@ -176,7 +208,42 @@ def build_layer(delivery: Delivery, layer: str, base: gpd.GeoDataFrame | None = 
         current["geometrische_flaeche"] = np.round(
             shapely.area(current.geometry.values).astype(float), 2)
         area_check(current, checks)
-    for warning in delivery.warnings:
-        if warning not in checks.warnings:
-            checks.warnings.append(warning)
+    checks.notes.extend(delivery.warnings)
     return current, checks
+
+
+def write_layer(delivery: Delivery, layer: str, path: Path) -> tuple[int, Checks]:
+    """Write one layer of a full delivery into a GeoPackage chunk by chunk (flat memory).
+
+    Deliveries with NBA updates are built in memory (``build_layer``) and written at once.
+    """
+    if any(f.nba for f in delivery.files):
+        frame, checks = build_layer(delivery, layer)
+        _write(frame, path, layer, append=False)
+        return len(frame), checks
+    checks = Checks()
+    seen: set[str] = set()
+    count = 0
+    for file in delivery.files:
+        for chunk in frames_of(file, layer, delivery, checks):
+            ids = chunk["gml_id"].astype(str)
+            dupes = (ids.isin(seen) | ids.duplicated()).to_numpy()
+            checks.add("duplicate_gml_id", int(dupes.sum()), sorted(set(ids[dupes])),
+                       "duplicate gml_id(s), one copy kept")
+            chunk = chunk.loc[~dupes]
+            seen.update(chunk["gml_id"].astype(str))
+            if layer == "flurstuecke":
+                area_check(chunk, checks)
+            if len(chunk):
+                _write(chunk, path, layer, append=count > 0)
+                count += len(chunk)
+    if count == 0:
+        _write(_concat([], layer), path, layer, append=False)
+    checks.notes.extend(delivery.warnings)
+    return count, checks
+
+
+def _write(frame: gpd.GeoDataFrame, path: Path, layer: str, *, append: bool) -> None:
+    kwargs: dict[str, Any] = {"append": True} if append else {
+        "layer_options": {"SPATIAL_INDEX": "YES"}, "geometry_type": "Unknown"}
+    pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", **kwargs)

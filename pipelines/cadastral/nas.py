@@ -18,6 +18,7 @@ import shapely
 from lxml import etree
 
 from opengeodata.errors import DataValidationError, SourceError
+from pipelines.cadastral.columns import Columns, Kind
 from pipelines.cadastral.crs import epsg_from_srs_name
 from pipelines.cadastral.geometry import GeometryError, parse_surface, srs_name_of
 from pipelines.cadastral.safexml import check_prolog, safe_iterparse
@@ -34,11 +35,16 @@ NBA_ROOT = "AX_NutzerbezogeneBestandsdatenaktualisierung_NBA"
 KNOWN_ROOTS = {"AX_Bestandsdatenauszug", NBA_ROOT, "FeatureCollection",
                "AX_Einrichtungsauftrag", "AX_Fortfuehrungsauftrag"}
 
-PARCEL_FIELDS = ("gml_id", "flurstueckskennzeichen", "land", "gemarkungsnummer", "flurnummer",
-                 "zaehler", "nenner", "amtliche_flaeche", "gemeindeschluessel", "entstehung",
-                 "beginnt", "links", "geometry", "epsg")
-BUILDING_FIELDS = ("gml_id", "gebaeudefunktion", "geschosse_oberirdisch", "beginnt", "links",
-                   "geometry", "epsg")
+PARCEL_FIELDS: dict[str, Kind] = {
+    "gml_id": "str", "flurstueckskennzeichen": "str", "land": "str", "gemarkungsnummer": "str",
+    "flurnummer": "int", "zaehler": "int", "nenner": "int", "amtliche_flaeche": "float",
+    "gemeindeschluessel": "str", "entstehung": "str", "beginnt": "str", "links": "links",
+    "geometry": "bytes", "epsg": "int",
+}
+BUILDING_FIELDS: dict[str, Kind] = {
+    "gml_id": "str", "gebaeudefunktion": "int", "geschosse_oberirdisch": "int", "beginnt": "str",
+    "links": "links", "geometry": "bytes", "epsg": "int",
+}
 _OID_SUFFIX = re.compile(r"^(.{16})\d{8}T\d{6}Z$")
 
 
@@ -51,25 +57,6 @@ def oid(ref: str) -> str:
         ref = ref[1:]
     match = _OID_SUFFIX.match(ref)
     return match.group(1) if match else ref
-
-
-@dataclass
-class Columns:
-    """Column-wise records of one layer (cheap to append, cheap to turn into a frame)."""
-
-    names: tuple[str, ...]
-    data: dict[str, list[Any]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.data = {n: [] for n in self.names}
-
-    def append(self, row: dict[str, Any]) -> None:
-        """Add one record."""
-        for name in self.names:
-            self.data[name].append(row.get(name))
-
-    def __len__(self) -> int:
-        return len(self.data[self.names[0]])
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ import pyogrio
 
 from opengeodata.errors import DataValidationError, DeclarationError, SourceError
 from opengeodata.store import Store
-from pipelines.cadastral.layers import LAYERS, Checks, build_layer
+from pipelines.cadastral.layers import LAYERS, Checks, build_layer, write_layer
 from pipelines.cadastral.nas import read_delivery
 from pipelines.cadastral.simplified import is_simplified, read_simplified
 from pipelines.context import RunContext
@@ -66,12 +66,8 @@ def convert(inputs: list[Path], output: Path) -> dict[str, tuple[int, Checks]]:
     tmp.unlink(missing_ok=True)
     result: dict[str, tuple[int, Checks]] = {}
     try:
-        for layer in LAYERS:  # one layer in memory at a time
-            frame, checks = build_layer(delivery, layer)
-            pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
-                                    layer_options={"SPATIAL_INDEX": "YES"})
-            result[layer] = (len(frame), checks)
-            del frame
+        for layer in LAYERS:
+            result[layer] = write_layer(delivery, layer, tmp)
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)

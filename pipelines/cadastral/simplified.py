@@ -70,7 +70,7 @@ def read_simplified(ctx: RunContext, layer: str) -> tuple[gpd.GeoDataFrame, Chec
         column = sources.get(name)
         if column is not None and column not in frame.columns:
             frame[column] = pd.Series([None] * len(frame), dtype="object")
-            checks.warnings.append(f"{name}: column {column!r} is not in the simplified "
+            checks.notes.append(f"{name}: column {column!r} is not in the simplified "
                                    "delivery; left empty")
     if layer == "flurstuecke" and {"amtliche_flaeche", "flurstueckskennzeichen"} <= set(sources):
         view = pd.DataFrame({
