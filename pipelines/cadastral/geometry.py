@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import struct
 
 import numpy as np
 import shapely
@@ -260,7 +261,10 @@ def _ring(holder: etree._Element, dim: int) -> np.ndarray:
     return pts
 
 
-def _polygon(elem: etree._Element, dim: int) -> shapely.Polygon:
+Rings = list[np.ndarray]  # exterior first, then the interiors
+
+
+def _polygon(elem: etree._Element, dim: int) -> Rings:
     shell = None
     holes = []
     for child in elem:
@@ -271,10 +275,22 @@ def _polygon(elem: etree._Element, dim: int) -> shapely.Polygon:
             holes.append(_ring(child, dim))
     if shell is None:
         raise GeometryError(f"gml:{_local(elem.tag)} without exterior")
-    return shapely.Polygon(shell, holes)
+    return [shell, *holes]
 
 
-def _polygons(elem: etree._Element, dim: int) -> list[shapely.Polygon]:
+def _polygon_wkb(rings: Rings) -> bytes:
+    parts = [_WKB_POLYGON.pack(1, 3, len(rings))]
+    for ring in rings:
+        parts.append(_UINT32.pack(len(ring)))
+        parts.append(np.ascontiguousarray(ring, dtype="<f8").tobytes())
+    return b"".join(parts)
+
+
+_WKB_POLYGON = struct.Struct("<BII")
+_UINT32 = struct.Struct("<I")
+
+
+def _polygons(elem: etree._Element, dim: int) -> list[Rings]:
     name = _local(elem.tag)
     dim = _dim(elem, dim)
     if name in ("Polygon", "PolygonPatch"):
@@ -306,14 +322,22 @@ def _polygons(elem: etree._Element, dim: int) -> list[shapely.Polygon]:
     raise GeometryError(f"unsupported geometry gml:{name} (expected a surface)")
 
 
-def parse_surface(elem: etree._Element) -> shapely.Geometry:
-    """A Polygon or MultiPolygon from a GML surface element (Surface, Polygon, MultiSurface)."""
+def surface_wkb(elem: etree._Element) -> bytes:
+    """WKB of the Polygon or MultiPolygon of a GML surface (Surface, Polygon, MultiSurface).
+
+    Written straight from the coordinate arrays: no GEOS object is needed while streaming.
+    """
     polys = _polygons(elem, 2)
     if not polys:
         raise GeometryError(f"gml:{_local(elem.tag)} holds no polygon")
     if len(polys) == 1:
-        return polys[0]
-    return shapely.MultiPolygon(polys)
+        return _polygon_wkb(polys[0])
+    return _WKB_POLYGON.pack(1, 6, len(polys)) + b"".join(_polygon_wkb(p) for p in polys)
+
+
+def parse_surface(elem: etree._Element) -> shapely.Geometry:
+    """A shapely Polygon or MultiPolygon from a GML surface element."""
+    return shapely.from_wkb(surface_wkb(elem))
 
 
 def srs_name_of(elem: etree._Element) -> str | None:

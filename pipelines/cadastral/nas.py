@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import shapely
 from lxml import etree
 
 from opengeodata.errors import DataValidationError, SourceError
 from pipelines.cadastral.columns import Columns, Kind
 from pipelines.cadastral.crs import epsg_from_srs_name
-from pipelines.cadastral.geometry import GeometryError, parse_surface, srs_name_of
+from pipelines.cadastral.geometry import GeometryError, srs_name_of, surface_wkb
 from pipelines.cadastral.safexml import check_prolog, safe_iterparse
 
 ADV_NAMESPACES = (
@@ -55,6 +54,8 @@ def oid(ref: str) -> str:
         ref = ref[len("urn:adv:oid:"):]
     elif ref.startswith("#"):
         ref = ref[1:]
+    if len(ref) <= 16:
+        return ref
     match = _OID_SUFFIX.match(ref)
     return match.group(1) if match else ref
 
@@ -100,7 +101,7 @@ _NESTED = {"gemarkung", "flurstuecksnummer", "gemeindezugehoerigkeit", "lebensze
 _LOCAL_NAMES: dict[str, str] = {}
 
 
-def _local(tag: str) -> str:
+def _local(tag: Any) -> str:
     name = _LOCAL_NAMES.get(tag)
     if name is None:
         name = _LOCAL_NAMES[tag] = tag[tag.rfind("}") + 1:]
@@ -111,16 +112,16 @@ def _properties(elem: etree._Element) -> tuple[dict[str, str], etree._Element | 
     """One pass over a feature's properties: texts, the position element and address links.
 
     Simple properties are keyed by name (``flurnummer``), values inside data types by property
-    and leaf name (``gemarkung/gemarkungsnummer``, ``lebenszeitintervall/beginnt``).
+    and leaf name (``gemarkung/gemarkungsnummer``, ``lebenszeitintervall/beginnt``). The parser
+    drops comments and processing instructions, so every child is an element.
     """
     texts: dict[str, str] = {}
     links: list[str] = []
     position = None
+    names = _LOCAL_NAMES
     for child in elem:
         tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        name = _local(tag)
+        name = names.get(tag) or _local(tag)
         if name == "position":
             position = child
         elif name in _LINKS:
@@ -129,10 +130,11 @@ def _properties(elem: etree._Element) -> tuple[dict[str, str], etree._Element | 
                 links.append(oid(href))
         elif name in _NESTED:
             for leaf in child.iter():
-                if leaf.text and not len(leaf) and isinstance(leaf.tag, str):
-                    key = f"{name}/{_local(leaf.tag)}"
+                text = leaf.text
+                if text and not len(leaf):
+                    key = f"{name}/{names.get(leaf.tag) or _local(leaf.tag)}"
                     if key not in texts:
-                        texts[key] = leaf.text.strip()
+                        texts[key] = text.strip()
         elif child.text and name not in texts:
             texts[name] = child.text.strip()
     return texts, position, links
@@ -192,6 +194,18 @@ class _Reader:
                 f"(expected AX_Bestandsdatenauszug, {NBA_ROOT} or wfs:FeatureCollection)"
             )
         self.result = FileResult(path=path, nba=root == NBA_ROOT)
+        by_name: dict[str, Callable[[etree._Element], None]] = {
+            "AX_LagebezeichnungMitHausnummer": self.address,
+            "AX_LagebezeichnungOhneHausnummer": self.address,
+            "AX_LagebezeichnungKatalogeintrag": self.street,
+        }
+        if "flurstuecke" in layers:
+            by_name["AX_Flurstueck"] = self.parcel
+        if "gebaeude" in layers:
+            by_name["AX_Gebaeude"] = self.building
+        #: Clark tag of a feature type (in both GID namespaces) -> its reader
+        self.handlers = {f"{{{ns}}}{name}": func for ns in ADV_NAMESPACES
+                         for name, func in by_name.items()}
 
     def where(self, elem: etree._Element) -> str:
         gml_id = elem.get(GML_ID) or "?"
@@ -231,8 +245,7 @@ class _Reader:
             replaced = self.filter_ids(elem) if local == "Replace" else set()
             self.result.replaced.update(replaced)
             for child in elem:
-                if isinstance(child.tag, str):
-                    self.feature(child)
+                self.feature(child)
         elem.clear()
         parent = elem.getparent()
         if parent is not None:
@@ -264,22 +277,9 @@ class _Reader:
 
     # -- features ----------------------------------------------------------------------
     def feature(self, elem: etree._Element) -> None:
-        tag = str(elem.tag)
-        if not tag.startswith("{"):
-            return
-        ns, local = tag[1:].split("}", 1)
-        if ns not in ADV_NAMESPACES:
-            return
-        if local == "AX_Flurstueck":
-            if "flurstuecke" in self.layers:
-                self.parcel(elem)
-        elif local == "AX_Gebaeude":
-            if "gebaeude" in self.layers:
-                self.building(elem)
-        elif local in ("AX_LagebezeichnungMitHausnummer", "AX_LagebezeichnungOhneHausnummer"):
-            self.address(elem)
-        elif local == "AX_LagebezeichnungKatalogeintrag":
-            self.street(elem)
+        handler = self.handlers.get(elem.tag)
+        if handler is not None:
+            handler(elem)
 
     def gml_id(self, elem: etree._Element) -> str:
         gml_id = elem.get(GML_ID)
@@ -300,7 +300,7 @@ class _Reader:
         try:
             epsg = epsg_from_srs_name(srs)
             # WKB takes a third of the memory of a live GEOS geometry until the frame is built
-            return shapely.to_wkb(parse_surface(geom_elem)), epsg
+            return surface_wkb(geom_elem), epsg
         except (GeometryError, DataValidationError) as exc:
             raise DataValidationError(f"{self.where(elem)}: geometry: {exc}") from None
 
