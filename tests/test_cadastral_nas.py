@@ -14,6 +14,7 @@ from pipelines.cadastral.crs import epsg_from_srs_name
 from pipelines.cadastral.layers import build_layer
 from pipelines.cadastral.nas import read_delivery
 from tests.cadastral_docs import (
+    GID6,
     address,
     address_text,
     building,
@@ -225,3 +226,34 @@ def test_bad_number_names_the_feature(tmp_path: Path) -> None:
     with pytest.raises(DataValidationError,
                        match=r"n\.xml: line \d+: AX_Flurstueck DENIAL0100000001: flurnummer 'x'"):
         read_delivery([path], {"flurstuecke"})
+
+
+def test_nba_operations_of_both_wfs_flavours(tmp_path: Path) -> None:
+    nba = tmp_path / "nba.xml"
+    nba.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<AX_NutzerbezogeneBestandsdatenaktualisierung_NBA xmlns="' + GID6 + '" '
+        'xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:wfs="http://www.opengis.net/wfs" '
+        'xmlns:wfsext="http://www.interactive-instruments.de/namespaces/wfsext" '
+        'xmlns:ogc="http://www.opengis.net/ogc" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        "<enthaelt><wfs:Transaction>"
+        f"<wfsext:Replace>{parcel('DENIAL0100000002', _square(E, N))}"
+        '<ogc:Filter><ogc:FeatureId fid="DENIAL010000000220100101T000000Z"/></ogc:Filter>'
+        "</wfsext:Replace>"
+        '<wfs:Delete typeName="AX_Gebaeude"><ogc:Filter>'
+        '<ogc:FeatureId fid="DENIAL0200000007"/></ogc:Filter></wfs:Delete>'
+        '<wfs:Update typeName="AX_Flurstueck"><wfs:Property><wfs:Name>'
+        "lebenszeitintervall|AA_Lebenszeitintervall|endet</wfs:Name>"
+        "<wfs:Value>2024-01-01T00:00:00Z</wfs:Value></wfs:Property>"
+        '<ogc:Filter><ogc:FeatureId fid="DENIAL0100000005"/></ogc:Filter></wfs:Update>'
+        '<wfs:Update typeName="AX_Flurstueck"><wfs:Property><wfs:Name>zeigtAuf</wfs:Name>'
+        '</wfs:Property><ogc:Filter><ogc:FeatureId fid="DENIAL0100000006"/></ogc:Filter>'
+        "</wfs:Update>"
+        "</wfs:Transaction></enthaelt></AX_NutzerbezogeneBestandsdatenaktualisierung_NBA>\n")
+    delivery = read_delivery([nba], {"flurstuecke"})
+    (update,) = delivery.files
+    assert update.nba
+    assert update.replaced == {"DENIAL0100000002"}
+    assert update.deleted == {"DENIAL0200000007", "DENIAL0100000005"}
+    assert len(update.parcels) == 1
+    assert any("wfs:Update without 'endet' ignored" in w for w in delivery.warnings)
