@@ -102,6 +102,11 @@ class Source(Model):
         default_factory=dict,
         description="OGR open options, e.g. {X_POSSIBLE_NAMES: x, Y_POSSIBLE_NAMES: y} for CSV.",
     )
+    filter: str | None = Field(
+        None,
+        description="Row filter as an OGR SQL WHERE clause on the source fields, e.g. "
+        "\"STATUS <> 'gefällt'\" (only matching rows are read).",
+    )
 
     @field_validator("sample", "url", mode="before")
     @classmethod

@@ -18,7 +18,7 @@ from opengeodata.settings import Settings
 from pipelines.context import RunContext
 
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".tfw", ".jgw", ".pgw",
-            ".wld", ".aux.xml")
+            ".wld", ".aux.xml", ".xsd", ".gfs", ".csvt")
 CACHE_NAME = ".checksums.json"
 
 

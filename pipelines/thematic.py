@@ -1,33 +1,98 @@
-"""Thematic vector layers: any OGR-readable source."""
+"""Thematic vector layers: any OGR-readable source (GeoJSON, Shapefile, GeoPackage, FlatGeobuf,
+GML, KML, CSV with WKT or x/y columns), with layer selection, row filter and encoding."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from opengeodata.errors import SourceError
+from opengeodata.errors import DeclarationError, SourceError
 from pipelines.context import RunContext
+from pipelines.encoding import encoding_for
+
+#: A row filter is an OGR SQL WHERE expression; these never belong in one.
+FORBIDDEN_IN_FILTER = re.compile(
+    r";|--|/\*|\b(select|attach|detach|pragma|insert|update|delete|drop|create|alter|"
+    r"load_extension|readfile|writefile)\b",
+    re.IGNORECASE,
+)
+#: Open options that keep readers off the network (GML application schemas).
+OFFLINE_OPEN_OPTIONS: dict[str, dict[str, str]] = {
+    ".gml": {"DOWNLOAD_SCHEMA": "NO"},
+    ".xml": {"DOWNLOAD_SCHEMA": "NO"},
+}
+
+
+def check_filter(ctx: RunContext, expression: str) -> str:
+    """The declared row filter, refused if it is more than a WHERE expression."""
+    if FORBIDDEN_IN_FILTER.search(expression):
+        raise DeclarationError(
+            f"{ctx.dataset.path}: key 'source.filter': {expression!r} is not a plain WHERE "
+            "expression (no ';', comments or SQL statements such as SELECT)"
+        )
+    return expression
+
+
+def _feature_count(path: Path, layer: str | None, options: dict[str, Any]) -> int | None:
+    try:
+        count = int(pyogrio.read_info(path, layer=layer, **options)["features"])
+    except Exception:  # counting is best effort; the read below reports real problems
+        return None
+    return count if count >= 0 else None
+
+
+def read_file(ctx: RunContext, path: Path) -> gpd.GeoDataFrame:
+    """Read one source file as the declaration says (layer, encoding, open options, filter)."""
+    src = ctx.dataset.decl.source
+    options: dict[str, Any] = {**OFFLINE_OPEN_OPTIONS.get(path.suffix.lower(), {}),
+                               **src.open_options}
+    encoding, note = encoding_for(path, src.encoding)
+    if note:
+        ctx.report.warnings.append(note)
+        ctx.log(note)
+    if encoding:
+        options["encoding"] = encoding
+    where = check_filter(ctx, src.filter) if src.filter else None
+    try:
+        frame = pyogrio.read_dataframe(path, layer=src.layer, where=where, **options)
+    except LookupError as exc:  # unknown encoding name
+        raise DeclarationError(
+            f"{ctx.dataset.path}: key 'source.encoding': {encoding!r}: {exc}"
+        ) from exc
+    except Exception as exc:  # GDAL raises many kinds for broken files
+        message = str(exc)
+        if where and ("SQL" in message or where in message):
+            raise DeclarationError(
+                f"{ctx.dataset.path}: key 'source.filter': {where!r} does not apply to "
+                f"{path.name}: {message}"
+            ) from exc
+        if isinstance(exc, DataSourceError | DataLayerError):
+            raise SourceError(
+                f"{ctx.id}: {path.name}: cannot read as {src.format}: {message}"
+            ) from exc
+        raise SourceError(f"{ctx.id}: {path.name}: unreadable source: {message}") from exc
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+        raise SourceError(
+            f"{ctx.id}: {path.name}: the source has no geometry column (for CSV declare "
+            "open_options X_POSSIBLE_NAMES/Y_POSSIBLE_NAMES or GEOM_POSSIBLE_NAMES)"
+        )
+    if where:
+        total = _feature_count(path, src.layer, {k: v for k, v in options.items()
+                                                 if k != "encoding"})
+        if total is not None:
+            ctx.report.drop(f"source.filter: {where}", total - len(frame))
+    ctx.log(f"read {len(frame)} features from {path.name}")
+    return frame
 
 
 def read_vector(ctx: RunContext) -> gpd.GeoDataFrame:
     """Read every source file of the dataset with OGR and concatenate them."""
-    src = ctx.dataset.decl.source
-    frames = []
-    for path in ctx.sources:
-        kwargs: dict[str, object] = dict(src.open_options)
-        if src.encoding:
-            kwargs["encoding"] = src.encoding
-        try:
-            frame = pyogrio.read_dataframe(path, layer=src.layer, **kwargs)
-        except (DataSourceError, DataLayerError) as exc:
-            raise SourceError(f"{ctx.id}: {path.name}: cannot read as {src.format}: {exc}") from exc
-        except Exception as exc:  # GDAL raises many kinds for broken files
-            raise SourceError(f"{ctx.id}: {path.name}: unreadable source: {exc}") from exc
-        if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
-            raise SourceError(f"{ctx.id}: {path.name}: the source has no geometry column")
-        ctx.log(f"read {len(frame)} features from {path.name}")
-        frames.append(frame)
+    frames = [read_file(ctx, path) for path in ctx.sources]
     if not frames:
         raise SourceError(f"{ctx.id}: no source files")
     if len(frames) == 1:
