@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from opengeodata.declaration import DeclaredDataset
-from opengeodata.manifest import OutputFile, QualityReport, SourceFile, sha256_file
+from opengeodata.manifest import Extent, OutputFile, QualityReport, SourceFile, sha256_file
 from opengeodata.settings import Settings
 
 MEDIA_TYPES = {
@@ -42,6 +42,8 @@ class RunContext:
     report: QualityReport = field(default_factory=QualityReport)
     outputs: list[OutputFile] = field(default_factory=list)
     log: Callable[[str], None] = log_nothing
+    #: extent set by readers without a vector layer (rasters)
+    extent: Extent | None = None
 
     @property
     def id(self) -> str:

@@ -1,0 +1,197 @@
+"""Build the COG of a raster dataset from its source tiles."""
+
+from __future__ import annotations
+
+import contextlib
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import rasterio
+from affine import Affine
+from pyproj import CRS, Transformer
+from rasterio.crs import CRS as RioCRS
+from rasterio.enums import Resampling
+from rasterio.errors import RasterioError
+from rasterio.io import DatasetReader
+from rasterio.merge import merge
+from rasterio.vrt import WarpedVRT
+from rio_cogeo.cogeo import cog_translate, cog_validate
+from rio_cogeo.profiles import cog_profiles
+
+from opengeodata.errors import DataValidationError, PipelineError, SourceError
+from opengeodata.manifest import Extent
+from pipelines.context import RunContext
+from pipelines.normalize import parse_crs
+
+#: Sidecar files that belong to a tile and go into the zip of original tiles.
+TILE_SIDECARS = (".jgw", ".jpgw", ".pgw", ".pngw", ".tfw", ".tifw", ".wld", ".prj",
+                 ".aux.xml")
+GDAL_ENV = {"GDAL_PAM_ENABLED": "NO", "GDAL_NUM_THREADS": "ALL_CPUS"}
+
+
+def cog_name(ctx: RunContext) -> str:
+    """File name of the COG of a version."""
+    return f"{ctx.id}.tif"
+
+
+def _open_tile(ctx: RunContext, path: Path, declared: CRS | None) -> DatasetReader:
+    try:
+        src = rasterio.open(path)
+    except RasterioError as exc:
+        raise SourceError(f"{ctx.id}: {path.name}: not a readable raster: {exc}") from exc
+    if src.transform == Affine.identity():
+        src.close()
+        raise DataValidationError(
+            f"{ctx.id}: {path.name}: the tile has no georeferencing (a world file such as "
+            f"{path.stem}.jgw/.pgw/.tfw is missing)"
+        )
+    if src.crs is None and declared is None:
+        src.close()
+        raise DataValidationError(
+            f"{ctx.id}: {path.name}: the tile has no CRS; declare it as 'source.crs' in "
+            f"{ctx.dataset.path}"
+        )
+    return src
+
+
+@contextlib.contextmanager
+def _tiles(ctx: RunContext) -> Iterator[list[Any]]:
+    """The source tiles as datasets in the storage CRS (WarpedVRTs where needed)."""
+    decl = ctx.dataset.decl
+    declared = (parse_crs(decl.source.crs, f"{ctx.dataset.path}: key 'source.crs'")
+                if decl.source.crs else None)
+    target = parse_crs(decl.storage_crs, f"{ctx.dataset.path}: key 'storage_crs'")
+    to_close: list[Any] = []
+    use: list[Any] = []
+    try:
+        for path in ctx.sources:
+            src = _open_tile(ctx, path, declared)
+            to_close.append(src)
+            first = use[0] if use else src
+            if (src.count, src.dtypes[0]) != (first.count, first.dtypes[0]):
+                raise DataValidationError(
+                    f"{ctx.id}: {path.name}: {src.count} band(s) of {src.dtypes[0]}, but "
+                    f"{ctx.sources[0].name} has {first.count} of {first.dtypes[0]}"
+                )
+            src_crs = declared or CRS(src.crs.to_wkt())
+            if src_crs == target:  # no warping; the mosaic gets the CRS assigned
+                use.append(src)
+                continue
+            if src_crs != target:
+                ctx.report.crs_transformation = f"{src_crs.to_string()} -> {decl.storage_crs}"
+            vrt = WarpedVRT(src, src_crs=RioCRS.from_wkt(src_crs.to_wkt()),
+                            crs=RioCRS.from_wkt(target.to_wkt()),
+                            resampling=Resampling.bilinear)
+            to_close.append(vrt)
+            use.append(vrt)
+        yield use
+    finally:
+        for item in reversed(to_close):
+            item.close()
+
+
+def _check_area(ctx: RunContext, bounds: tuple[float, float, float, float]) -> Extent:
+    """Extent of the mosaic; refuses coordinates outside the storage CRS's area of use."""
+    crs = CRS(ctx.dataset.decl.storage_crs)
+    to_geo = Transformer.from_crs(crs, "OGC:CRS84", always_xy=True)
+    west, south, east, north = to_geo.transform_bounds(*bounds)
+    aou = crs.area_of_use
+    if aou is not None and not (aou.west - 1 <= west <= east <= aou.east + 1
+                                and aou.south - 1 <= south <= north <= aou.north + 1):
+        raise DataValidationError(
+            f"{ctx.id}: mosaic bounds {list(bounds)} lie outside the area of use of "
+            f"{ctx.dataset.decl.storage_crs} ({aou.name}); is the declared CRS right?"
+        )
+    return Extent(bbox=[float(v) for v in bounds], bbox_crs84=[west, south, east, north],
+                  crs=ctx.dataset.decl.storage_crs)
+
+
+def _profile(count: int, dtype: str) -> dict[str, Any]:
+    """JPEG (YCbCr) for 8-bit RGB like orthophotos, lossless DEFLATE otherwise."""
+    if count == 3 and dtype == "uint8":
+        profile = dict(cog_profiles["jpeg"])
+        profile["quality"] = 85
+    else:
+        profile = dict(cog_profiles["deflate"])
+        profile["predictor"] = 2
+    profile["blockxsize"] = profile["blockysize"] = 512
+    return profile
+
+
+def mosaic(ctx: RunContext, dest: Path) -> tuple[int, str, float]:
+    """Mosaic the source tiles into ``dest`` (tiled GeoTIFF); returns bands, dtype, resolution."""
+    with _tiles(ctx) as tiles:
+        count, dtype = tiles[0].count, tiles[0].dtypes[0]
+        nodata = tiles[0].nodata
+        res = min(min(abs(t.res[0]), abs(t.res[1])) for t in tiles)
+        try:
+            # uncompressed: the temporary mosaic is written and read once, deflate costs more
+            merge(tiles, res=res, nodata=nodata, resampling=Resampling.bilinear,
+                  target_aligned_pixels=False, dst_path=dest,
+                  dst_kwds={"driver": "GTiff", "tiled": True, "compress": "none",
+                            "blockxsize": 512, "blockysize": 512, "BIGTIFF": "IF_SAFER",
+                            "photometric": "RGB" if count == 3 else "MINISBLACK"})
+        except (RasterioError, ValueError, MemoryError) as exc:
+            raise PipelineError(f"{ctx.id}: mosaicking {len(tiles)} tiles failed: {exc}") from exc
+    target = parse_crs(ctx.dataset.decl.storage_crs, "storage_crs")
+    with rasterio.open(dest, "r+") as dst:
+        dst.crs = RioCRS.from_wkt(target.to_wkt())
+    ctx.log(f"mosaicked {len(ctx.sources)} tile(s) at {res:g} m")
+    return count, dtype, res
+
+
+def write_cog(ctx: RunContext, mosaic_path: Path, dest: Path, count: int, dtype: str) -> None:
+    """Translate the mosaic into a COG with internal overviews and validate it."""
+    with rasterio.open(mosaic_path) as src:
+        try:
+            cog_translate(src, dest, _profile(count, dtype), overview_resampling="average",
+                          in_memory=False, quiet=True, config=GDAL_ENV,
+                          additional_cog_metadata={"DATASET": ctx.id})
+        except (RasterioError, ValueError) as exc:
+            raise PipelineError(f"{ctx.id}: writing the COG failed: {exc}") from exc
+    valid, errors, warnings = cog_validate(dest, quiet=True)
+    if not valid:
+        raise PipelineError(f"{ctx.id}: {dest.name} is not a valid COG: {'; '.join(errors)}")
+    ctx.report.warnings.extend(f"COG: {w}" for w in warnings)
+
+
+def zip_tiles(ctx: RunContext, dest: Path) -> None:
+    """The original tiles with their world files, as delivered."""
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_STORED) as archive:
+        for path in ctx.sources:
+            archive.write(path, path.name)
+            stem = path.name[: -len(path.suffix)]
+            for ext in TILE_SIDECARS:
+                for cand in (path.parent / f"{stem}{ext}", path.parent / f"{path.name}{ext}"):
+                    if cand.is_file() and cand != path:
+                        archive.write(cand, cand.name)
+
+
+def read(ctx: RunContext) -> None:
+    """Mosaic, COG, validate, register outputs; no vector layer."""
+    if not ctx.sources:
+        raise SourceError(f"{ctx.id}: no source tiles")
+    decl = ctx.dataset.decl
+    tmp = ctx.staging / ".mosaic.tif"
+    cog = ctx.staging / cog_name(ctx)
+    with rasterio.Env(**GDAL_ENV):
+        count, dtype, res = mosaic(ctx, tmp)
+        with rasterio.open(tmp) as src:
+            ctx.extent = _check_area(ctx, tuple(src.bounds))
+            width, height = src.width, src.height
+        write_cog(ctx, tmp, cog, count, dtype)
+    tmp.unlink()
+    with rasterio.open(cog) as src:
+        overviews = src.overviews(1)
+    ctx.report.checks["raster"] = {
+        "tiles": len(ctx.sources), "width": width, "height": height, "bands": count,
+        "dtype": dtype, "resolution_m": res, "overviews": overviews, "cog_valid": True,
+    }
+    ctx.add_output(cog, "cog", f"Cloud Optimized GeoTIFF ({decl.storage_crs}, {res:g} m)",
+                   crs=decl.storage_crs)
+    archive = ctx.staging / f"{ctx.id}_kacheln.zip"
+    zip_tiles(ctx, archive)
+    ctx.add_output(archive, "zip", f"Originalkacheln ({len(ctx.sources)} Kacheln, zip)")
+    ctx.log(f"COG {width}x{height} px, {count} band(s), overviews {overviews}")
