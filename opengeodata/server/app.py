@@ -8,7 +8,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from opengeodata.errors import OpenGeoDataError, http_status
-from opengeodata.server import catalogue, downloads, ogcapi
+from opengeodata.server import catalogue, downloads, ogcapi, raster
 from opengeodata.server.state import ServerState
 from opengeodata.settings import Settings
 from opengeodata.vtiles.wsgi import VectorTiles
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.wsgi_app = VectorTiles(app.wsgi_app, state)  # type: ignore[method-assign]
     app.register_blueprint(downloads.blueprint(state))
+    app.register_blueprint(raster.blueprint(state))  # before ogcapi: same paths, raster only
     app.register_blueprint(ogcapi.blueprint(state))
     app.register_blueprint(catalogue.blueprint(state))
 

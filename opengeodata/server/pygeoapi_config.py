@@ -12,6 +12,7 @@ from opengeodata.catalogue.build import download_title
 from opengeodata.catalogue.pygeoapi import add_catalogue
 from opengeodata.declaration import DeclaredDataset
 from opengeodata.manifest import Manifest
+from opengeodata.server.raster_config import add_raster
 from opengeodata.store import LIVE, Store
 from opengeodata.vtiles.documents import collection_links as vtile_links
 
@@ -104,6 +105,7 @@ def build_config(
         if manifest is None:
             continue
         res = collection(base_url, store, dataset, manifest)
+        add_raster(res, base_url, store, dataset, manifest)
         if res["providers"]:
             resources[dataset.decl.id] = res
     config["resources"] = resources

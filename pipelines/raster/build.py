@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from affine import Affine
 from pyproj import CRS, Transformer
 from rasterio.crs import CRS as RioCRS
 from rasterio.enums import Resampling
-from rasterio.errors import RasterioError
+from rasterio.errors import NotGeoreferencedWarning, RasterioError
 from rasterio.io import DatasetReader
 from rasterio.merge import merge
 from rasterio.vrt import WarpedVRT
@@ -38,7 +39,9 @@ def cog_name(ctx: RunContext) -> str:
 
 def _open_tile(ctx: RunContext, path: Path, declared: CRS | None) -> DatasetReader:
     try:
-        src = rasterio.open(path)
+        with warnings.catch_warnings():  # a missing geotransform is reported below
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            src = rasterio.open(path)
     except RasterioError as exc:
         raise SourceError(f"{ctx.id}: {path.name}: not a readable raster: {exc}") from exc
     if src.transform == Affine.identity():
@@ -112,10 +115,9 @@ def _profile(count: int, dtype: str) -> dict[str, Any]:
     """JPEG (YCbCr) for 8-bit RGB like orthophotos, lossless DEFLATE otherwise."""
     if count == 3 and dtype == "uint8":
         profile = dict(cog_profiles["jpeg"])
-        profile["quality"] = 85
+        profile["jpeg_quality"] = 85
     else:
         profile = dict(cog_profiles["deflate"])
-        profile["predictor"] = 2
     profile["blockxsize"] = profile["blockysize"] = 512
     return profile
 

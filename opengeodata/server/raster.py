@@ -1,0 +1,173 @@
+"""OGC API Tiles (map tiles) and Coverages for raster collections, read live from the COG.
+
+The routes share their paths with pygeoapi's (``opengeodata.server.ogcapi``); this blueprint is
+registered first and answers only for collections whose live version has a COG. Any other
+collection is handed to the view registered for the same path by the ``ogcapi`` blueprint, so
+vector tiles and features are untouched.
+
+- ``/collections/{id}/tiles`` and ``/collections/{id}/tiles/WebMercatorQuad``: tileset list and
+  metadata (``dataType: map``).
+- ``/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}?f=png|jpeg|webp`` (or Accept): a
+  256 px map tile. Malformed indexes: 400. A tile of the matrix that does not touch the data
+  (or is too deep) : 404, as OGC API Tiles allows; tiles on the edge are transparent outside
+  the data (PNG, WebP). ETag per COG checksum, tile and format; Cache-Control.
+- ``/collections/{id}/coverage?bbox=..&bbox-crs=..&subset=E(a:b),N(c:d)&subset-crs=..
+  &scale-size=E(w),N(h)|scale-factor=f|width=&height=&f=GTiff|png|jpeg``: a subset in the
+  raster's CRS (EPSG:25832).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, make_response, request
+
+from opengeodata.errors import NotFoundError
+from opengeodata.server.raster_render import (
+    CRS84,
+    CRS84_RIO,
+    TILE_FORMATS,
+    TMS_ID,
+    Cog,
+    ReaderCache,
+    coverage_request,
+    render_coverage,
+    render_tile,
+    tile_format,
+    tile_index,
+    tileset_limits,
+)
+from opengeodata.server.state import ServerState
+
+TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
+
+
+def live_cog(state: ServerState, dataset_id: str) -> Cog | None:
+    """The live COG of a raster collection, or None for any other collection."""
+    snap = state.snapshot()
+    manifest = snap.manifests.get(dataset_id)
+    out = manifest.output("cog") if manifest else None
+    folder = state.store.live_dir(dataset_id) if out else None
+    if manifest is None or out is None or folder is None:
+        return None
+    crs = out.crs or snap.datasets[dataset_id].decl.storage_crs
+    return Cog(dataset_id, (folder / out.name).resolve(), out.sha256, crs)
+
+
+def _delegate(endpoint: str, **view_args: Any) -> Response:
+    """Answer with the view the ogcapi blueprint registered for the same path."""
+    return make_response(current_app.view_functions[f"ogcapi.{endpoint}"](**view_args))
+
+
+def _cached(body: bytes, mimetype: str, etag: str, max_age: int) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.make_conditional(request)
+    return response
+
+
+def blueprint(state: ServerState) -> Blueprint:
+    """Map tiles, tileset metadata and coverages of raster collections."""
+    bp = Blueprint("raster", __name__)
+    readers = ReaderCache()
+    max_age = state.settings.cache_max_age
+
+    def base(dataset_id: str) -> str:
+        return f"{state.base_url}/collections/{dataset_id}"
+
+    def tileset(cog: Cog) -> dict[str, Any]:
+        reader = readers.get(cog)
+        bounds = reader.get_geographic_bounds(CRS84_RIO)
+        href = f"{base(cog.dataset)}/tiles/{TMS_ID}"
+        return {
+            "title": f"{cog.dataset} ({TMS_ID})",
+            "dataType": "map",
+            "crs": EPSG_URI.format(3857),
+            "tileMatrixSetURI": TMS_URI,
+            "tileMatrixSetLimits": tileset_limits(reader),
+            "boundingBox": {"lowerLeft": list(bounds[:2]), "upperRight": list(bounds[2:]),
+                            "crs": CRS84},
+            "links": [
+                {"rel": "self", "type": "application/json", "href": href,
+                 "title": "this tileset"},
+                {"rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+                 "type": "application/json", "href": f"{state.base_url}/TileMatrixSets/{TMS_ID}",
+                 "title": TMS_ID},
+                *({"rel": "item", "type": mime, "templated": True,
+                   "title": f"map tiles ({fmt.upper()})",
+                   "href": f"{href}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f={fmt}"}
+                  for fmt, mime in TILE_FORMATS.items()),
+            ],
+        }
+
+    @bp.route("/collections/<collection_id>/tiles")
+    def collection_tiles(collection_id: str) -> Response:
+        cog = live_cog(state, collection_id)
+        if cog is None:
+            return _delegate("collection_tiles", collection_id=collection_id)
+        body = {
+            "links": [{"rel": "self", "type": "application/json",
+                       "href": f"{base(collection_id)}/tiles"}],
+            "tilesets": [tileset(cog)],
+        }
+        return _json(body)
+
+    @bp.route("/collections/<collection_id>/tiles/<tms_id>")
+    @bp.route("/collections/<collection_id>/tiles/<tms_id>/metadata")
+    def collection_tiles_metadata(collection_id: str, tms_id: str) -> Response:
+        cog = live_cog(state, collection_id)
+        if cog is None:
+            return _delegate("collection_tiles_metadata", collection_id=collection_id,
+                             tms_id=tms_id)
+        if tms_id != TMS_ID:
+            raise NotFoundError(f"tile matrix set {tms_id!r} is not offered; use {TMS_ID}")
+        return _json(tileset(cog))
+
+    @bp.route("/collections/<collection_id>/tiles/<tms_id>/<tile_matrix>/<tile_row>/<tile_col>")
+    def collection_tile(collection_id: str, tms_id: str, tile_matrix: str, tile_row: str,
+                        tile_col: str) -> Response:
+        cog = live_cog(state, collection_id)
+        if cog is None:
+            return _delegate("collection_tile", collection_id=collection_id, tms_id=tms_id,
+                             tile_matrix=tile_matrix, tile_row=tile_row, tile_col=tile_col)
+        if tms_id != TMS_ID:
+            raise NotFoundError(f"tile matrix set {tms_id!r} is not offered; use {TMS_ID}")
+        z, y, x = tile_index(tile_matrix, tile_row, tile_col)
+        fmt = tile_format(request.args.get("f"), request.headers.get("Accept"))
+        etag = f"{cog.sha256[:20]}-{z}-{y}-{x}-{fmt}"
+        if etag in request.if_none_match:
+            return _cached(b"", TILE_FORMATS[fmt], etag, max_age)
+        body = render_tile(readers.get(cog), z, y, x, fmt)
+        response = _cached(body, TILE_FORMATS[fmt], etag, max_age)
+        if not request.args.get("f"):
+            response.headers["Vary"] = "Accept"
+        return response
+
+    @bp.route("/collections/<collection_id>/coverage")
+    def collection_coverage(collection_id: str) -> Response:
+        cog = live_cog(state, collection_id)
+        if cog is None:
+            return _delegate("collection_coverage", collection_id=collection_id)
+        reader = readers.get(cog)
+        req = coverage_request(request.args.to_dict(), reader, cog.crs)
+        query = hashlib.sha256(repr(req).encode()).hexdigest()[:16]
+        etag = f"{cog.sha256[:20]}-{query}"
+        if etag in request.if_none_match:
+            return _cached(b"", req.media_type, etag, max_age)
+        response = _cached(render_coverage(reader, req, cog.crs), req.media_type, etag, max_age)
+        code = cog.crs.split(":")[-1]
+        response.headers["Content-Crs"] = f"<{EPSG_URI.format(code)}>"
+        response.headers["Content-Disposition"] = (
+            f'inline; filename="{collection_id}_coverage.{req.extension}"')
+        return response
+
+    return bp
+
+
+def _json(body: dict[str, Any]) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")

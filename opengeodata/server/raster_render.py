@@ -1,0 +1,318 @@
+"""Render map tiles and coverage subsets from a live COG with rio-tiler (pure functions).
+
+Readers are cached per thread and per COG checksum: a tile request opens nothing, reads only
+the COG blocks (of the best overview) that the tile covers, and a new published version is
+picked up because its checksum differs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import morecantile
+from pyproj import CRS, Transformer
+from rasterio.crs import CRS as RioCRS
+from rio_tiler.errors import TileOutsideBounds
+from rio_tiler.io import Reader
+
+from opengeodata.errors import InvalidRequestError, NotFoundError
+
+TMS_ID = "WebMercatorQuad"
+TILE_SIZE = 256
+#: Zoom levels beyond the native resolution that are still served (upsampled).
+OVERZOOM = 2
+MAX_ZOOM = 24  # the levels of WebMercatorQuad
+#: Largest coverage response, in pixels per side.
+MAX_COVERAGE_SIDE = 4096
+
+TILE_FORMATS = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+FORMAT_ALIASES = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg", "webp": "webp"}
+COVERAGE_FORMATS = {
+    "gtiff": ("GTiff", "image/tiff; application=geotiff", "tif"),
+    "tif": ("GTiff", "image/tiff; application=geotiff", "tif"),
+    "geotiff": ("GTiff", "image/tiff; application=geotiff", "tif"),
+    "png": ("PNG", "image/png", "png"),
+    "jpeg": ("JPEG", "image/jpeg", "jpg"),
+    "jpg": ("JPEG", "image/jpeg", "jpg"),
+}
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS84_RIO = RioCRS.from_epsg(4326)
+
+
+@dataclass(frozen=True)
+class Cog:
+    """The live COG of one raster dataset."""
+
+    dataset: str
+    path: Path
+    sha256: str
+    crs: str
+
+
+class ReaderCache:
+    """rio-tiler Readers kept open per thread (GDAL handles are not shared across threads)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._local = threading.local()
+        self._size = size
+
+    def get(self, cog: Cog) -> Reader:
+        """An open Reader for ``cog``; opened once per thread and version."""
+        cache: OrderedDict[str, Reader] | None = getattr(self._local, "readers", None)
+        if cache is None:
+            cache = self._local.readers = OrderedDict()
+        reader = cache.get(cog.sha256)
+        if reader is None:
+            reader = Reader(str(cog.path))
+            cache[cog.sha256] = reader
+            while len(cache) > self._size:
+                _, old = cache.popitem(last=False)
+                old.close()
+        else:
+            cache.move_to_end(cog.sha256)
+        return reader
+
+
+def tile_format(requested: str | None, accept: str | None) -> str:
+    """The tile format from ``f`` (png, jpeg/jpg, webp) or the Accept header; default png."""
+    if requested:
+        fmt = FORMAT_ALIASES.get(requested.lower())
+        if fmt is None:
+            raise InvalidRequestError(
+                f"unsupported tile format f={requested!r}; use png, jpeg or webp")
+        return fmt
+    for part in (accept or "").split(","):
+        media = part.split(";")[0].strip().lower()
+        for fmt, mime in TILE_FORMATS.items():
+            if media == mime:
+                return fmt
+    return "png"
+
+
+def tile_index(tile_matrix: str, tile_row: str, tile_col: str) -> tuple[int, int, int]:
+    """(z, y, x) from the path; InvalidRequestError when not a tile of WebMercatorQuad."""
+    try:
+        z, y, x = int(tile_matrix), int(tile_row), int(tile_col)
+    except ValueError:
+        raise InvalidRequestError(
+            f"tileMatrix, tileRow and tileCol must be integers, got "
+            f"{tile_matrix!r}/{tile_row!r}/{tile_col!r}") from None
+    if not 0 <= z <= MAX_ZOOM:
+        raise InvalidRequestError(f"tileMatrix {z} is not in {TMS_ID} (0-{MAX_ZOOM})")
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise InvalidRequestError(
+            f"tileRow {y} / tileCol {x} are outside tile matrix {z} (0-{2**z - 1})")
+    return z, y, x
+
+
+def render_tile(reader: Reader, z: int, y: int, x: int, fmt: str) -> bytes:
+    """The encoded map tile; NotFoundError outside the data extent or zoom range."""
+    if z > reader.maxzoom + OVERZOOM:
+        raise NotFoundError(
+            f"tile {z}/{y}/{x}: zoom {z} is beyond the finest level of this raster "
+            f"({reader.maxzoom + OVERZOOM})")
+    try:
+        image = reader.tile(x, y, z, tilesize=TILE_SIZE)
+    except TileOutsideBounds:
+        raise NotFoundError(f"tile {z}/{y}/{x} lies outside the extent of the raster") from None
+    if fmt == "jpeg":
+        return bytes(image.render(img_format="JPEG", add_mask=False, quality=85))
+    if fmt == "webp":
+        return bytes(image.render(img_format="WEBP", quality=85))
+    return bytes(image.render(img_format="PNG"))
+
+
+def tileset_limits(reader: Reader) -> list[dict[str, int | str]]:
+    """OGC tileMatrixSetLimits of the raster from its min to its max zoom."""
+    tms = morecantile.tms.get(TMS_ID)
+    west, south, east, north = reader.get_geographic_bounds(CRS84_RIO)
+    limits: list[dict[str, int | str]] = []
+    for z in range(reader.minzoom, reader.maxzoom + OVERZOOM + 1):
+        ul = tms.tile(west, north, z)
+        lr = tms.tile(east, south, z)
+        limits.append({"tileMatrix": str(z), "minTileRow": ul.y, "maxTileRow": lr.y,
+                       "minTileCol": ul.x, "maxTileCol": lr.x})
+    return limits
+
+
+# --- coverages -------------------------------------------------------------------------------
+
+def _floats(value: str, count: int, name: str) -> list[float]:
+    try:
+        numbers = [float(v) for v in value.split(",")]
+    except ValueError:
+        raise InvalidRequestError(f"{name} must be {count} comma-separated numbers") from None
+    if len(numbers) != count or not all(math.isfinite(v) for v in numbers):
+        raise InvalidRequestError(f"{name} must be {count} comma-separated numbers")
+    return numbers
+
+
+def parse_crs_param(value: str | None, default: str, name: str) -> CRS:
+    """A CRS from an OGC URI or EPSG code parameter."""
+    text = value or default
+    try:
+        return CRS.from_user_input(text)
+    except Exception:
+        raise InvalidRequestError(f"{name}: unknown CRS {text!r}") from None
+
+
+SUBSET_RE = re.compile(r"^\s*(\w+)\(\s*([^:()]+?)\s*:\s*([^:()]+?)\s*\)\s*$")
+X_AXES = {"e", "x", "lon", "long", "longitude", "easting"}
+Y_AXES = {"n", "y", "lat", "latitude", "northing"}
+
+
+def parse_subset(value: str) -> tuple[float, float, float, float] | None:
+    """``E(a:b),N(c:d)`` (or x/y, Lon/Lat) -> (minx, miny, maxx, maxy); missing axes open."""
+    x_range: tuple[float, float] | None = None
+    y_range: tuple[float, float] | None = None
+    for part in re.split(r",(?=\s*\w+\()", value):
+        match = SUBSET_RE.match(part)
+        if not match:
+            raise InvalidRequestError(f"subset {part!r} is not of the form axis(low:high)")
+        axis, low_text, high_text = match.groups()
+        try:
+            low, high = float(low_text), float(high_text)
+        except ValueError:
+            raise InvalidRequestError(f"subset {part!r}: bounds must be numbers") from None
+        if low >= high:
+            raise InvalidRequestError(f"subset {part!r}: low must be less than high")
+        if axis.lower() in X_AXES:
+            x_range = (low, high)
+        elif axis.lower() in Y_AXES:
+            y_range = (low, high)
+        else:
+            raise InvalidRequestError(f"subset: unknown axis {axis!r}; use E and N")
+    if x_range is None and y_range is None:
+        return None
+    inf = math.inf
+    xs = x_range or (-inf, inf)
+    ys = y_range or (-inf, inf)
+    return xs[0], ys[0], xs[1], ys[1]
+
+
+@dataclass(frozen=True)
+class CoverageRequest:
+    """A validated coverage request: area in the raster CRS, output size and format."""
+
+    bbox: tuple[float, float, float, float]
+    width: int
+    height: int
+    driver: str
+    media_type: str
+    extension: str
+
+
+def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS
+               ) -> tuple[float, float, float, float]:
+    if crs == native:
+        return bbox
+    transformer = Transformer.from_crs(crs, native, always_xy=True)
+    minx, miny, maxx, maxy = transformer.transform_bounds(*bbox, densify_pts=21)
+    return minx, miny, maxx, maxy
+
+
+def coverage_request(args: dict[str, str], reader: Reader, native: str) -> CoverageRequest:
+    """Validate bbox/bbox-crs, subset/subset-crs, scale-size/scale-factor/width/height and f."""
+    native_crs = CRS.from_user_input(native)
+    full = tuple(float(v) for v in reader.bounds)
+    area: tuple[float, float, float, float] = (full[0], full[1], full[2], full[3])
+    if args.get("bbox"):
+        minx, miny, maxx, maxy = _floats(args["bbox"], 4, "bbox")
+        if minx >= maxx or miny >= maxy:
+            raise InvalidRequestError("bbox must be minx,miny,maxx,maxy with min < max")
+        crs = parse_crs_param(args.get("bbox-crs"), CRS84, "bbox-crs")
+        area = _to_native((minx, miny, maxx, maxy), crs, native_crs)
+    if args.get("subset"):
+        subset = parse_subset(args["subset"])
+        if subset is not None:
+            crs = parse_crs_param(args.get("subset-crs"), native, "subset-crs")
+            if crs != native_crs and not all(math.isfinite(v) for v in subset):
+                raise InvalidRequestError("subset in another CRS needs both axes")
+            sub = _to_native(subset, crs, native_crs) if crs != native_crs else subset
+            area = (max(area[0], sub[0]), max(area[1], sub[1]),
+                    min(area[2], sub[2]), min(area[3], sub[3]))
+    clipped = (max(area[0], full[0]), max(area[1], full[1]),
+               min(area[2], full[2]), min(area[3], full[3]))
+    if clipped[0] >= clipped[2] or clipped[1] >= clipped[3]:
+        raise NotFoundError("the requested area does not intersect the coverage "
+                            f"(extent {list(full)} in {native})")
+    res_x, res_y = (abs(v) for v in reader.dataset.res)
+    native_w = max(1, round((clipped[2] - clipped[0]) / res_x))
+    native_h = max(1, round((clipped[3] - clipped[1]) / res_y))
+    width, height = _scaled_size(args, native_w, native_h)
+    if width > MAX_COVERAGE_SIDE or height > MAX_COVERAGE_SIDE:
+        raise InvalidRequestError(
+            f"the response would be {width} x {height} pixels; the limit is "
+            f"{MAX_COVERAGE_SIDE} per side: request a smaller bbox/subset or scale it down "
+            "with scale-size=width(w),height(h) or scale-factor=f")
+    fmt = (args.get("f") or "gtiff").lower()
+    if fmt not in COVERAGE_FORMATS:
+        raise InvalidRequestError(f"unsupported coverage format f={fmt!r}; use GTiff, png, jpeg")
+    driver, media_type, extension = COVERAGE_FORMATS[fmt]
+    return CoverageRequest(clipped, width, height, driver, media_type, extension)
+
+
+def _positive_int(value: str, name: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidRequestError(f"{name} must be a positive integer, got {value!r}") from None
+    if number < 1:
+        raise InvalidRequestError(f"{name} must be a positive integer, got {value!r}")
+    return number
+
+
+def _scaled_size(args: dict[str, str], native_w: int, native_h: int) -> tuple[int, int]:
+    """Output size from scale-size, scale-factor or width/height (aspect kept if one given)."""
+    width = height = None
+    if args.get("scale-size"):
+        for part in args["scale-size"].split(","):
+            match = re.fullmatch(r"\s*(\w+)\((\d+)\)\s*", part)
+            if not match:
+                raise InvalidRequestError(
+                    f"scale-size {part!r} is not of the form axis(size), e.g. E(512)")
+            axis, size = match.group(1).lower(), _positive_int(match.group(2), "scale-size")
+            if axis in X_AXES | {"width", "i"}:
+                width = size
+            elif axis in Y_AXES | {"height", "j"}:
+                height = size
+            else:
+                raise InvalidRequestError(f"scale-size: unknown axis {axis!r}; use E and N")
+    elif args.get("scale-factor"):
+        try:
+            factor = float(args["scale-factor"])
+        except ValueError:
+            raise InvalidRequestError("scale-factor must be a positive number") from None
+        if not (math.isfinite(factor) and factor > 0):
+            raise InvalidRequestError("scale-factor must be a positive number")
+        return max(1, round(native_w / factor)), max(1, round(native_h / factor))
+    else:
+        if args.get("width"):
+            width = _positive_int(args["width"], "width")
+        if args.get("height"):
+            height = _positive_int(args["height"], "height")
+    if width is None and height is None:
+        return native_w, native_h
+    if width is None:
+        assert height is not None
+        width = max(1, round(native_w * height / native_h))
+    if height is None:
+        height = max(1, round(native_h * width / native_w))
+    return width, height
+
+
+def render_coverage(reader: Reader, req: CoverageRequest, native: str) -> bytes:
+    """The coverage subset, resampled to the requested size, in the raster's CRS."""
+    crs = RioCRS.from_user_input(native)
+    image = reader.part(req.bbox, dst_crs=crs, bounds_crs=crs, width=req.width,
+                        height=req.height, max_size=None)
+    if req.driver == "GTiff":
+        return bytes(image.render(img_format="GTiff", add_mask=False, compress="deflate"))
+    if req.driver == "JPEG":
+        return bytes(image.render(img_format="JPEG", add_mask=False, quality=90))
+    return bytes(image.render(img_format="PNG"))
