@@ -132,3 +132,26 @@ def test_raster_samples_are_made_by_the_script(tmp_path: Path) -> None:
     with rasterio.open(next((Path(__file__).parent.parent / "datasets" / "stadtkarte" /
                              "sample").glob("skh1000_550000_5803500.tif"))) as src:
         assert np.array_equal(src.read(), grey[:, :1000, :1000])
+
+
+def test_zip_delivery_of_tiles(tmp_path: Path) -> None:
+    """Tiles delivered in one zip (as the city's download offers them) are read in place."""
+    settings = _copy_dataset(tmp_path, "stadtkarte")
+    folder = settings.datasets_dir / "stadtkarte"
+    with zipfile.ZipFile(folder / "skh1000.zip", "w") as archive:
+        for path in sorted((folder / "sample").iterdir()):
+            archive.write(path, f"kacheln/{path.name}")
+    shutil.rmtree(folder / "sample")
+    yml = folder / "dataset.yml"
+    yml.write_text(yml.read_text("utf-8").replace("sample/skh1000_*.tif", "skh1000.zip"),
+                   "utf-8")
+    [dataset] = load_all(settings.datasets_dir)
+    assert run_dataset(dataset, settings).status == "published"
+    store = Store(settings.data_dir)
+    manifest = store.live_manifest("stadtkarte")
+    live = store.live_dir("stadtkarte")
+    assert manifest is not None and manifest.extent is not None and live is not None
+    assert manifest.extent.bbox == pytest.approx([550_000, 5_803_000, 551_000, 5_804_000])
+    assert manifest.quality.checks["raster"]["tiles"] == 4
+    names = zipfile.ZipFile(live / "stadtkarte_kacheln.zip").namelist()
+    assert len([n for n in names if n.endswith(".tfw")]) == 4

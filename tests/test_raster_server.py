@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import re
+import threading
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import morecantile
 import numpy as np
 import pytest
+import rasterio
 from flask.testing import FlaskClient
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.io import MemoryFile
+from rio_tiler.io import Reader
 
 from opengeodata.declaration import load_all
 from opengeodata.server.app import create_app
+from opengeodata.server.raster_render import render_tile
 from opengeodata.settings import Settings
+from opengeodata.store import Store
 from pipelines.runner import run_many
 from tests.conftest import make_settings
 
@@ -24,12 +33,17 @@ LON, LAT = 9.7405, 52.3795
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings: Settings = make_settings(tmp_path_factory.mktemp("rasterserver"),
                                        ["dop20", "stadtkarte", "stadtbezirke"])
     results = run_many(load_all(settings.datasets_dir), settings)
     assert all(r.status == "published" for r in results), results
-    yield create_app(settings).test_client()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def client(built: Settings) -> Iterator[FlaskClient]:
+    yield create_app(built).test_client()
 
 
 def decode(body: bytes) -> np.ndarray:
@@ -178,3 +192,53 @@ def test_vector_collections_keep_their_routes(client: FlaskClient) -> None:
     assert coverage.status_code in (400, 404)
     items = client.get("/collections/stadtbezirke/items?f=json")
     assert items.status_code == 200 and len(items.json["features"]) == 10
+
+
+class RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files with HTTP Range support and counts the bytes sent."""
+
+    sent = 0
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        data = path.read_bytes()
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+        if match:
+            start = int(match.group(1))
+            end = min(int(match.group(2) or len(data) - 1), len(data) - 1)
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+            body = data[start:end + 1]
+        else:
+            self.send_response(200)
+            body = data
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        self.wfile.write(body)
+        type(self).sent += len(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_tile_reads_only_the_blocks_it_needs(built: Settings) -> None:
+    """Served over HTTP ranges, a z18 tile of the COG fetches a small part of the file."""
+    live = Store(built.data_dir).live_dir("dop20")
+    assert live is not None
+    handler = functools.partial(RangeHandler, directory=str(live))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    size = (live / "dop20.tif").stat().st_size
+    url = f"/vsicurl/http://127.0.0.1:{server.server_address[1]}/dop20.tif"
+    try:
+        with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="EMPTY_DIR", CPL_VSIL_CURL_CACHE_SIZE="0",
+                          VSI_CACHE="FALSE"), Reader(url) as reader:
+            opened = RangeHandler.sent
+            t = TMS.tile(LON, LAT, 18)
+            body = render_tile(reader, 18, t.y, t.x, "png")
+            tile_bytes = RangeHandler.sent - opened
+    finally:
+        server.shutdown()
+    assert decode(body).shape[1:] == (256, 256)
+    assert 0 < tile_bytes < 0.1 * size, (tile_bytes, size)

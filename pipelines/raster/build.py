@@ -6,6 +6,7 @@ import contextlib
 import warnings
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,23 +33,55 @@ TILE_SIDECARS = (".jgw", ".jpgw", ".pgw", ".pngw", ".tfw", ".tifw", ".wld", ".pr
 GDAL_ENV = {"GDAL_PAM_ENABLED": "NO", "GDAL_NUM_THREADS": "ALL_CPUS"}
 
 
+RASTER_SUFFIXES = (".tif", ".tiff", ".jpg", ".jpeg", ".png", ".jp2")
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A source tile: a file, or a member of a delivered zip archive."""
+
+    name: str
+    path: str  # what GDAL opens (a /vsizip/ path for zip members)
+
+
+def source_tiles(ctx: RunContext) -> list[Tile]:
+    """The tiles of every source file; zip deliveries are read member by member."""
+    tiles: list[Tile] = []
+    for path in ctx.sources:
+        if path.suffix.lower() != ".zip":
+            tiles.append(Tile(path.name, str(path)))
+            continue
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = sorted(n for n in archive.namelist()
+                                 if n.lower().endswith(RASTER_SUFFIXES))
+        except zipfile.BadZipFile as exc:
+            raise SourceError(f"{ctx.id}: {path.name}: not a valid zip archive: {exc}") from exc
+        if not members:
+            raise SourceError(f"{ctx.id}: {path.name}: the archive holds no raster tiles")
+        tiles.extend(Tile(f"{path.name}/{m}", f"/vsizip/{path}/{m}") for m in members)
+    if not tiles:
+        raise SourceError(f"{ctx.id}: no source tiles")
+    return tiles
+
+
 def cog_name(ctx: RunContext) -> str:
     """File name of the COG of a version."""
     return f"{ctx.id}.tif"
 
 
-def _open_tile(ctx: RunContext, path: Path, declared: CRS | None) -> DatasetReader:
+def _open_tile(ctx: RunContext, path: Tile, declared: CRS | None) -> DatasetReader:
     try:
         with warnings.catch_warnings():  # a missing geotransform is reported below
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            src = rasterio.open(path)
+            src = rasterio.open(path.path)
     except RasterioError as exc:
         raise SourceError(f"{ctx.id}: {path.name}: not a readable raster: {exc}") from exc
     if src.transform == Affine.identity():
         src.close()
         raise DataValidationError(
             f"{ctx.id}: {path.name}: the tile has no georeferencing (a world file such as "
-            f"{path.stem}.jgw/.pgw/.tfw is missing)"
+            f"{path.name.rsplit('.', 1)[0]}.jgw/.pgw/.tfw is missing)"
         )
     if src.crs is None and declared is None:
         src.close()
@@ -60,7 +93,7 @@ def _open_tile(ctx: RunContext, path: Path, declared: CRS | None) -> DatasetRead
 
 
 @contextlib.contextmanager
-def _tiles(ctx: RunContext) -> Iterator[list[Any]]:
+def _tiles(ctx: RunContext, sources: list[Tile]) -> Iterator[list[Any]]:
     """The source tiles as datasets in the storage CRS (WarpedVRTs where needed)."""
     decl = ctx.dataset.decl
     declared = (parse_crs(decl.source.crs, f"{ctx.dataset.path}: key 'source.crs'")
@@ -69,14 +102,14 @@ def _tiles(ctx: RunContext) -> Iterator[list[Any]]:
     to_close: list[Any] = []
     use: list[Any] = []
     try:
-        for path in ctx.sources:
+        for path in sources:
             src = _open_tile(ctx, path, declared)
             to_close.append(src)
             first = use[0] if use else src
             if (src.count, src.dtypes[0]) != (first.count, first.dtypes[0]):
                 raise DataValidationError(
                     f"{ctx.id}: {path.name}: {src.count} band(s) of {src.dtypes[0]}, but "
-                    f"{ctx.sources[0].name} has {first.count} of {first.dtypes[0]}"
+                    f"{sources[0].name} has {first.count} of {first.dtypes[0]}"
                 )
             src_crs = declared or CRS(src.crs.to_wkt())
             if src_crs == target:  # no warping; the mosaic gets the CRS assigned
@@ -122,9 +155,9 @@ def _profile(count: int, dtype: str) -> dict[str, Any]:
     return profile
 
 
-def mosaic(ctx: RunContext, dest: Path) -> tuple[int, str, float]:
+def mosaic(ctx: RunContext, sources: list[Tile], dest: Path) -> tuple[int, str, float]:
     """Mosaic the source tiles into ``dest`` (tiled GeoTIFF); returns bands, dtype, resolution."""
-    with _tiles(ctx) as tiles:
+    with _tiles(ctx, sources) as tiles:
         count, dtype = tiles[0].count, tiles[0].dtypes[0]
         nodata = tiles[0].nodata
         res = min(min(abs(t.res[0]), abs(t.res[1])) for t in tiles)
@@ -140,7 +173,7 @@ def mosaic(ctx: RunContext, dest: Path) -> tuple[int, str, float]:
     target = parse_crs(ctx.dataset.decl.storage_crs, "storage_crs")
     with rasterio.open(dest, "r+") as dst:
         dst.crs = RioCRS.from_wkt(target.to_wkt())
-    ctx.log(f"mosaicked {len(ctx.sources)} tile(s) at {res:g} m")
+    ctx.log(f"mosaicked {len(sources)} tile(s) at {res:g} m")
     return count, dtype, res
 
 
@@ -163,6 +196,13 @@ def zip_tiles(ctx: RunContext, dest: Path) -> None:
     """The original tiles with their world files, as delivered."""
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_STORED) as archive:
         for path in ctx.sources:
+            if path.suffix.lower() == ".zip":  # a zip delivery: its members as they are
+                with zipfile.ZipFile(path) as delivered:
+                    for info in delivered.infolist():
+                        if not info.is_dir():
+                            archive.writestr(info.filename.rsplit("/", 1)[-1],
+                                             delivered.read(info))
+                continue
             archive.write(path, path.name)
             stem = path.name[: -len(path.suffix)]
             for ext in TILE_SIDECARS:
@@ -173,13 +213,12 @@ def zip_tiles(ctx: RunContext, dest: Path) -> None:
 
 def read(ctx: RunContext) -> None:
     """Mosaic, COG, validate, register outputs; no vector layer."""
-    if not ctx.sources:
-        raise SourceError(f"{ctx.id}: no source tiles")
+    sources = source_tiles(ctx)
     decl = ctx.dataset.decl
     tmp = ctx.staging / ".mosaic.tif"
     cog = ctx.staging / cog_name(ctx)
     with rasterio.Env(**GDAL_ENV):
-        count, dtype, res = mosaic(ctx, tmp)
+        count, dtype, res = mosaic(ctx, sources, tmp)
         with rasterio.open(tmp) as src:
             ctx.extent = _check_area(ctx, tuple(src.bounds))
             width, height = src.width, src.height
@@ -188,12 +227,12 @@ def read(ctx: RunContext) -> None:
     with rasterio.open(cog) as src:
         overviews = src.overviews(1)
     ctx.report.checks["raster"] = {
-        "tiles": len(ctx.sources), "width": width, "height": height, "bands": count,
+        "tiles": len(sources), "width": width, "height": height, "bands": count,
         "dtype": dtype, "resolution_m": res, "overviews": overviews, "cog_valid": True,
     }
     ctx.add_output(cog, "cog", f"Cloud Optimized GeoTIFF ({decl.storage_crs}, {res:g} m)",
                    crs=decl.storage_crs)
     archive = ctx.staging / f"{ctx.id}_kacheln.zip"
     zip_tiles(ctx, archive)
-    ctx.add_output(archive, "zip", f"Originalkacheln ({len(ctx.sources)} Kacheln, zip)")
+    ctx.add_output(archive, "zip", f"Originalkacheln ({len(sources)} Kacheln, zip)")
     ctx.log(f"COG {width}x{height} px, {count} band(s), overviews {overviews}")
