@@ -136,8 +136,17 @@ class Served:
             conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port,
                                                                 timeout=60)
         x, y, z, fmt = job
-        conn.request("GET", f"/collections/{DATASET}/tiles/WebMercatorQuad/{z}/{y}/{x}?f={fmt}")
-        response = conn.getresponse()
+        path = f"/collections/{DATASET}/tiles/WebMercatorQuad/{z}/{y}/{x}?f={fmt}"
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # gunicorn closed the idle keep-alive connection: reconnect once
+            conn.close()
+            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                                                timeout=60)
+            conn.request("GET", path)
+            response = conn.getresponse()
         body = response.read()
         if response.status != 200 or not body:
             raise RuntimeError(f"tile {z}/{y}/{x}: HTTP {response.status}")
@@ -180,17 +189,17 @@ def run(workdir: Path) -> dict[str, object]:
     sequential: dict[str, dict[str, float]] = {}
     try:
         for threads in (CONCURRENCY, 1):
-            direct, served = Direct(cog), Served(port)
+            direct = Direct(cog)
             with ThreadPoolExecutor(threads) as direct_pool, \
                     ThreadPoolExecutor(threads) as client_pool:
                 try:
                     if threads == 1:  # per-request cost without CPU contention between sides
                         some = jobs[::3]
-                        sequential = {"server": _measure(client_pool, some, served),
+                        sequential = {"server": _measure(client_pool, some, Served(port)),
                                       "direct": _measure(direct_pool, some, direct)}
                         continue
                     for _ in range(ROUNDS):  # alternate: both sides see the same machine load
-                        rounds.append({"server": _measure(client_pool, jobs, served),
+                        rounds.append({"server": _measure(client_pool, jobs, Served(port)),
                                        "direct": _measure(direct_pool, jobs, direct)})
                 finally:
                     direct.close(direct_pool, threads)
