@@ -79,6 +79,10 @@ class QualityReport(_Model):
     def summary(self) -> str:
         """One line for humans."""
         parts = [f"{self.features_read} read", f"{self.features_written} written"]
+        raster = self.checks.get("raster")
+        if isinstance(raster, dict):  # raster datasets: tiles in, one COG out
+            parts = [f"{raster.get('tiles')} tiles read",
+                     f"COG {raster.get('width')}x{raster.get('height')} px written"]
         dropped = sum(self.dropped.values())
         if dropped:
             parts.append(f"{dropped} dropped")

@@ -63,6 +63,7 @@ def test_cog_is_valid_with_overviews(built: Settings, dataset: str, bands: int, 
     assert manifest.extent is not None
     assert manifest.extent.bbox == pytest.approx([550_000, 5_803_000, 551_000, 5_804_000])
     assert manifest.quality.checks["raster"]["tiles"] == 4
+    assert manifest.quality.summary().startswith(f"4 tiles read, COG {size}x{size} px written")
     assert manifest.feature_count == 0 and manifest.layer is None
 
 
