@@ -90,6 +90,23 @@ def sample_files(dataset: DeclaredDataset) -> list[Path]:
     return files
 
 
+def sidecars(path: Path) -> list[Path]:
+    """The sidecar files next to a source (``.dbf``, ``.prj``, world files, ...), sorted."""
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    found = {
+        cand
+        for ext in SIDECARS
+        for cand in (path.parent / f"{stem}{ext}", path.parent / f"{stem}{ext.upper()}")
+        if cand.is_file() and cand != path
+    }
+    return sorted(found)
+
+
+def with_sidecars(paths: list[Path]) -> list[Path]:
+    """Each source followed by its sidecars: all of them count for the unchanged check."""
+    return [f for p in paths for f in (p, *sidecars(p))]
+
+
 def _checked(dataset_id: str, path: Path, cache: ChecksumCache) -> SourceFile:
     size = path.stat().st_size
     if size == 0:
@@ -101,7 +118,9 @@ def sample_source_files(dataset: DeclaredDataset, settings: Settings) -> list[So
     """Checksums of the bundled samples without copying anything (for the unchanged check)."""
     cache = ChecksumCache(sources_dir(settings, dataset.decl.id) / CACHE_NAME)
     try:
-        return [_checked(dataset.decl.id, p, cache) for p in sample_files(dataset)]
+        return [
+            _checked(dataset.decl.id, p, cache) for p in with_sidecars(sample_files(dataset))
+        ]
     finally:
         cache.save()
 
@@ -125,11 +144,8 @@ def _copy_atomic(src: Path, dest: Path) -> None:
 def _copy_with_sidecars(src: Path, dest_dir: Path) -> Path:
     dest = dest_dir / src.name
     _copy_atomic(src, dest)
-    stem = src.name[: -len(src.suffix)] if src.suffix else src.name
-    for ext in SIDECARS:
-        for cand in (src.parent / f"{stem}{ext}", src.parent / f"{stem}{ext.upper()}"):
-            if cand.is_file():
-                _copy_atomic(cand, dest_dir / cand.name)
+    for cand in sidecars(src):
+        _copy_atomic(cand, dest_dir / cand.name)
     return dest
 
 
@@ -159,8 +175,10 @@ def extract(ctx: RunContext) -> None:
         paths = [_copy_with_sidecars(p, dest_dir) for p in originals]
     ctx.sources = paths
     try:
-        ctx.source_files = [_checked(ctx.id, p, cache) for p in paths]
-        for original, copy in zip(originals, paths, strict=False):
+        ctx.source_files = [_checked(ctx.id, p, cache) for p in with_sidecars(paths)]
+        for original, copy in zip(
+            with_sidecars(originals), with_sidecars(paths), strict=False
+        ):
             cache.alias(original, copy)
     finally:
         cache.save()
