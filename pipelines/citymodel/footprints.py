@@ -1,0 +1,141 @@
+"""The 2D layer of a building: footprint, heights, roof type, function, storeys, year, address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+
+from pipelines.citymodel.codelists import function_label, roof_type_label
+from pipelines.citymodel.model import CityObject, Ring, Surface
+
+#: field name -> (type, description) of the footprint layer, in order
+FIELDS: dict[str, tuple[str, str]] = {
+    "gml_id": ("string", "gml:id des Gebäudes im CityGML"),
+    "funktion": ("string", "Gebäudefunktion (Code, z.B. 31001_1000)"),
+    "funktion_text": ("string", "Gebäudefunktion (Bezeichnung)"),
+    "dachform": ("string", "Dachform (roofType-Code, z.B. 3100)"),
+    "dachform_text": ("string", "Dachform (Bezeichnung, z.B. Satteldach)"),
+    "hoehe": ("number", "Gebäudehöhe in m (measuredHeight, sonst max. z minus min. z)"),
+    "hoehe_traufe": ("number", "Traufhöhe in m über Grund (tiefster Punkt der Dachflächen)"),
+    "hoehe_first": ("number", "Firsthöhe in m über Grund (höchster Punkt der Dachflächen)"),
+    "gelaendehoehe": ("number", "Höhe der Grundfläche in m über NHN (DHHN2016)"),
+    "geschosse": ("integer", "Anzahl der oberirdischen Geschosse"),
+    "baujahr": ("integer", "Baujahr"),
+    "lod": ("integer", "Detaillierungsgrad (Level of Detail) der 3D-Geometrie"),
+    "gebaeudeteile": ("integer", "Anzahl der Gebäudeteile (BuildingPart)"),
+    "adresse": ("string", "Adresse (Straße Hausnummer, PLZ Ort)"),
+    "kachel": ("string", "Name der 1x1-km-Downloadkachel (LoD2_32_<E>_<N>_1_ni)"),
+}
+
+
+def _xy(ring: Ring) -> list[tuple[float, float]]:
+    return list(zip(ring[0::3], ring[1::3], strict=True))
+
+
+def _polygon(surface: Surface) -> Polygon | None:
+    if not surface.rings or len(surface.rings[0]) < 9:
+        return None
+    poly = Polygon(_xy(surface.rings[0]), [_xy(r) for r in surface.rings[1:] if len(r) >= 9])
+    if poly.area <= 1e-6:
+        return None
+    if not poly.is_valid:
+        poly = shapely.make_valid(poly)
+        parts = [g for g in getattr(poly, "geoms", [poly]) if isinstance(g, Polygon)]
+        return shapely.union_all(parts) if parts else None  # type: ignore[return-value]
+    return poly
+
+
+def _top_lod_surfaces(obj: CityObject) -> list[Surface]:
+    """The surfaces of the highest-LoD geometries of a building and its parts."""
+    out: list[Surface] = []
+    for part in obj.all_objects():
+        if not part.geometries:
+            continue
+        top = max(g.lod for g in part.geometries)
+        for geom in part.geometries:
+            if geom.lod == top:
+                out.extend(geom.surfaces())
+    return out
+
+
+def footprint(surfaces: list[Surface]) -> MultiPolygon | None:
+    """Union of the GroundSurfaces, else of every surface projected to 2D."""
+    polys = [p for s in surfaces if s.kind == "GroundSurface" and (p := _polygon(s)) is not None]
+    if not polys:
+        polys = [p for s in surfaces if (p := _polygon(s)) is not None]
+    if not polys:
+        return None
+    geom = polys[0] if len(polys) == 1 else shapely.union_all(polys)
+    if isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    if isinstance(geom, MultiPolygon):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon)]
+    return MultiPolygon(parts) if parts else None
+
+
+def _z_range(surfaces: list[Surface]) -> tuple[float, float] | None:
+    zs = [z for s in surfaces for r in s.rings for z in r[2::3]]
+    return (min(zs), max(zs)) if zs else None
+
+
+def _first(obj: CityObject, key: str) -> tuple[Any, str | None]:
+    for part in obj.all_objects():
+        if key in part.attributes:
+            return part.attributes[key], part.code_spaces.get(key)
+    return None, None
+
+
+def _address(obj: CityObject) -> str | None:
+    for part in obj.all_objects():
+        for a in part.addresses:
+            street = " ".join(v for v in (a.get("ThoroughfareName"), a.get("ThoroughfareNumber"))
+                              if v)
+            town = " ".join(v for v in (a.get("PostalCodeNumber"), a.get("LocalityName")) if v)
+            text = ", ".join(v for v in (street, town) if v)
+            if text:
+                return text
+    return None
+
+
+def summarize(obj: CityObject) -> tuple[dict[str, Any], MultiPolygon | None]:
+    """The attribute row (without ``kachel``) and the footprint of one building."""
+    surfaces = _top_lod_surfaces(obj)
+    z_range = _z_range(surfaces)
+    roofs = _z_range([s for s in surfaces if s.kind == "RoofSurface"])
+    height = obj.attributes.get("measuredHeight")
+    if height is None and z_range is not None:
+        height = z_range[1] - z_range[0]
+    roof_code, roof_space = _first(obj, "roofType")
+    func_code, func_space = _first(obj, "function")
+    storeys, _ = _first(obj, "storeysAboveGround")
+    year, _ = _first(obj, "yearOfConstruction")
+    lods = [int(g.lod) for part in obj.all_objects() for g in part.geometries]
+    row: dict[str, Any] = {
+        "gml_id": obj.id,
+        "funktion": func_code,
+        "funktion_text": function_label(func_code, func_space),
+        "dachform": roof_code,
+        "dachform_text": roof_type_label(roof_code, roof_space),
+        "hoehe": _round(height),
+        "hoehe_traufe": _round(roofs[0] - z_range[0]) if roofs and z_range else None,
+        "hoehe_first": _round(roofs[1] - z_range[0]) if roofs and z_range else None,
+        "gelaendehoehe": _round(z_range[0]) if z_range else None,
+        "geschosse": int(storeys) if storeys is not None else None,
+        "baujahr": _year(year),
+        "lod": max(lods) if lods else None,
+        "gebaeudeteile": len(obj.all_objects()) - 1,
+        "adresse": _address(obj),
+    }
+    return row, footprint(surfaces)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def _year(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text[:4]) if text[:4].isdigit() else None
