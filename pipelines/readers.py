@@ -14,6 +14,7 @@ from pipelines.context import RunContext
 READERS: dict[str, str] = {
     "vector": "pipelines.thematic:read_vector",
     "nas": "pipelines.cadastral:read",
+    "citygml": "pipelines.citymodel:read",
 }
 
 Reader = Callable[[RunContext], gpd.GeoDataFrame | None]

@@ -39,6 +39,8 @@ G = {name: f"{{{GML}}}{name}" for name in (
     "LinearRing", "posList", "pos", "coordinates", "exterior", "interior", "outerBoundaryIs",
     "innerBoundaryIs", "name", "patches", "trianglePatches", "surfaceMember", "surfaceMembers",
     "baseSurface")}
+POS_LIST = G["posList"]
+LINEAR_RING = G["LinearRing"]
 POLYGONAL = {G["Polygon"], G["Triangle"], G["PolygonPatch"], G["Rectangle"]}
 COLLECTIONS = {G["MultiSurface"], G["CompositeSurface"], G["Shell"]}
 PATCHED = {G["Surface"], G["TriangulatedSurface"], G["Tin"]}
@@ -57,6 +59,23 @@ GEOMETRY_PROPS = {"lod1Solid": ("Solid", "1"), "lod1MultiSurface": ("MultiSurfac
 GENERIC_TYPES = {"stringAttribute": str, "intAttribute": int, "doubleAttribute": float,
                  "measureAttribute": float, "dateAttribute": str, "uriAttribute": str}
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+#: child tag of a Building/BuildingPart -> (role, name), for both CityGML versions
+ROLES: dict[str, tuple[str, str]] = {G["name"]: ("name", "name")}
+for _ns_b in BLDG:
+    ROLES.update({f"{{{_ns_b}}}{n}": ("attr", n) for n in SIMPLE_ATTRIBUTES})
+    ROLES.update({f"{{{_ns_b}}}{n}": ("geom", n) for n in GEOMETRY_PROPS})
+    ROLES.update({f"{{{_ns_b}}}{n}": (n, n)
+                  for n in ("boundedBy", "consistsOfBuildingPart", "address")})
+for _ns_g in GEN:
+    ROLES.update({f"{{{_ns_g}}}{n}": ("generic", n)
+                  for n in (*GENERIC_TYPES, "genericAttributeSet")})
+#: thematic surface tag -> semantic type (None: a surface type CityJSON Buildings do not use)
+THEMATIC = {f"{{{ns}}}{k}": (k if k in SEMANTIC_TYPES else None)
+            for ns in BLDG for k in (*SEMANTIC_TYPES, "InteriorWallSurface", "CeilingSurface",
+                                     "FloorSurface")}
+#: lodXMultiSurface of a thematic surface -> LoD
+SURFACE_LODS = {f"{{{ns}}}lod{i}MultiSurface": str(i) for ns in BLDG for i in range(5)}
 
 
 class _Unresolved(Exception):
@@ -85,9 +104,6 @@ def _local(tag: Any) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def _ns(tag: str) -> str:
-    return tag[1:tag.index("}")] if tag.startswith("{") else ""
-
 
 class BuildingParser:
     """Turns one bldg:Building element into a CityObject (one instance per file)."""
@@ -97,14 +113,17 @@ class BuildingParser:
         self.index: dict[str, etree._Element] | None = None
         self.external: dict[str, etree._Element] = {}
         self.missing: set[str] = set()
+        self.parsed: dict[str, list[Ring]] = {}
+        self.root: etree._Element | None = None
 
     # -- geometry ----------------------------------------------------------------------------
     def _coords(self, ring: etree._Element) -> Ring:
-        pos_list = ring.find(G["posList"])
+        pos_list = ring.find(POS_LIST)
         dim = 3
         if pos_list is not None:
             values = (pos_list.text or "").split()
-            dim = int(pos_list.get("srsDimension") or ring.get("srsDimension") or 3)
+            if pos_list.get("srsDimension") or ring.get("srsDimension"):
+                dim = int(pos_list.get("srsDimension") or ring.get("srsDimension") or 3)
         else:
             points = ring.findall(G["pos"])
             if points:
@@ -119,38 +138,61 @@ class BuildingParser:
                 dim = len(tuples[0].split(",")) if tuples else 3
         if dim not in (2, 3) or len(values) % dim:
             raise ValueError(f"{len(values)} coordinate values do not form {dim}D points")
-        flat = [float(v) for v in values]
+        flat = list(map(float, values))
         if dim == 2:
             flat = [c for i in range(0, len(flat), 2) for c in (flat[i], flat[i + 1], 0.0)]
         if len(flat) >= 6 and flat[:3] == flat[-3:]:
             del flat[-3:]
         return flat
 
-    def _polygon(self, el: etree._Element, reverse: bool) -> Surface:
+    def _polygon(self, el: etree._Element) -> list[Ring]:
         rings: list[Ring] = []
         for boundary in el:
-            if boundary.tag in EXTERIOR or boundary.tag in INTERIOR:
-                ring = boundary.find(G["LinearRing"])
+            tag = boundary.tag
+            exterior = tag in EXTERIOR
+            if exterior or tag in INTERIOR:
+                ring = boundary.find(LINEAR_RING)
                 if ring is None:
                     raise ValueError(f"polygon {el.get(GML_ID) or ''}: ring is not a LinearRing")
-                coords = self._coords(ring)
-                if boundary.tag in EXTERIOR:
-                    rings.insert(0, coords)
+                if exterior:
+                    rings.insert(0, self._coords(ring))
                 else:
-                    rings.append(coords)
-        if reverse:
-            rings = [_reversed(r) for r in rings]
-        return Surface(rings)
+                    rings.append(self._coords(ring))
+        return rings
+
+    def _add_polygon(self, el: etree._Element, out: list[tuple[Surface, str | None]],
+                     reverse: bool, pid: str | None) -> None:
+        key = el.get(GML_ID)
+        if key is None:
+            rings = self._polygon(el)
+        else:
+            cached = self.parsed.get(key)
+            rings = cached if cached is not None else self.parsed.setdefault(
+                key, self._polygon(el))
+        out.append((Surface([_reversed(r) for r in rings] if reverse else rings), pid or key))
 
     def surfaces(self, el: etree._Element, out: list[tuple[Surface, str | None]],
                  reverse: bool = False) -> None:
         """Append the polygons of any GML surface geometry to ``out`` with their gml:id."""
         tag = el.tag
         if tag in POLYGONAL:
-            out.append((self._polygon(el, reverse), el.get(GML_ID)))
+            self._add_polygon(el, out, reverse, None)
         elif tag in COLLECTIONS:
             for member in el:
-                self.member(member, out, reverse)
+                href = member.get(XLINK_HREF)
+                if href:
+                    target = self.resolve(href)
+                    if target is not None:
+                        if target.tag in POLYGONAL:
+                            self._add_polygon(target, out, reverse, None)
+                        else:
+                            self.surfaces(target, out, reverse)
+                    continue
+                for child in member:
+                    if child.tag in POLYGONAL:
+                        self._add_polygon(child, out, reverse, None)
+                    elif isinstance(child.tag, str):
+                        self.surfaces(child, out, reverse)
         elif tag == G["OrientableSurface"]:
             flip = reverse != (el.get("orientation") == "-")
             for member in el:
@@ -159,7 +201,7 @@ class BuildingParser:
             for patches in el:
                 for patch in patches:
                     if patch.tag in POLYGONAL:
-                        out.append((self._polygon(patch, reverse), el.get(GML_ID)))
+                        self._add_polygon(patch, out, reverse, el.get(GML_ID))
         elif tag == G["Solid"]:
             for shell in el:
                 self.member(shell, out, reverse)
@@ -181,9 +223,13 @@ class BuildingParser:
 
     def resolve(self, href: str) -> etree._Element | None:
         """The element a local ``#id`` reference points to (None: collected as missing)."""
-        key = href.rpartition("#")[2]
+        key = href[1:] if href[0] == "#" else href.rpartition("#")[2]
         if self.index is None:
-            raise RuntimeError("resolve() outside a building")
+            if self.root is None:
+                raise RuntimeError("resolve() outside a building")
+            self.index = {
+                i: e for e in self.root.iter(*INDEXED) if (i := e.get(GML_ID)) is not None
+            }
         target = self.index.get(key)
         if target is None:
             target = self.external.get(key)
@@ -209,11 +255,10 @@ class BuildingParser:
     def building(self, el: etree._Element) -> CityObject:
         """Parse a Building (with parts); raise DataValidationError naming file and building."""
         self.index = None
+        self.root = el
         self.missing = set()
+        self.parsed = {}
         try:
-            self.index = {
-                i: e for e in el.iter(*INDEXED) if (i := e.get(GML_ID)) is not None
-            }
             obj = self._object(el, "Building")
         except (ValueError, IndexError) as exc:
             raise DataValidationError(
@@ -228,48 +273,45 @@ class BuildingParser:
         obj = CityObject(id=el.get(GML_ID) or f"{self.path.stem}_line{el.sourceline}",
                          type=kind, source=self.path.name, line=el.sourceline or 0)
         geometry_props: list[etree._Element] = []
-        semantic: list[tuple[str, etree._Element]] = []
+        semantic: list[tuple[str | None, etree._Element]] = []
         for child in el:
-            tag = child.tag
-            if not isinstance(tag, str):
+            role = ROLES.get(child.tag)  # type: ignore[call-overload]
+            if role is None:
                 continue
-            local = _local(tag)
-            ns = _ns(tag)
-            if ns in BLDG:
-                if local in SIMPLE_ATTRIBUTES:
-                    text = (child.text or "").strip()
-                    if text:
-                        obj.attributes[local] = SIMPLE_ATTRIBUTES[local](text)
-                        if child.get("codeSpace"):
-                            obj.code_spaces[local] = child.get("codeSpace", "")
-                elif local in GEOMETRY_PROPS:
-                    geometry_props.append(child)
-                elif local == "boundedBy":
-                    for surface in child:
-                        if isinstance(surface.tag, str):
-                            semantic.append((_local(surface.tag), surface))
-                elif local == "consistsOfBuildingPart":
-                    for part in child:
-                        if _local(part.tag) == "BuildingPart":
-                            obj.parts.append(self._object(part, "BuildingPart"))
-                elif local == "address":
-                    obj.addresses.extend(_addresses(child))
-            elif ns in GEN:
+            kind, local = role
+            if kind == "attr":
+                text = (child.text or "").strip()
+                if text:
+                    obj.attributes[local] = SIMPLE_ATTRIBUTES[local](text)
+                    if child.get("codeSpace"):
+                        obj.code_spaces[local] = child.get("codeSpace", "")
+            elif kind == "geom":
+                geometry_props.append(child)
+            elif kind == "boundedBy":
+                for surface in child:
+                    if surface.tag in THEMATIC:
+                        semantic.append((THEMATIC[surface.tag], surface))
+            elif kind == "consistsOfBuildingPart":
+                for part in child:
+                    if _local(part.tag) == "BuildingPart":
+                        obj.parts.append(self._object(part, "BuildingPart"))
+            elif kind == "address":
+                obj.addresses.extend(_addresses(child))
+            elif kind == "generic":
                 _generic(child, obj.attributes)
-            elif tag == G["name"] and child.text and "name" not in obj.attributes:
+            elif child.text and "name" not in obj.attributes:
                 obj.attributes["name"] = child.text.strip()
         self._geometries(obj, geometry_props, semantic)
         return obj
 
     def _geometries(self, obj: CityObject, props: list[etree._Element],
-                    semantic: list[tuple[str, etree._Element]]) -> None:
+                    semantic: list[tuple[str | None, etree._Element]]) -> None:
         kinds: dict[str, str] = {}
         by_lod: dict[str, list[Surface]] = {}
-        for kind, surface_el in semantic:
-            sem_kind = kind if kind in SEMANTIC_TYPES else None
+        for sem_kind, surface_el in semantic:
             for prop in surface_el:
-                lod_name = _local(prop.tag)
-                if not lod_name.startswith("lod") or not lod_name.endswith("MultiSurface"):
+                lod = SURFACE_LODS.get(prop.tag)  # type: ignore[call-overload]
+                if lod is None:
                     continue
                 found: list[tuple[Surface, str | None]] = []
                 self.member(prop, found)
@@ -277,10 +319,10 @@ class BuildingParser:
                     surface.kind = sem_kind
                     if pid is not None and sem_kind:
                         kinds[pid] = sem_kind
-                by_lod.setdefault(lod_name[3], []).extend(s for s, _ in found)
+                by_lod.setdefault(lod, []).extend(s for s, _ in found)
         solids: set[str] = set()
         for prop in props:
-            gtype, lod = GEOMETRY_PROPS[_local(prop.tag)]
+            gtype, glod = GEOMETRY_PROPS[ROLES[prop.tag][1]]
             if gtype == "Solid":
                 solid = next((c for c in prop if c.tag == G["Solid"]), None)
                 if solid is None and prop.get(XLINK_HREF):
@@ -289,9 +331,9 @@ class BuildingParser:
                     continue
                 shells = self.solid_shells(solid, kinds)
                 if shells and shells[0]:
-                    obj.geometries.append(Geometry("Solid", lod, shells))
+                    obj.geometries.append(Geometry("Solid", glod, shells))
                     if any(s.kind for s in shells[0]):
-                        solids.add(lod)
+                        solids.add(glod)
             else:
                 found: list[tuple[Surface, str | None]] = []
                 self.member(prop, found)
@@ -299,7 +341,7 @@ class BuildingParser:
                     if pid is not None:
                         surface.kind = kinds.get(pid)
                 if found:
-                    obj.geometries.append(Geometry("MultiSurface", lod, [[s for s, _ in found]]))
+                    obj.geometries.append(Geometry("MultiSurface", glod, [[s for s, _ in found]]))
         for lod, surfaces in sorted(by_lod.items()):
             if lod not in solids and surfaces:
                 obj.geometries.append(Geometry("MultiSurface", lod, [surfaces]))
@@ -331,18 +373,21 @@ def _generic(el: etree._Element, attributes: dict[str, Any]) -> None:
         raise ValueError(f"generic attribute {name!r}: {value!r} is not a {local}") from None
 
 
-XAL_FIELDS = ("CountryName", "LocalityName", "DependentLocalityName", "ThoroughfareName",
-              "ThoroughfareNumber", "PostalCodeNumber")
+XAL = "urn:oasis:names:tc:ciq:xsdschema:xAL:2.0"
+XAL_FIELDS = {f"{{{XAL}}}{n}": n for n in (
+    "CountryName", "LocalityName", "DependentLocalityName", "ThoroughfareName",
+    "ThoroughfareNumber", "PostalCodeNumber")}
+ADDRESS_TAGS = [f"{{{ns}}}Address" for ns in CORE]
 
 
 def _addresses(prop: etree._Element) -> list[dict[str, str]]:
     out = []
-    for address in prop.iter("{*}Address"):
+    for address in prop.iter(*ADDRESS_TAGS):
         record: dict[str, str] = {}
-        for el in address.iter():
-            local = _local(el.tag)
-            if local in XAL_FIELDS and el.text and el.text.strip():
-                record.setdefault(local, el.text.strip())
+        for el in address.iter(*XAL_FIELDS):
+            text = (el.text or "").strip()
+            if text:
+                record.setdefault(XAL_FIELDS[el.tag], text)
         if record:
             out.append(record)
     return out

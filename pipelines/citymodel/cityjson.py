@@ -7,11 +7,12 @@ with ``metadata.geographicalExtent`` is written last.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+import orjson
 
 from pipelines.citymodel.crs import TARGET_URI
 from pipelines.citymodel.model import CityObject, Geometry
@@ -20,8 +21,7 @@ SCALE = 0.001
 VERSION = "2.0"
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+_dumps = orjson.dumps
 
 
 @dataclass(frozen=True)
@@ -42,38 +42,40 @@ class Feature:
     id: str
     objects: dict[str, dict[str, Any]]
     vertices: list[tuple[int, int, int]]
-
-    def bbox(self) -> tuple[int, ...] | None:
-        """(minx, miny, minz, maxx, maxy, maxz) in quantized units."""
-        if not self.vertices:
-            return None
-        xs, ys, zs = zip(*self.vertices, strict=True)
-        return (min(xs), min(ys), min(zs), max(xs), max(ys), max(zs))
+    #: (minx, miny, minz, maxx, maxy, maxz) in quantized units
+    box: tuple[int, ...] | None = None
 
 
 class _Vertices:
     """Quantizes and de-duplicates the vertices of one feature."""
 
     def __init__(self, transform: Transform) -> None:
-        self.tx, self.ty, self.tz = transform.translate
+        tx, ty, tz = transform.translate
+        self.offset = (round(tx * 1000), round(ty * 1000), round(tz * 1000))
         self.index: dict[tuple[int, int, int], int] = {}
-        self.list: list[tuple[int, int, int]] = []
 
     def ring(self, flat: list[float]) -> list[int]:
-        out: list[int] = []
-        index, verts, tx, ty, tz = self.index, self.list, self.tx, self.ty, self.tz
-        for i in range(0, len(flat), 3):
-            key = (round((flat[i] - tx) * 1000), round((flat[i + 1] - ty) * 1000),
-                   round((flat[i + 2] - tz) * 1000))
-            j = index.get(key)
-            if j is None:
-                j = index[key] = len(verts)
-                verts.append(key)
-            if not out or out[-1] != j:
-                out.append(j)
-        if len(out) > 1 and out[0] == out[-1]:
-            out.pop()
+        q = list(map(round, map((1000.0).__mul__, flat)))
+        ox, oy, oz = self.offset
+        index = self.index
+        add = index.setdefault
+        out = [add(key, len(index)) for key in zip(
+            [v - ox for v in q[0::3]], [v - oy for v in q[1::3]], [v - oz for v in q[2::3]],
+            strict=True)]
+        if len(set(out)) != len(out):  # drop repeated consecutive points (1 mm apart or less)
+            out = [j for i, j in enumerate(out) if i == 0 or j != out[i - 1]]
+            if len(out) > 1 and out[0] == out[-1]:
+                out.pop()
         return out
+
+    def vertices(self) -> list[tuple[int, int, int]]:
+        return list(self.index)
+
+    def bbox(self) -> tuple[int, ...] | None:
+        if not self.index:
+            return None
+        xs, ys, zs = zip(*self.index, strict=True)
+        return (min(xs), min(ys), min(zs), max(xs), max(ys), max(zs))
 
 
 def _geometry(geom: Geometry, verts: _Vertices) -> dict[str, Any] | None:
@@ -132,7 +134,7 @@ def build_feature(building: CityObject, transform: Transform) -> Feature:
             add(part, obj.id)
 
     add(building, None)
-    return Feature(building.id, objects, verts.list)
+    return Feature(building.id, objects, verts.vertices(), verts.bbox())
 
 
 def _shift(boundaries: Any, depth: int, k: int) -> Any:
@@ -176,34 +178,37 @@ class _Extent:
 
 @dataclass
 class _Spool:
-    """Text chunks kept in memory up to ``limit`` characters, then appended to a file."""
+    """Byte chunks kept in memory up to ``limit`` bytes, then appended to a file."""
 
     path: Path
     limit: int
-    chunks: list[str] = field(default_factory=list)
+    chunks: list[bytes] = field(default_factory=list)
     size: int = 0
     spilled: bool = False
 
-    def write(self, text: str) -> None:
-        self.chunks.append(text)
-        self.size += len(text)
+    def write(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
         if self.size >= self.limit:
             self.flush()
 
     def flush(self) -> None:
         if self.chunks:
-            with self.path.open("a", encoding="utf-8") as fh:
-                fh.write("".join(self.chunks))
+            with self.path.open("ab") as fh:
+                fh.write(b"".join(self.chunks))
             self.spilled = True
             self.chunks.clear()
             self.size = 0
 
-    def copy_to(self, out: Any) -> None:
-        self.flush()
+    def copy_to(self, out: BinaryIO) -> None:
         if self.spilled:
-            with self.path.open(encoding="utf-8") as fh:
+            self.flush()
+            with self.path.open("rb") as fh:
                 shutil.copyfileobj(fh, out, 1 << 20)
             self.path.unlink()
+        else:
+            out.write(b"".join(self.chunks))
+            self.chunks.clear()
 
 
 def metadata(title: str, extent: list[float] | None) -> dict[str, Any]:
@@ -220,37 +225,37 @@ class CityJSONWriter:
     """Streams features into one CityJSON 2.0 file."""
 
     def __init__(self, path: Path, transform: Transform, title: str = "",
-                 buffer_chars: int = 4 << 20) -> None:
+                 buffer_bytes: int = 4 << 20) -> None:
         self.path = path
         self.transform = transform
         self.title = title
-        self.objects = _Spool(path.with_name(path.name + ".objects.part"), buffer_chars)
-        self.vertices = _Spool(path.with_name(path.name + ".vertices.part"), buffer_chars)
+        self.objects = _Spool(path.with_name(path.name + ".objects.part"), buffer_bytes)
+        self.vertices = _Spool(path.with_name(path.name + ".vertices.part"), buffer_bytes)
         self.count = 0
         self.nverts = 0
         self.extent = _Extent()
 
     def add(self, feature: Feature) -> None:
         """Append a feature (vertex indices are shifted into the file's vertex list)."""
-        parts = [f"{_dumps(key)}:{_dumps(_shifted(obj, self.nverts))}"
-                 for key, obj in feature.objects.items()]
-        self.objects.write(("," if self.count else "") + ",".join(parts))
+        shift = self.nverts
+        body = _dumps({key: _shifted(obj, shift) for key, obj in feature.objects.items()})
+        self.objects.write((b"," if self.count else b"") + body[1:-1])
         if feature.vertices:
-            self.vertices.write(("," if self.nverts else "") + _dumps(feature.vertices)[1:-1])
-        self.count += len(parts)
+            self.vertices.write((b"," if self.nverts else b"") + _dumps(feature.vertices)[1:-1])
+        self.count += len(feature.objects)
         self.nverts += len(feature.vertices)
-        self.extent.add(feature.bbox())
+        self.extent.add(feature.box)
 
     def close(self) -> Path:
         """Write the file (header, CityObjects, vertices) and remove the spool files."""
         head = {"type": "CityJSON", "version": VERSION, "transform": self.transform.as_json(),
                 "metadata": metadata(self.title, self.extent.real(self.transform))}
-        with self.path.open("w", encoding="utf-8") as out:
-            out.write(_dumps(head)[:-1] + ',"CityObjects":{')
+        with self.path.open("wb") as out:
+            out.write(_dumps(head)[:-1] + b',"CityObjects":{')
             self.objects.copy_to(out)
-            out.write('},"vertices":[')
+            out.write(b'},"vertices":[')
             self.vertices.copy_to(out)
-            out.write("]}\n")
+            out.write(b"]}\n")
         return self.path
 
     def discard(self) -> None:
@@ -263,27 +268,27 @@ class CityJSONSeqWriter:
     """Streams features into CityJSONSeq: a CityJSON header line, then one CityJSONFeature each."""
 
     def __init__(self, path: Path, transform: Transform, title: str = "",
-                 buffer_chars: int = 4 << 20) -> None:
+                 buffer_bytes: int = 4 << 20) -> None:
         self.path = path
         self.transform = transform
         self.title = title
-        self.lines = _Spool(path.with_name(path.name + ".features.part"), buffer_chars)
+        self.lines = _Spool(path.with_name(path.name + ".features.part"), buffer_bytes)
         self.extent = _Extent()
 
     def add(self, feature: Feature) -> None:
         """Append one CityJSONFeature line."""
         line = {"type": "CityJSONFeature", "id": feature.id, "CityObjects": feature.objects,
                 "vertices": feature.vertices}
-        self.lines.write(_dumps(line) + "\n")
-        self.extent.add(feature.bbox())
+        self.lines.write(_dumps(line) + b"\n")
+        self.extent.add(feature.box)
 
     def close(self) -> Path:
         """Write the header line and the features."""
         head = {"type": "CityJSON", "version": VERSION, "transform": self.transform.as_json(),
                 "metadata": metadata(self.title, self.extent.real(self.transform)),
                 "CityObjects": {}, "vertices": []}
-        with self.path.open("w", encoding="utf-8") as out:
-            out.write(_dumps(head) + "\n")
+        with self.path.open("wb") as out:
+            out.write(_dumps(head) + b"\n")
             self.lines.copy_to(out)
         return self.path
 

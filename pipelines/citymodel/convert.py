@@ -21,7 +21,7 @@ from pipelines.citymodel.cityjson import (
     build_feature,
 )
 from pipelines.citymodel.crs import SourceCrs, parse_crs_name, to_target
-from pipelines.citymodel.footprints import FIELDS, summarize
+from pipelines.citymodel.footprints import FIELDS, Polygon2D, build_footprints, summarize
 from pipelines.citymodel.model import CityObject
 from pipelines.citymodel.tiles import LGLN_PATTERN, tile_name
 
@@ -43,8 +43,10 @@ class ConvertResult:
 
 def reproject(building: CityObject, crs: SourceCrs) -> None:
     """Transform x/y of every ring to EPSG:25832 in place; heights are kept."""
+    seen: set[int] = set()
     rings = [r for obj in building.all_objects() for g in obj.geometries
-             for s in g.surfaces() for r in s.rings]
+             for s in g.surfaces() for r in s.rings
+             if id(r) not in seen and not seen.add(id(r))]  # type: ignore[func-returns-value]
     if not rings:
         return
     xs = [x for r in rings for x in r[0::3]]
@@ -87,7 +89,7 @@ class Converter:
         self.seq: CityJSONSeqWriter | None = None
         self.tiles: dict[str, CityJSONWriter] = {}
         self.rows: dict[str, list[Any]] = {name: [] for name in FIELDS}
-        self.geometries: list[MultiPolygon | None] = []
+        self.geometries: list[list[Polygon2D] | MultiPolygon | None] = []
         self.seen: set[str] = set()
         self.result = ConvertResult(frame=gpd.GeoDataFrame())
 
@@ -112,8 +114,8 @@ class Converter:
         if self.transform is None:
             self._start(building)
         assert self.transform is not None
-        row, geom = summarize(building)
-        anchor = geom.centroid.coords[0] if geom is not None else _first_xy(building)
+        row, geom, center = summarize(building)
+        anchor = center or _first_xy(building)
         tile = (tile_name(anchor[0], anchor[1], lod=self.tile_lod, size_km=self.tile_size_km,
                           pattern=self.tile_pattern, dataset_id=self.dataset_id)
                 if anchor is not None else None)
@@ -132,7 +134,7 @@ class Converter:
             writer = self.tiles.get(tile)
             if writer is None:
                 writer = CityJSONWriter(self.tiles_dir / f"{tile}.city.json", self.transform,
-                                        f"{self.title} {tile}".strip(), buffer_chars=256 << 10)
+                                        f"{self.title} {tile}".strip(), buffer_bytes=256 << 10)
                 self.tiles[tile] = writer
                 self.writers.append(writer)
             writer.add(feature)
@@ -148,7 +150,7 @@ class Converter:
         for writer in self.writers:
             writer.close()
         self.result.tiles = {name: w.path for name, w in sorted(self.tiles.items())}
-        self.result.frame = footprint_frame(self.rows, self.geometries)
+        self.result.frame = footprint_frame(self.rows, build_footprints(self.geometries))
         return self.result
 
     def discard(self) -> None:
@@ -157,8 +159,7 @@ class Converter:
             writer.discard()
 
 
-def footprint_frame(rows: dict[str, list[Any]],
-                    geometries: list[MultiPolygon | None]) -> gpd.GeoDataFrame:
+def footprint_frame(rows: dict[str, list[Any]], geometries: Any) -> gpd.GeoDataFrame:
     """The footprint GeoDataFrame (EPSG:25832) with typed columns."""
     data: dict[str, Any] = {}
     for name, (ftype, _desc) in FIELDS.items():

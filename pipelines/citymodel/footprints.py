@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
@@ -67,7 +68,68 @@ def footprint(surfaces: list[Surface]) -> MultiPolygon | None:
         polys = [p for s in surfaces if (p := _polygon(s)) is not None]
     if not polys:
         return None
-    geom = polys[0] if len(polys) == 1 else shapely.union_all(polys)
+    return _as_multi(polys[0] if len(polys) == 1 else shapely.union_all(polys))
+
+
+#: a footprint polygon as rings of (xs, ys)
+Polygon2D = list[tuple[list[float], list[float]]]
+
+
+def _area2d(xs: list[float], ys: list[float]) -> float:
+    n = len(xs)
+    return 0.5 * abs(sum(xs[i] * ys[(i + 1) % n] - xs[(i + 1) % n] * ys[i] for i in range(n)))
+
+
+def ground_polygons(surfaces: list[Surface]) -> list[Polygon2D]:
+    """The GroundSurfaces with a positive 2D area as (xs, ys) rings."""
+    out: list[Polygon2D] = []
+    for s in surfaces:
+        if s.kind != "GroundSurface" or not s.rings or len(s.rings[0]) < 9:
+            continue
+        rings = [(r[0::3], r[1::3]) for r in s.rings if len(r) >= 9]
+        if _area2d(*rings[0]) > 1e-6:
+            out.append(rings)
+    return out
+
+
+def build_footprints(items: list[list[Polygon2D] | MultiPolygon | None]) -> np.ndarray:
+    """MultiPolygons from ground polygons (vectorized; unions where a building has several)."""
+    result = np.empty(len(items), dtype=object)
+    xs: list[float] = []
+    ys: list[float] = []
+    ring_index: list[int] = []
+    poly_index: list[int] = []
+    multi_index: list[int] = []
+    targets: list[int] = []
+    nring = npoly = 0
+    for i, item in enumerate(items):
+        if not item or isinstance(item, MultiPolygon):
+            result[i] = item or None
+            continue
+        if len(item) > 1:
+            result[i] = _as_multi(shapely.union_all(
+                [Polygon(list(zip(*r[0], strict=True)),
+                         [list(zip(*h, strict=True)) for h in r[1:]]) for r in item]))
+            continue
+        for rings in item:
+            for rx, ry in rings:
+                xs.extend(rx)
+                ys.extend(ry)
+                ring_index.extend([nring] * len(rx))
+                nring += 1
+                poly_index.append(npoly)
+            npoly += 1
+            multi_index.append(len(targets))
+        targets.append(i)
+    if targets:
+        rings_arr = shapely.linearrings(np.column_stack([xs, ys]), indices=ring_index)
+        polys = shapely.polygons(rings_arr, indices=poly_index)
+        multis = shapely.multipolygons(polys, indices=multi_index)
+        result[np.asarray(targets)] = multis
+    return result
+
+
+def _as_multi(geom: Any) -> MultiPolygon | None:
     if isinstance(geom, Polygon):
         return MultiPolygon([geom])
     if isinstance(geom, MultiPolygon):
@@ -100,8 +162,11 @@ def _address(obj: CityObject) -> str | None:
     return None
 
 
-def summarize(obj: CityObject) -> tuple[dict[str, Any], MultiPolygon | None]:
-    """The attribute row (without ``kachel``) and the footprint of one building."""
+def summarize(
+    obj: CityObject,
+) -> tuple[dict[str, Any], list[Polygon2D] | MultiPolygon | None, tuple[float, float] | None]:
+    """The attribute row (without ``kachel``), the footprint (ground polygons, else the 2D
+    outline) and the centre of the footprint's bounding box of one building."""
     surfaces = _top_lod_surfaces(obj)
     z_range = _z_range(surfaces)
     roofs = _z_range([s for s in surfaces if s.kind == "RoofSurface"])
@@ -129,7 +194,18 @@ def summarize(obj: CityObject) -> tuple[dict[str, Any], MultiPolygon | None]:
         "gebaeudeteile": len(obj.all_objects()) - 1,
         "adresse": _address(obj),
     }
-    return row, footprint(surfaces)
+    grounds: list[Polygon2D] | MultiPolygon | None = ground_polygons(surfaces)
+    center: tuple[float, float] | None = None
+    if grounds:
+        gx = [x for p in grounds for x in p[0][0]]
+        gy = [y for p in grounds for y in p[0][1]]
+        center = ((min(gx) + max(gx)) / 2, (min(gy) + max(gy)) / 2)
+    else:
+        grounds = footprint(surfaces)
+        if grounds is not None:
+            minx, miny, maxx, maxy = grounds.bounds
+            center = ((minx + maxx) / 2, (miny + maxy) / 2)
+    return row, grounds, center
 
 
 def _round(value: float | None) -> float | None:
