@@ -275,7 +275,7 @@ class BuildingParser:
         geometry_props: list[etree._Element] = []
         semantic: list[tuple[str | None, etree._Element]] = []
         for child in el:
-            role = ROLES.get(child.tag)  # type: ignore[call-overload]
+            role = ROLES.get(child.tag)
             if role is None:
                 continue
             kind, local = role
@@ -310,7 +310,7 @@ class BuildingParser:
         by_lod: dict[str, list[Surface]] = {}
         for sem_kind, surface_el in semantic:
             for prop in surface_el:
-                lod = SURFACE_LODS.get(prop.tag)  # type: ignore[call-overload]
+                lod = SURFACE_LODS.get(prop.tag)
                 if lod is None:
                     continue
                 found: list[tuple[Surface, str | None]] = []
@@ -335,13 +335,14 @@ class BuildingParser:
                     if any(s.kind for s in shells[0]):
                         solids.add(glod)
             else:
-                found: list[tuple[Surface, str | None]] = []
-                self.member(prop, found)
-                for surface, pid in found:
+                members: list[tuple[Surface, str | None]] = []
+                self.member(prop, members)
+                for surface, pid in members:
                     if pid is not None:
                         surface.kind = kinds.get(pid)
-                if found:
-                    obj.geometries.append(Geometry("MultiSurface", glod, [[s for s, _ in found]]))
+                if members:
+                    obj.geometries.append(
+                        Geometry("MultiSurface", glod, [[s for s, _ in members]]))
         for lod, surfaces in sorted(by_lod.items()):
             if lod not in solids and surfaces:
                 obj.geometries.append(Geometry("MultiSurface", lod, [surfaces]))
@@ -458,7 +459,7 @@ def _resolve_pending(path: Path, parser: BuildingParser,
         key = el.get(GML_ID)
         if key in wanted:
             parser.external[key] = copy.deepcopy(el)
-    for el, ids in pending:
+    for el, _ids in pending:
         try:
             yield parser.building(el), crs
         except _Unresolved as exc:

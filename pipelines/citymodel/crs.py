@@ -65,12 +65,12 @@ def _split_horizontal_vertical(codes: list[int], name: str) -> tuple[int, int | 
             crs = CRS.from_epsg(code)
         except CRSError:
             raise DataValidationError(f"unknown EPSG code {code} in CRS name {name!r}") from None
-        if crs.is_vertical:
-            vertical = code
-        elif crs.is_compound:
+        if crs.is_compound:
             subs = crs.sub_crs_list
             horizontal = int(subs[0].to_epsg() or code)
             vertical = subs[1].to_epsg() if len(subs) > 1 else None
+        elif crs.is_vertical:
+            vertical = code
         else:
             horizontal = code
     if horizontal is None:

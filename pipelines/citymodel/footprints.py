@@ -19,8 +19,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "dachform": ("string", "Dachform (roofType-Code, z.B. 3100)"),
     "dachform_text": ("string", "Dachform (Bezeichnung, z.B. Satteldach)"),
     "hoehe": ("number", "Gebäudehöhe in m (measuredHeight, sonst max. z minus min. z)"),
-    "hoehe_traufe": ("number", "Traufhöhe in m über Grund (tiefster Punkt der Dachflächen)"),
-    "hoehe_first": ("number", "Firsthöhe in m über Grund (höchster Punkt der Dachflächen)"),
+    "hoehe_traufe": ("number", "Traufhöhe in m über Grund (tiefster Dachpunkt des Hauptgebäudes)"),
+    "hoehe_first": ("number", "Firsthöhe in m über Grund (höchster Dachpunkt des Hauptgebäudes)"),
     "gelaendehoehe": ("number", "Höhe der Grundfläche in m über NHN (DHHN2016)"),
     "geschosse": ("integer", "Anzahl der oberirdischen Geschosse"),
     "baujahr": ("integer", "Baujahr"),
@@ -44,14 +44,14 @@ def _polygon(surface: Surface) -> Polygon | None:
     if not poly.is_valid:
         poly = shapely.make_valid(poly)
         parts = [g for g in getattr(poly, "geoms", [poly]) if isinstance(g, Polygon)]
-        return shapely.union_all(parts) if parts else None  # type: ignore[return-value]
+        return shapely.union_all(parts) if parts else None
     return poly
 
 
-def _top_lod_surfaces(obj: CityObject) -> list[Surface]:
-    """The surfaces of the highest-LoD geometries of a building and its parts."""
+def _top_lod_surfaces(obj: CityObject, with_parts: bool = True) -> list[Surface]:
+    """The surfaces of the highest-LoD geometries of a building (and its parts)."""
     out: list[Surface] = []
-    for part in obj.all_objects():
+    for part in obj.all_objects() if with_parts else [obj]:
         if not part.geometries:
             continue
         top = max(g.lod for g in part.geometries)
@@ -169,7 +169,9 @@ def summarize(
     outline) and the centre of the footprint's bounding box of one building."""
     surfaces = _top_lod_surfaces(obj)
     z_range = _z_range(surfaces)
-    roofs = _z_range([s for s in surfaces if s.kind == "RoofSurface"])
+    # eaves and ridge of the main building; of its parts when it has no roof of its own
+    roofs = (_z_range([s for s in _top_lod_surfaces(obj, False) if s.kind == "RoofSurface"])
+             or _z_range([s for s in surfaces if s.kind == "RoofSurface"]))
     height = obj.attributes.get("measuredHeight")
     if height is None and z_range is not None:
         height = z_range[1] - z_range[0]
