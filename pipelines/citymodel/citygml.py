@@ -181,6 +181,10 @@ class BuildingParser:
             for member in el:
                 href = member.get(XLINK_HREF)
                 if href:
+                    rings = self.parsed.get(href[1:]) if not reverse else None
+                    if rings is not None:  # a polygon already read (e.g. in boundedBy)
+                        out.append((Surface(rings), href[1:]))
+                        continue
                     target = self.resolve(href)
                     if target is not None:
                         if target.tag in POLYGONAL:
