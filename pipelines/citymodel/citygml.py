@@ -40,6 +40,7 @@ G = {name: f"{{{GML}}}{name}" for name in (
     "innerBoundaryIs", "name", "patches", "trianglePatches", "surfaceMember", "surfaceMembers",
     "baseSurface")}
 POS_LIST = G["posList"]
+EXTERIOR_POS_LIST = f"{G['exterior']}/{G['LinearRing']}/{G['posList']}"
 LINEAR_RING = G["LinearRing"]
 POLYGONAL = {G["Polygon"], G["Triangle"], G["PolygonPatch"], G["Rectangle"]}
 COLLECTIONS = {G["MultiSurface"], G["CompositeSurface"], G["Shell"]}
@@ -146,6 +147,15 @@ class BuildingParser:
         return flat
 
     def _polygon(self, el: etree._Element) -> list[Ring]:
+        if len(el) == 1:  # fast path: one exterior LinearRing with a posList
+            pos_list = el.find(EXTERIOR_POS_LIST)
+            if pos_list is not None and pos_list.get("srsDimension", "3") == "3":
+                values = (pos_list.text or "").split()
+                if len(values) % 3 == 0:
+                    flat = list(map(float, values))
+                    if len(flat) >= 6 and flat[:3] == flat[-3:]:
+                        del flat[-3:]
+                    return [flat]
         rings: list[Ring] = []
         for boundary in el:
             tag = boundary.tag

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -47,35 +48,34 @@ class Feature:
 
 
 class _Vertices:
-    """Quantizes and de-duplicates the vertices of one feature."""
+    """Quantizes the rings of one feature; ``finish`` de-duplicates and numbers the vertices."""
 
     def __init__(self, transform: Transform) -> None:
         tx, ty, tz = transform.translate
         self.offset = (round(tx * 1000), round(ty * 1000), round(tz * 1000))
-        self.index: dict[tuple[int, int, int], int] = {}
+        self.rings: list[list[Any]] = []
 
-    def ring(self, flat: list[float]) -> list[int]:
+    def ring(self, flat: list[float]) -> list[Any]:
+        """The ring as quantized (x, y, z) keys; turned into vertex indices by ``finish``."""
         q = list(map(round, map((1000.0).__mul__, flat)))
         ox, oy, oz = self.offset
-        index = self.index
-        add = index.setdefault
-        out = [add(key, len(index)) for key in zip(
-            [v - ox for v in q[0::3]], [v - oy for v in q[1::3]], [v - oz for v in q[2::3]],
-            strict=True)]
-        if len(set(out)) != len(out):  # drop repeated consecutive points (1 mm apart or less)
-            out = [j for i, j in enumerate(out) if i == 0 or j != out[i - 1]]
-            if len(out) > 1 and out[0] == out[-1]:
-                out.pop()
-        return out
+        keys = list(zip([v - ox for v in q[0::3]], [v - oy for v in q[1::3]],
+                        [v - oz for v in q[2::3]], strict=True))
+        if len(set(keys)) != len(keys):  # drop repeated consecutive points (<= 1 mm apart)
+            keys = [k for i, k in enumerate(keys) if i == 0 or k != keys[i - 1]]
+            if len(keys) > 1 and keys[0] == keys[-1]:
+                keys.pop()
+        if len(keys) >= 3:
+            self.rings.append(keys)
+        return keys
 
-    def vertices(self) -> list[tuple[int, int, int]]:
-        return list(self.index)
-
-    def bbox(self) -> tuple[int, ...] | None:
-        if not self.index:
-            return None
-        xs, ys, zs = zip(*self.index, strict=True)
-        return (min(xs), min(ys), min(zs), max(xs), max(ys), max(zs))
+    def finish(self) -> list[tuple[int, int, int]]:
+        """Number the distinct vertices and replace the keys in every ring by indices."""
+        vertices = list(dict.fromkeys(chain.from_iterable(self.rings)))
+        get = dict(zip(vertices, range(len(vertices)), strict=True)).__getitem__
+        for ring in self.rings:
+            ring[:] = map(get, ring)
+        return vertices
 
 
 def _geometry(geom: Geometry, verts: _Vertices) -> dict[str, Any] | None:
@@ -134,12 +134,17 @@ def build_feature(building: CityObject, transform: Transform) -> Feature:
             add(part, obj.id)
 
     add(building, None)
-    return Feature(building.id, objects, verts.vertices(), verts.bbox())
+    vertices = verts.finish()
+    box = None
+    if vertices:
+        xs, ys, zs = zip(*vertices, strict=True)
+        box = (min(xs), min(ys), min(zs), max(xs), max(ys), max(zs))
+    return Feature(building.id, objects, vertices, box)
 
 
 def _shift(boundaries: Any, depth: int, k: int) -> Any:
     if depth == 0:
-        return [i + k for i in boundaries]
+        return list(map(k.__add__, boundaries))
     return [_shift(b, depth - 1, k) for b in boundaries]
 
 
