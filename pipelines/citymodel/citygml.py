@@ -40,6 +40,7 @@ G = {name: f"{{{GML}}}{name}" for name in (
     "innerBoundaryIs", "name", "patches", "trianglePatches", "surfaceMember", "surfaceMembers",
     "baseSurface")}
 POS_LIST = G["posList"]
+MEMBER_POLYGON = f"{G['surfaceMember']}/{G['Polygon']}"
 EXTERIOR_POS_LIST = f"{G['exterior']}/{G['LinearRing']}/{G['posList']}"
 LINEAR_RING = G["LinearRing"]
 POLYGONAL = {G["Polygon"], G["Triangle"], G["PolygonPatch"], G["Rectangle"]}
@@ -328,7 +329,14 @@ class BuildingParser:
                 if lod is None:
                     continue
                 found: list[tuple[Surface, str | None]] = []
-                self.member(prop, found)
+                multi = prop[0] if len(prop) == 1 else None
+                polygons = (multi.findall(MEMBER_POLYGON)
+                            if multi is not None and multi.tag == G["MultiSurface"] else None)
+                if polygons and len(polygons) == len(multi):  # type: ignore[arg-type]
+                    for polygon in polygons:  # fast path: plain polygons, no references
+                        self._add_polygon(polygon, found, False, None)
+                else:
+                    self.member(prop, found)
                 for surface, pid in found:
                     surface.kind = sem_kind
                     if pid is not None and sem_kind:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -195,6 +196,8 @@ def convert(
                      dataset_id=dataset_id, title=title)
     crs_names: list[str] = []
     reprojected: list[str] = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the records hold no reference cycles; collecting only costs time
     try:
         for path in sources:
             count = 0
@@ -219,6 +222,9 @@ def convert(
     except BaseException:
         conv.discard()
         raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     result.source_crs = crs_names
     result.reprojected = reprojected
     return result
