@@ -51,12 +51,13 @@ def read(ctx: RunContext) -> gpd.GeoDataFrame:
     crs = "EPSG:25832"
     if "cityjson" in formats:
         ctx.add_output(staging / f"{ctx.id}.city.json", "cityjson",
-                       "CityJSON 2.0 (alle Gebäude)", crs=crs)
+                       "CityJSON 2.0 (alle Gebäude)", crs=crs, features=result.buildings)
         for name, path in result.tiles.items():
-            ctx.add_output(path, "cityjson", f"CityJSON 2.0 Kachel {name}", crs=crs, tile=name)
+            ctx.add_output(path, "cityjson", f"CityJSON 2.0 Kachel {name}", crs=crs, tile=name,
+                           features=result.tile_counts.get(name, 0))
     if "cityjsonseq" in formats:
         ctx.add_output(staging / f"{ctx.id}.city.jsonl", "cityjsonseq",
-                       "CityJSONSeq (ein Gebäude je Zeile)", crs=crs)
+                       "CityJSONSeq (ein Gebäude je Zeile)", crs=crs, features=result.buildings)
     if "citygml" in formats:
         for source in ctx.sources:
             dest = staging / source.name

@@ -35,6 +35,7 @@ class ConvertResult:
 
     frame: gpd.GeoDataFrame
     tiles: dict[str, Path] = field(default_factory=dict)
+    tile_counts: dict[str, int] = field(default_factory=dict)
     buildings: int = 0
     city_objects: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
@@ -139,6 +140,7 @@ class Converter:
                 self.tiles[tile] = writer
                 self.writers.append(writer)
             writer.add(feature)
+            self.result.tile_counts[tile] = self.result.tile_counts.get(tile, 0) + 1
 
     def finish(self) -> ConvertResult:
         """Close every writer and build the footprint frame."""
