@@ -44,6 +44,7 @@ def read(ctx: RunContext) -> gpd.GeoDataFrame:
     ctx.report.checks["buildings"] = result.buildings
     ctx.report.checks["city_objects"] = result.city_objects
     ctx.report.checks["download_tiles"] = len(result.tiles)
+    ctx.report.checks["buildings_per_tile"] = result.tile_counts
     ctx.report.checks["source_crs"] = result.source_crs
     if result.reprojected:
         ctx.report.crs_transformation = (
@@ -51,10 +52,9 @@ def read(ctx: RunContext) -> gpd.GeoDataFrame:
     crs = "EPSG:25832"
     if "cityjson" in formats:
         ctx.add_output(staging / f"{ctx.id}.city.json", "cityjson",
-                       "CityJSON 2.0 (alle Gebäude)", crs=crs, features=result.buildings)
+                       "CityJSON 2.0 (alle Gebäude)", crs=crs)
         for name, path in result.tiles.items():
-            ctx.add_output(path, "cityjson", f"CityJSON 2.0 Kachel {name}", crs=crs, tile=name,
-                           features=result.tile_counts.get(name, 0))
+            ctx.add_output(path, "cityjson", f"CityJSON 2.0 Kachel {name}", crs=crs, tile=name)
     if "cityjsonseq" in formats:
         ctx.add_output(staging / f"{ctx.id}.city.jsonl", "cityjsonseq",
                        "CityJSONSeq (ein Gebäude je Zeile)", crs=crs, features=result.buildings)

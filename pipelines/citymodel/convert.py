@@ -35,7 +35,7 @@ class ConvertResult:
 
     frame: gpd.GeoDataFrame
     tiles: dict[str, Path] = field(default_factory=dict)
-    tile_counts: dict[str, int] = field(default_factory=dict)
+    tile_counts: dict[str, int] = field(default_factory=dict)  # buildings per tile
     buildings: int = 0
     city_objects: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
