@@ -54,13 +54,31 @@ class _Vertices:
         tx, ty, tz = transform.translate
         self.offset = (round(tx * 1000), round(ty * 1000), round(tz * 1000))
         self.rings: list[list[Any]] = []
+        self.keys: list[tuple[int, int, int]] = []
+        self.slots: dict[int, tuple[int, int]] = {}
+
+    def prepare(self, rings: list[list[float]]) -> None:
+        """Quantize many rings at once (one pass over all coordinates of the feature)."""
+        q = list(map(round, map((1000.0).__mul__, chain.from_iterable(rings))))
+        ox, oy, oz = self.offset
+        self.keys = list(zip([v - ox for v in q[0::3]], [v - oy for v in q[1::3]],
+                             [v - oz for v in q[2::3]], strict=True))
+        pos = 0
+        for ring in rings:
+            n = len(ring) // 3
+            self.slots[id(ring)] = (pos, pos + n)
+            pos += n
 
     def ring(self, flat: list[float]) -> list[Any]:
         """The ring as quantized (x, y, z) keys; turned into vertex indices by ``finish``."""
-        q = list(map(round, map((1000.0).__mul__, flat)))
-        ox, oy, oz = self.offset
-        keys = list(zip([v - ox for v in q[0::3]], [v - oy for v in q[1::3]],
-                        [v - oz for v in q[2::3]], strict=True))
+        slot = self.slots.get(id(flat))
+        if slot is None:  # a ring that was not prepared
+            ox, oy, oz = self.offset
+            q = list(map(round, map((1000.0).__mul__, flat)))
+            keys = list(zip([v - ox for v in q[0::3]], [v - oy for v in q[1::3]],
+                            [v - oz for v in q[2::3]], strict=True))
+        else:
+            keys = self.keys[slot[0]:slot[1]]
         if len(set(keys)) != len(keys):  # drop repeated consecutive points (<= 1 mm apart)
             keys = [k for i, k in enumerate(keys) if i == 0 or k != keys[i - 1]]
             if len(keys) > 1 and keys[0] == keys[-1]:
@@ -115,6 +133,8 @@ def _geometry(geom: Geometry, verts: _Vertices) -> dict[str, Any] | None:
 def build_feature(building: CityObject, transform: Transform) -> Feature:
     """The CityJSON objects of a building and its parts, sharing one vertex list."""
     verts = _Vertices(transform)
+    verts.prepare([r for obj in building.all_objects() for geom in obj.geometries
+                   for surface in geom.surfaces() for r in surface.rings])
     objects: dict[str, dict[str, Any]] = {}
 
     def add(obj: CityObject, parent: str | None) -> None:
