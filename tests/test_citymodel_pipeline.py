@@ -116,3 +116,23 @@ def test_convert_citygml_reports_bad_input_without_traceback(tmp_path: Path) -> 
     assert "bad.gml: not well-formed XML" in result.output
     assert "Traceback" not in result.output
     assert not out.exists() and not list(tmp_path.glob("*.part"))
+
+
+def test_lod1_dataset_publishes_block_model(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, ["lod1"])
+    (result,) = run_many(load_all(settings.datasets_dir), settings)
+    assert result.status == "published", result.message
+    store = Store(settings.data_dir)
+    manifest = store.live_manifest("lod1")
+    assert manifest is not None and manifest.feature_count == 200
+    live = store.live_dir("lod1")
+    tiles = sorted(o.tile for o in manifest.outputs if o.format == "cityjson" and o.tile)
+    assert tiles == sorted(p.name[:-4] for p in (DATASETS / "lod1" / "sample").glob("*.gml"))
+    assert all(t.startswith("LoD1_32_") for t in tiles)
+    frame = pyogrio.read_dataframe(live / "lod1.gpkg", layer="lod1")
+    assert (frame["lod"] == 1).all() and "dachform" not in frame.columns
+    assert set(frame["kachel"]) == set(tiles)
+    doc = json.loads((live / "lod1.city.json").read_text(encoding="utf-8"))
+    solid = next(iter(doc["CityObjects"].values()))["geometry"][0]
+    assert (solid["type"], solid["lod"]) == ("Solid", "1") and "semantics" not in solid
+    assert len(solid["boundaries"][0]) == 6

@@ -130,30 +130,31 @@ def _geometry(geom: Geometry, verts: _Vertices) -> dict[str, Any] | None:
     return result
 
 
+def _add_object(obj: CityObject, parent: str | None, verts: _Vertices,
+                objects: dict[str, dict[str, Any]]) -> None:
+    out: dict[str, Any] = {"type": obj.type}
+    if obj.attributes:
+        out["attributes"] = obj.attributes
+    out["geometry"] = [g for geom in obj.geometries
+                       if (g := _geometry(geom, verts)) is not None]
+    if obj.addresses:
+        out["address"] = obj.addresses
+    if parent is not None:
+        out["parents"] = [parent]
+    if obj.parts:
+        out["children"] = [p.id for p in obj.parts]
+    objects[obj.id] = out
+    for part in obj.parts:
+        _add_object(part, obj.id, verts, objects)
+
+
 def build_feature(building: CityObject, transform: Transform) -> Feature:
     """The CityJSON objects of a building and its parts, sharing one vertex list."""
     verts = _Vertices(transform)
     verts.prepare([r for obj in building.all_objects() for geom in obj.geometries
                    for surface in geom.surfaces() for r in surface.rings])
     objects: dict[str, dict[str, Any]] = {}
-
-    def add(obj: CityObject, parent: str | None) -> None:
-        out: dict[str, Any] = {"type": obj.type}
-        if obj.attributes:
-            out["attributes"] = obj.attributes
-        geometries = [g for geom in obj.geometries if (g := _geometry(geom, verts)) is not None]
-        out["geometry"] = geometries
-        if obj.addresses:
-            out["address"] = obj.addresses
-        if parent is not None:
-            out["parents"] = [parent]
-        if obj.parts:
-            out["children"] = [p.id for p in obj.parts]
-        objects[obj.id] = out
-        for part in obj.parts:
-            add(part, obj.id)
-
-    add(building, None)
+    _add_object(building, None, verts, objects)
     vertices = verts.finish()
     box = None
     if vertices:

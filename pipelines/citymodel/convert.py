@@ -198,8 +198,8 @@ def convert(
                      dataset_id=dataset_id, title=title)
     crs_names: list[str] = []
     reprojected: list[str] = []
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # the records hold no reference cycles; collecting only costs time
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)  # few cycles are made; frequent collections cost time
     try:
         for path in sources:
             count = 0
@@ -225,8 +225,7 @@ def convert(
         conv.discard()
         raise
     finally:
-        if gc_was_enabled:
-            gc.enable()
+        gc.set_threshold(*thresholds)
     result.source_crs = crs_names
     result.reprojected = reprojected
     return result

@@ -6,7 +6,7 @@ addresses and generic attributes; geometry as ``lod2Solid`` referencing the sema
 named after their 1x1 km tile (``LoD2_32_<E>_<N>_1_ni.gml``) and written streaming, so the
 generator scales to the 131,000 buildings of the city.
 
-``python -m pipelines.citymodel.sample OUT_DIR [--buildings N] [--single FILE]``
+``python -m pipelines.citymodel.sample OUT_DIR [--buildings N] [--single FILE] [--lod 1]``
 """
 
 from __future__ import annotations
@@ -100,19 +100,38 @@ def _solid(surfaces: list[tuple[str, list[Point]]], prefix: str) -> tuple[str, s
     return solid, bounded
 
 
-def building_xml(rng: random.Random, bid: str, x: float, y: float, number: int) -> str:
-    """One bldg:Building (optionally with a garage BuildingPart) as CityGML 2.0 text."""
+def _lod1_solid(x: float, y: float, w: float, d: float, z0: float, height: float) -> str:
+    members = "".join(
+        f"<gml:surfaceMember><gml:Polygon><gml:exterior><gml:LinearRing><gml:posList>"
+        f"{_pos(ring)}</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>"
+        "</gml:surfaceMember>"
+        for _kind, ring in box_surfaces(x, y, w, d, z0, height, height, "1000"))
+    return (f"<bldg:lod1Solid><gml:Solid><gml:exterior><gml:CompositeSurface>{members}"
+            "</gml:CompositeSurface></gml:exterior></gml:Solid></bldg:lod1Solid>\n")
+
+
+def building_xml(rng: random.Random, bid: str, x: float, y: float, number: int,
+                 lod: int = 2) -> str:
+    """One bldg:Building (optionally with a garage BuildingPart) as CityGML 2.0 text.
+
+    LoD2: roof shapes and semantic surfaces; LoD1: a block of the mean roof height.
+    """
     roof = ROOFS[rng.randrange(3)]
     w, d = rng.uniform(10, 22), rng.uniform(8, 13)
     z0 = round(rng.uniform(50, 60), 2)
     storeys = rng.randint(1, 5)
     eave = storeys * 3.0
     ridge = eave if roof == "1000" else eave + round(rng.uniform(3, 6), 2)
-    solid, bounded = _solid(box_surfaces(x, y, w, d, z0, eave, ridge, roof), bid)
+    if lod == 1:
+        height = round((eave + ridge) / 2, 2)
+        solid, bounded = _lod1_solid(x, y, w, d, z0, height), ""
+        ridge, roof = height, ""
+    else:
+        solid, bounded = _solid(box_surfaces(x, y, w, d, z0, eave, ridge, roof), bid)
     year = rng.randint(1890, 2020)
     street = STREETS[rng.randrange(len(STREETS))]
     parts = ""
-    if rng.random() < 0.15:  # garage next to the house as a BuildingPart
+    if rng.random() < 0.15 and lod == 2:  # garage next to the house as a BuildingPart
         gsolid, gbounded = _solid(box_surfaces(x + w, y, 6.0, 6.0, z0, 2.8, 2.8, "1000"),
                                   f"{bid}_g")
         parts = (f'<bldg:consistsOfBuildingPart><bldg:BuildingPart gml:id="{bid}_g">'
@@ -127,7 +146,7 @@ def building_xml(rng: random.Random, bid: str, x: float, y: float, number: int) 
         "</gen:doubleAttribute>\n"
         "<bldg:function>31001_1000</bldg:function>"
         f"<bldg:yearOfConstruction>{year}</bldg:yearOfConstruction>"
-        f"<bldg:roofType>{roof}</bldg:roofType>"
+        f"{f'<bldg:roofType>{roof}</bldg:roofType>' if roof else ''}"
         f'<bldg:measuredHeight uom="urn:adv:uom:m">{ridge:.2f}</bldg:measuredHeight>'
         f"<bldg:storeysAboveGround>{storeys}</bldg:storeysAboveGround>\n"
         f"{solid}{bounded}{parts}"
@@ -165,13 +184,13 @@ def tiles_for(buildings: int, per_tile: int) -> list[tuple[int, int, int]]:
 
 
 def _write_tile(fh: TextIO, rng: random.Random, e_km: int, n_km: int, count: int,
-                start: int) -> None:
+                start: int, lod: int) -> None:
     for i, (x, y) in enumerate(tile_lots(e_km, n_km, count)):
-        fh.write(building_xml(rng, f"DENI{start + i:011d}", x, y, 1 + (i % 150)))
+        fh.write(building_xml(rng, f"DENI{start + i:011d}", x, y, 1 + (i % 150), lod))
 
 
 def generate(out_dir: Path, buildings: int = 240, per_tile: int = 60, seed: int = 5,
-             single: Path | None = None) -> list[Path]:
+             single: Path | None = None, lod: int = 2) -> list[Path]:
     """Write the tiles (or one file ``single``); returns the written files."""
     rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not security
     tiles = tiles_for(buildings, per_tile)
@@ -184,16 +203,16 @@ def generate(out_dir: Path, buildings: int = 240, per_tile: int = 60, seed: int 
         with single.open("w", encoding="utf-8") as fh:
             fh.write(HEADER.format(crs=CRS_NAME, x0=x0, y0=y0, x1=x1, y1=y1))
             for e_km, n_km, count in tiles:
-                _write_tile(fh, rng, e_km, n_km, count, start)
+                _write_tile(fh, rng, e_km, n_km, count, start, lod)
                 start += count
             fh.write(FOOTER)
         return [single]
     for e_km, n_km, count in tiles:
-        path = out_dir / f"{tile_name(e_km * 1000, n_km * 1000)}.gml"
+        path = out_dir / f"{tile_name(e_km * 1000, n_km * 1000, lod=lod)}.gml"
         with path.open("w", encoding="utf-8") as fh:
             fh.write(HEADER.format(crs=CRS_NAME, x0=e_km * 1000, y0=n_km * 1000,
                                    x1=(e_km + 1) * 1000, y1=(n_km + 1) * 1000))
-            _write_tile(fh, rng, e_km, n_km, count, start)
+            _write_tile(fh, rng, e_km, n_km, count, start, lod)
             fh.write(FOOTER)
         start += count
         written.append(path)
@@ -207,8 +226,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--buildings", type=int, default=240)
     parser.add_argument("--per-tile", type=int, default=60)
     parser.add_argument("--single", type=Path, default=None)
+    parser.add_argument("--lod", type=int, choices=(1, 2), default=2)
     args = parser.parse_args(argv)
-    for path in generate(args.out_dir, args.buildings, args.per_tile, single=args.single):
+    for path in generate(args.out_dir, args.buildings, args.per_tile, single=args.single,
+                         lod=args.lod):
         print(path)
 
 
