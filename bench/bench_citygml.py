@@ -2,8 +2,9 @@
 
 One generated CityGML 2.0 file (LGLN-like: lod2Solid with xlink:href to the semantic surfaces)
 is converted by ``opengeodata convert citygml`` (CityJSON 2.0 + GeoPackage footprints) and read
-by ``ogr2ogr`` into a GeoPackage, in the same run. Reports wall and CPU time, buildings per
-second and peak RSS of each. Targets: >= 2,000 buildings/s on one core, peak RSS < 1 GB.
+by ``ogr2ogr`` into a GeoPackage, in the same run. Reports wall and CPU time (the machine is
+shared: CPU time is the one-core figure), buildings per second and peak RSS of each, and how many
+non-empty geometries ogr2ogr produced. Targets: >= 2,000 buildings/s on one core, RSS < 1 GB.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ def run(workdir: Path) -> dict:
     if shutil.which("ogr2ogr"):
         result["ogr2ogr"] = _measure(["ogr2ogr", "-f", "GPKG", str(workdir / "ogr.gpkg"),
                                       str(source)])
+        # what GDAL made of it: the xlinked lod2Solid stays unresolved by default
+        nonempty = pyogrio.read_dataframe(
+            workdir / "ogr.gpkg", read_geometry=False,
+            sql="SELECT count(*) AS n FROM Building WHERE ST_IsEmpty(geom) = 0")
+        result["ogr2ogr_nonempty_geometries"] = int(nonempty["n"].iloc[0])
         result["ratio_wall_ours_vs_ogr2ogr"] = round(
             result["ogr2ogr"]["wall_s"] / ours["wall_s"], 2)
         result["ratio_cpu_ours_vs_ogr2ogr"] = round(
