@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from opengeodata.cli_convert_citygml import citygml
 from opengeodata.errors import OpenGeoDataError
 
 console = Console(stderr=True, highlight=False)
@@ -18,7 +19,7 @@ console = Console(stderr=True, highlight=False)
 
 @click.group()
 def convert() -> None:
-    """Convert source deliveries (e.g. ALKIS NAS) into GeoPackages."""
+    """Convert source deliveries (ALKIS NAS, CityGML) without publishing them."""
 
 
 @convert.command("nas")
@@ -39,3 +40,6 @@ def convert_nas(inputs: tuple[Path, ...], output: Path) -> None:
         for warning in checks.warnings:
             console.print(f"  warning: {warning}", markup=False, soft_wrap=True)
     console.print(f"wrote {output}", markup=False)
+
+
+convert.add_command(citygml)

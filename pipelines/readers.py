@@ -15,6 +15,7 @@ READERS: dict[str, str] = {
     "vector": "pipelines.thematic:read_vector",
     "nas": "pipelines.cadastral:read",
     "raster": "pipelines.raster:read",
+    "citygml": "pipelines.citymodel:read",
 }
 
 Reader = Callable[[RunContext], gpd.GeoDataFrame | None]

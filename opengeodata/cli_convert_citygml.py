@@ -1,0 +1,75 @@
+"""`opengeodata convert citygml`: CityGML files -> CityJSON (or CityJSONSeq) and footprints."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from opengeodata.errors import OpenGeoDataError
+
+FOOTPRINT_LAYER = "gebaeude_3d"
+console = Console(stderr=True, highlight=False)
+
+
+@click.command("citygml")
+@click.argument("inputs", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="OUT.city.json (CityJSON 2.0) or OUT.city.jsonl (CityJSONSeq).")
+@click.option("--footprints", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"Also write the 2D footprints to a GeoPackage (layer {FOOTPRINT_LAYER}).")
+@click.option("--tiles", "tiles_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Also write one CityJSON per 1x1 km tile into this folder.")
+@click.option("--crs", default=None,
+              help="CRS of the input when the files name none (or a wrong one), e.g. EPSG:25832.")
+def citygml(inputs: tuple[Path, ...], output: Path, footprints: Path | None,
+            tiles_dir: Path | None, crs: str | None) -> None:
+    """Convert CityGML 1.0/2.0 buildings (LoD1/LoD2) into CityJSON 2.0 in EPSG:25832."""
+    from pipelines.citymodel.convert import convert
+
+    seq = output.name.endswith(".jsonl")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if tiles_dir is not None:
+        tiles_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        result = convert(
+            list(inputs),
+            cityjson=None if seq else output,
+            cityjsonseq=output if seq else None,
+            tiles_dir=tiles_dir,
+            title=output.name.split(".")[0],
+            crs=crs,
+            log=lambda message: console.print(message, markup=False),
+        )
+        if footprints is not None:
+            write_footprints(result.frame, footprints)
+    except OpenGeoDataError as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        sys.exit(1)
+    console.print(f"{result.buildings} buildings ({result.city_objects} city objects) -> {output}",
+                  markup=False)
+    for reason, count in result.dropped.items():
+        console.print(f"skipped {count} building(s): {reason}", markup=False)
+    if result.reprojected:
+        console.print(f"reprojected {', '.join(result.reprojected)} -> EPSG:25832 (heights kept)",
+                      markup=False)
+    if footprints is not None:
+        console.print(f"footprints -> {footprints} (layer {FOOTPRINT_LAYER})", markup=False)
+    if tiles_dir is not None:
+        console.print(f"{len(result.tiles)} tile file(s) -> {tiles_dir}", markup=False)
+
+
+def write_footprints(frame: object, path: Path) -> None:
+    """Write the footprint frame as GeoPackage layer ``gebaeude_3d`` (replacing the file)."""
+    import pyogrio
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.part.gpkg")
+    tmp.unlink(missing_ok=True)
+    pyogrio.write_dataframe(frame, tmp, layer=FOOTPRINT_LAYER, driver="GPKG",
+                            layer_options={"SPATIAL_INDEX": "YES"})
+    os.replace(tmp, path)

@@ -1,0 +1,68 @@
+"""3D city model: CityGML LoD1/LoD2 -> CityJSON, CityJSONSeq, download tiles and footprints.
+
+``read(ctx)`` is the pipeline reader for ``source.kind: citygml``. It writes into the staging
+folder ``<id>.city.json``, ``<id>.city.jsonl``, one CityJSON per download tile and a copy of each
+original CityGML file, registers them, and returns the 2D footprints (EPSG:25832) for the
+standard exporters. ``dachform`` holds the roofType code, ``dachform_text`` its German label.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import geopandas as gpd
+
+from pipelines.citymodel.tiles import LGLN_PATTERN, parse_tile_name
+from pipelines.context import RunContext
+
+__all__ = ["read"]
+
+
+def read(ctx: RunContext) -> gpd.GeoDataFrame:
+    """Convert the CityGML sources of a dataset; register the 3D outputs; return footprints."""
+    from pipelines.citymodel.convert import convert
+
+    decl = ctx.dataset.decl
+    formats = decl.output_formats
+    tiles = decl.download_tiles
+    staging = ctx.staging
+    result = convert(
+        ctx.sources,
+        cityjson=staging / f"{ctx.id}.city.json" if "cityjson" in formats else None,
+        cityjsonseq=staging / f"{ctx.id}.city.jsonl" if "cityjsonseq" in formats else None,
+        tiles_dir=staging if "cityjson" in formats else None,
+        tile_pattern=tiles.name if tiles else LGLN_PATTERN,
+        tile_size_km=tiles.size_km if tiles else 1,
+        tile_lod=2,
+        dataset_id=ctx.id,
+        title=decl.title,
+        crs=decl.source.crs,
+        log=ctx.log,
+    )
+    for reason, count in result.dropped.items():
+        ctx.report.drop(reason, count)
+    ctx.report.checks["buildings"] = result.buildings
+    ctx.report.checks["city_objects"] = result.city_objects
+    ctx.report.checks["download_tiles"] = len(result.tiles)
+    ctx.report.checks["buildings_per_tile"] = result.tile_counts
+    ctx.report.checks["source_crs"] = result.source_crs
+    if result.reprojected:
+        ctx.report.crs_transformation = (
+            f"{', '.join(result.reprojected)} -> EPSG:25832 (x/y; heights kept)")
+    crs = "EPSG:25832"
+    if "cityjson" in formats:
+        ctx.add_output(staging / f"{ctx.id}.city.json", "cityjson",
+                       "CityJSON 2.0 (alle Gebäude)", crs=crs)
+        for name, path in result.tiles.items():
+            ctx.add_output(path, "cityjson", f"CityJSON 2.0 Kachel {name}", crs=crs, tile=name)
+    if "cityjsonseq" in formats:
+        ctx.add_output(staging / f"{ctx.id}.city.jsonl", "cityjsonseq",
+                       "CityJSONSeq (ein Gebäude je Zeile)", crs=crs, features=result.buildings)
+    if "citygml" in formats:
+        for source in ctx.sources:
+            dest = staging / source.name
+            shutil.copyfile(source, dest)
+            stem = source.name.split(".")[0]
+            tile = stem if parse_tile_name(stem) else None
+            ctx.add_output(dest, "citygml", f"CityGML Original {source.name}", tile=tile)
+    return result.frame

@@ -1,0 +1,491 @@
+"""Streaming CityGML 1.0/2.0 building reader (lxml iterparse; no DTD, no entities, no network).
+
+``iter_buildings(path)`` yields one :class:`CityObject` per ``bldg:Building`` with its parts,
+attributes, addresses and geometries (coordinates in the file's CRS). Memory stays flat: each
+``cityObjectMember`` is dropped after it was read. ``xlink:href`` references to polygons are
+resolved inside the building; references to polygons elsewhere in the file are resolved in a
+second pass over the file for the few buildings that need it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from opengeodata.errors import DataValidationError
+from pipelines.citymodel.crs import SourceCrs, parse_crs_name
+from pipelines.citymodel.model import SEMANTIC_TYPES, CityObject, Geometry, Ring, Surface
+
+GML = "http://www.opengis.net/gml"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+GML_ID = f"{{{GML}}}id"
+VERSIONS = ("1.0", "2.0")
+CORE = [f"http://www.opengis.net/citygml/{v}" for v in VERSIONS]
+BLDG = [f"http://www.opengis.net/citygml/building/{v}" for v in VERSIONS]
+GEN = [f"http://www.opengis.net/citygml/generics/{v}" for v in VERSIONS]
+
+BUILDING_TAGS = [f"{{{ns}}}Building" for ns in BLDG]
+MEMBER_TAGS = [f"{{{ns}}}cityObjectMember" for ns in CORE] + [f"{{{GML}}}featureMember"]
+ENVELOPE = f"{{{GML}}}Envelope"
+
+G = {name: f"{{{GML}}}{name}" for name in (
+    "Polygon", "Triangle", "PolygonPatch", "Rectangle", "MultiSurface", "CompositeSurface",
+    "Shell", "OrientableSurface", "Surface", "TriangulatedSurface", "Tin", "Solid",
+    "LinearRing", "posList", "pos", "coordinates", "exterior", "interior", "outerBoundaryIs",
+    "innerBoundaryIs", "name", "patches", "trianglePatches", "surfaceMember", "surfaceMembers",
+    "baseSurface")}
+POS_LIST = G["posList"]
+MEMBER_POLYGON = f"{G['surfaceMember']}/{G['Polygon']}"
+EXTERIOR_POS_LIST = f"{G['exterior']}/{G['LinearRing']}/{G['posList']}"
+LINEAR_RING = G["LinearRing"]
+POLYGONAL = {G["Polygon"], G["Triangle"], G["PolygonPatch"], G["Rectangle"]}
+COLLECTIONS = {G["MultiSurface"], G["CompositeSurface"], G["Shell"]}
+PATCHED = {G["Surface"], G["TriangulatedSurface"], G["Tin"]}
+EXTERIOR = {G["exterior"], G["outerBoundaryIs"]}
+INTERIOR = {G["interior"], G["innerBoundaryIs"]}
+INDEXED = (G["Polygon"], G["MultiSurface"], G["CompositeSurface"], G["Surface"],
+           G["OrientableSurface"], G["TriangulatedSurface"], G["Shell"], G["Solid"])
+
+SIMPLE_ATTRIBUTES = {
+    "class": str, "function": str, "usage": str, "roofType": str, "measuredHeight": float,
+    "storeysAboveGround": int, "storeysBelowGround": int, "yearOfConstruction": str,
+    "yearOfDemolition": str,
+}
+GEOMETRY_PROPS = {"lod1Solid": ("Solid", "1"), "lod1MultiSurface": ("MultiSurface", "1"),
+                  "lod2Solid": ("Solid", "2"), "lod2MultiSurface": ("MultiSurface", "2")}
+GENERIC_TYPES = {"stringAttribute": str, "intAttribute": int, "doubleAttribute": float,
+                 "measureAttribute": float, "dateAttribute": str, "uriAttribute": str}
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+#: child tag of a Building/BuildingPart -> (role, name), for both CityGML versions
+ROLES: dict[str, tuple[str, str]] = {G["name"]: ("name", "name")}
+for _ns_b in BLDG:
+    ROLES.update({f"{{{_ns_b}}}{n}": ("attr", n) for n in SIMPLE_ATTRIBUTES})
+    ROLES.update({f"{{{_ns_b}}}{n}": ("geom", n) for n in GEOMETRY_PROPS})
+    ROLES.update({f"{{{_ns_b}}}{n}": (n, n)
+                  for n in ("boundedBy", "consistsOfBuildingPart", "address")})
+for _ns_g in GEN:
+    ROLES.update({f"{{{_ns_g}}}{n}": ("generic", n)
+                  for n in (*GENERIC_TYPES, "genericAttributeSet")})
+#: thematic surface tag -> semantic type (None: a surface type CityJSON Buildings do not use)
+THEMATIC = {f"{{{ns}}}{k}": (k if k in SEMANTIC_TYPES else None)
+            for ns in BLDG for k in (*SEMANTIC_TYPES, "InteriorWallSurface", "CeilingSurface",
+                                     "FloorSurface")}
+#: lodXMultiSurface of a thematic surface -> LoD
+SURFACE_LODS = {f"{{{ns}}}lod{i}MultiSurface": str(i) for ns in BLDG for i in range(5)}
+
+
+class _Unresolved(Exception):
+    """A building references polygons outside itself (resolved in a second pass)."""
+
+    def __init__(self, ids: set[str]) -> None:
+        super().__init__(", ".join(sorted(ids)))
+        self.ids = ids
+
+
+def check_no_doctype(path: Path) -> None:
+    """Refuse files with a DOCTYPE (DTDs and entity declarations are never processed)."""
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    match = _DOCTYPE.search(head)
+    if match:
+        line = head[: match.start()].count(b"\n") + 1
+        what = "entity declarations" if b"<!ENTITY" in head.upper() else "a document type"
+        raise DataValidationError(
+            f"{path.name}: line {line}: the file declares {what} (<!DOCTYPE ...>); "
+            "DTDs and XML entities are refused for security reasons"
+        )
+
+
+def _local(tag: Any) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+
+class BuildingParser:
+    """Turns one bldg:Building element into a CityObject (one instance per file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.index: dict[str, etree._Element] | None = None
+        self.external: dict[str, etree._Element] = {}
+        self.missing: set[str] = set()
+        self.parsed: dict[str, list[Ring]] = {}
+        self.root: etree._Element | None = None
+
+    # -- geometry ----------------------------------------------------------------------------
+    def _coords(self, ring: etree._Element) -> Ring:
+        pos_list = ring.find(POS_LIST)
+        dim = 3
+        if pos_list is not None:
+            values = (pos_list.text or "").split()
+            if pos_list.get("srsDimension") or ring.get("srsDimension"):
+                dim = int(pos_list.get("srsDimension") or ring.get("srsDimension") or 3)
+        else:
+            points = ring.findall(G["pos"])
+            if points:
+                values = [v for p in points for v in (p.text or "").split()]
+                dim = len((points[0].text or "").split())
+            else:
+                coords = ring.find(G["coordinates"])
+                if coords is None:
+                    raise ValueError("a LinearRing without posList, pos or coordinates")
+                tuples = (coords.text or "").split()
+                values = [v for t in tuples for v in t.split(",")]
+                dim = len(tuples[0].split(",")) if tuples else 3
+        if dim not in (2, 3) or len(values) % dim:
+            raise ValueError(f"{len(values)} coordinate values do not form {dim}D points")
+        flat = list(map(float, values))
+        if dim == 2:
+            flat = [c for i in range(0, len(flat), 2) for c in (flat[i], flat[i + 1], 0.0)]
+        if len(flat) >= 6 and flat[:3] == flat[-3:]:
+            del flat[-3:]
+        return flat
+
+    def _polygon(self, el: etree._Element) -> list[Ring]:
+        if len(el) == 1:  # fast path: one exterior LinearRing with a posList
+            pos_list = el.find(EXTERIOR_POS_LIST)
+            if pos_list is not None and pos_list.get("srsDimension", "3") == "3":
+                values = (pos_list.text or "").split()
+                if len(values) % 3 == 0:
+                    flat = list(map(float, values))
+                    if len(flat) >= 6 and flat[:3] == flat[-3:]:
+                        del flat[-3:]
+                    return [flat]
+        rings: list[Ring] = []
+        for boundary in el:
+            tag = boundary.tag
+            exterior = tag in EXTERIOR
+            if exterior or tag in INTERIOR:
+                ring = boundary.find(LINEAR_RING)
+                if ring is None:
+                    raise ValueError(f"polygon {el.get(GML_ID) or ''}: ring is not a LinearRing")
+                if exterior:
+                    rings.insert(0, self._coords(ring))
+                else:
+                    rings.append(self._coords(ring))
+        return rings
+
+    def _add_polygon(self, el: etree._Element, out: list[tuple[Surface, str | None]],
+                     reverse: bool, pid: str | None) -> None:
+        key = el.get(GML_ID)
+        if key is None:
+            rings = self._polygon(el)
+        else:
+            cached = self.parsed.get(key)
+            rings = cached if cached is not None else self.parsed.setdefault(
+                key, self._polygon(el))
+        out.append((Surface([_reversed(r) for r in rings] if reverse else rings), pid or key))
+
+    def surfaces(self, el: etree._Element, out: list[tuple[Surface, str | None]],
+                 reverse: bool = False) -> None:
+        """Append the polygons of any GML surface geometry to ``out`` with their gml:id."""
+        tag = el.tag
+        if tag in POLYGONAL:
+            self._add_polygon(el, out, reverse, None)
+        elif tag in COLLECTIONS:
+            for member in el:
+                href = member.get(XLINK_HREF)
+                if href:
+                    rings = self.parsed.get(href[1:]) if not reverse else None
+                    if rings is not None:  # a polygon already read (e.g. in boundedBy)
+                        out.append((Surface(rings), href[1:]))
+                        continue
+                    target = self.resolve(href)
+                    if target is not None:
+                        if target.tag in POLYGONAL:
+                            self._add_polygon(target, out, reverse, None)
+                        else:
+                            self.surfaces(target, out, reverse)
+                    continue
+                for child in member:
+                    if child.tag in POLYGONAL:
+                        self._add_polygon(child, out, reverse, None)
+                    elif isinstance(child.tag, str):
+                        self.surfaces(child, out, reverse)
+        elif tag == G["OrientableSurface"]:
+            flip = reverse != (el.get("orientation") == "-")
+            for member in el:
+                self.member(member, out, flip)
+        elif tag in PATCHED:
+            for patches in el:
+                for patch in patches:
+                    if patch.tag in POLYGONAL:
+                        self._add_polygon(patch, out, reverse, el.get(GML_ID))
+        elif tag == G["Solid"]:
+            for shell in el:
+                self.member(shell, out, reverse)
+
+    def member(self, prop: etree._Element, out: list[tuple[Surface, str | None]],
+               reverse: bool = False) -> None:
+        """A property element (surfaceMember, baseSurface, exterior, lodXSolid, ...)."""
+        if not isinstance(prop.tag, str):
+            return
+        href = prop.get(XLINK_HREF)
+        if href:
+            target = self.resolve(href)
+            if target is not None:
+                self.surfaces(target, out, reverse)
+            return
+        for child in prop:
+            if isinstance(child.tag, str):
+                self.surfaces(child, out, reverse)
+
+    def resolve(self, href: str) -> etree._Element | None:
+        """The element a local ``#id`` reference points to (None: collected as missing)."""
+        key = href[1:] if href[0] == "#" else href.rpartition("#")[2]
+        if self.index is None:
+            if self.root is None:
+                raise RuntimeError("resolve() outside a building")
+            self.index = {
+                i: e for e in self.root.iter(*INDEXED) if (i := e.get(GML_ID)) is not None
+            }
+        target = self.index.get(key)
+        if target is None:
+            target = self.external.get(key)
+        if target is None:
+            self.missing.add(key)
+        return target
+
+    def solid_shells(self, solid: etree._Element,
+                     kinds: dict[str, str]) -> list[list[Surface]]:
+        shells: list[list[Surface]] = []
+        for shell_prop in solid:
+            if shell_prop.tag not in EXTERIOR and shell_prop.tag not in INTERIOR:
+                continue
+            found: list[tuple[Surface, str | None]] = []
+            self.member(shell_prop, found)
+            for surface, pid in found:
+                if pid is not None:
+                    surface.kind = kinds.get(pid)
+            shells.append([s for s, _ in found])
+        return shells
+
+    # -- objects -----------------------------------------------------------------------------
+    def building(self, el: etree._Element) -> CityObject:
+        """Parse a Building (with parts); raise DataValidationError naming file and building."""
+        self.index = None
+        self.root = el
+        self.missing = set()
+        self.parsed = {}
+        try:
+            obj = self._object(el, "Building")
+        except (ValueError, IndexError) as exc:
+            raise DataValidationError(
+                f"{self.path.name}: line {el.sourceline}: building "
+                f"{el.get(GML_ID) or '(no gml:id)'}: {exc}"
+            ) from None
+        if self.missing:
+            raise _Unresolved(set(self.missing))
+        return obj
+
+    def _object(self, el: etree._Element, kind: str) -> CityObject:
+        obj = CityObject(id=el.get(GML_ID) or f"{self.path.stem}_line{el.sourceline}",
+                         type=kind, source=self.path.name, line=el.sourceline or 0)
+        geometry_props: list[etree._Element] = []
+        semantic: list[tuple[str | None, etree._Element]] = []
+        for child in el:
+            role = ROLES.get(child.tag)
+            if role is None:
+                continue
+            kind, local = role
+            if kind == "attr":
+                text = (child.text or "").strip()
+                if text:
+                    obj.attributes[local] = SIMPLE_ATTRIBUTES[local](text)
+                    if child.get("codeSpace"):
+                        obj.code_spaces[local] = child.get("codeSpace", "")
+            elif kind == "geom":
+                geometry_props.append(child)
+            elif kind == "boundedBy":
+                for surface in child:
+                    if surface.tag in THEMATIC:
+                        semantic.append((THEMATIC[surface.tag], surface))
+            elif kind == "consistsOfBuildingPart":
+                for part in child:
+                    if _local(part.tag) == "BuildingPart":
+                        obj.parts.append(self._object(part, "BuildingPart"))
+            elif kind == "address":
+                obj.addresses.extend(_addresses(child))
+            elif kind == "generic":
+                _generic(child, obj.attributes)
+            elif child.text and "name" not in obj.attributes:
+                obj.attributes["name"] = child.text.strip()
+        self._geometries(obj, geometry_props, semantic)
+        return obj
+
+    def _geometries(self, obj: CityObject, props: list[etree._Element],
+                    semantic: list[tuple[str | None, etree._Element]]) -> None:
+        kinds: dict[str, str] = {}
+        by_lod: dict[str, list[Surface]] = {}
+        for sem_kind, surface_el in semantic:
+            for prop in surface_el:
+                lod = SURFACE_LODS.get(prop.tag)
+                if lod is None:
+                    continue
+                found: list[tuple[Surface, str | None]] = []
+                multi = prop[0] if len(prop) == 1 else None
+                polygons = (multi.findall(MEMBER_POLYGON)
+                            if multi is not None and multi.tag == G["MultiSurface"] else None)
+                if polygons and len(polygons) == len(multi):  # type: ignore[arg-type]
+                    for polygon in polygons:  # fast path: plain polygons, no references
+                        self._add_polygon(polygon, found, False, None)
+                else:
+                    self.member(prop, found)
+                for surface, pid in found:
+                    surface.kind = sem_kind
+                    if pid is not None and sem_kind:
+                        kinds[pid] = sem_kind
+                by_lod.setdefault(lod, []).extend(s for s, _ in found)
+        solids: set[str] = set()
+        for prop in props:
+            gtype, glod = GEOMETRY_PROPS[ROLES[prop.tag][1]]
+            if gtype == "Solid":
+                solid = next((c for c in prop if c.tag == G["Solid"]), None)
+                if solid is None and prop.get(XLINK_HREF):
+                    solid = self.resolve(prop.get(XLINK_HREF, ""))
+                if solid is None:
+                    continue
+                shells = self.solid_shells(solid, kinds)
+                if shells and shells[0]:
+                    obj.geometries.append(Geometry("Solid", glod, shells))
+                    if any(s.kind for s in shells[0]):
+                        solids.add(glod)
+            else:
+                members: list[tuple[Surface, str | None]] = []
+                self.member(prop, members)
+                for surface, pid in members:
+                    if pid is not None:
+                        surface.kind = kinds.get(pid)
+                if members:
+                    obj.geometries.append(
+                        Geometry("MultiSurface", glod, [[s for s, _ in members]]))
+        for lod, surfaces in sorted(by_lod.items()):
+            if lod not in solids and surfaces:
+                obj.geometries.append(Geometry("MultiSurface", lod, [surfaces]))
+
+
+def _reversed(ring: Ring) -> Ring:
+    pts = [ring[i:i + 3] for i in range(0, len(ring), 3)]
+    pts = pts[:1] + pts[1:][::-1]
+    return [c for p in pts for c in p]
+
+
+def _generic(el: etree._Element, attributes: dict[str, Any]) -> None:
+    local = _local(el.tag)
+    name = el.get("name")
+    if local == "genericAttributeSet":
+        for child in el:
+            if isinstance(child.tag, str):
+                _generic(child, attributes)
+        return
+    caster = GENERIC_TYPES.get(local)
+    if caster is None or not name:
+        return
+    value = next((c.text for c in el if _local(c.tag) == "value"), None)
+    if value is None:
+        return
+    try:
+        attributes[name] = caster(value.strip())
+    except ValueError:
+        raise ValueError(f"generic attribute {name!r}: {value!r} is not a {local}") from None
+
+
+XAL = "urn:oasis:names:tc:ciq:xsdschema:xAL:2.0"
+XAL_FIELDS = {f"{{{XAL}}}{n}": n for n in (
+    "CountryName", "LocalityName", "DependentLocalityName", "ThoroughfareName",
+    "ThoroughfareNumber", "PostalCodeNumber")}
+ADDRESS_TAGS = [f"{{{ns}}}Address" for ns in CORE]
+
+
+def _addresses(prop: etree._Element) -> list[dict[str, str]]:
+    out = []
+    for address in prop.iter(*ADDRESS_TAGS):
+        record: dict[str, str] = {}
+        for el in address.iter(*XAL_FIELDS):
+            text = (el.text or "").strip()
+            if text:
+                record.setdefault(XAL_FIELDS[el.tag], text)
+        if record:
+            out.append(record)
+    return out
+
+
+def _parser_args() -> dict[str, Any]:
+    return {"resolve_entities": False, "no_network": True, "load_dtd": False,
+            "huge_tree": True, "remove_comments": True}
+
+
+def iter_buildings(path: Path) -> Iterator[tuple[CityObject, SourceCrs | None]]:
+    """Stream the buildings of one CityGML file with the CRS named in the file (if any)."""
+    check_no_doctype(path)
+    parser = BuildingParser(path)
+    crs: SourceCrs | None = None
+    pending: list[tuple[etree._Element, set[str]]] = []
+    count = 0
+    try:
+        events = etree.iterparse(str(path), events=("end",),
+                                 tag=[*BUILDING_TAGS, *MEMBER_TAGS, ENVELOPE], **_parser_args())
+        for _event, el in events:
+            tag = el.tag
+            if tag == ENVELOPE:
+                if crs is None and el.get("srsName"):
+                    crs = _crs(path, el, el.get("srsName", ""))
+                continue
+            if tag in MEMBER_TAGS:
+                el.clear()
+                while el.getprevious() is not None:
+                    del el.getparent()[0]
+                continue
+            count += 1
+            if crs is None:
+                names = el.xpath(".//@srsName")
+                if names:
+                    crs = _crs(path, el, str(names[0]))
+            try:
+                yield parser.building(el), crs
+            except _Unresolved as unresolved:
+                pending.append((copy.deepcopy(el), unresolved.ids))
+    except etree.XMLSyntaxError as exc:
+        raise DataValidationError(f"{path.name}: not well-formed XML: {exc}") from None
+    if count == 0 and not pending:
+        raise DataValidationError(f"{path.name}: no bldg:Building found (CityGML 1.0/2.0)")
+    if pending:
+        yield from _resolve_pending(path, parser, pending, crs)
+
+
+def _crs(path: Path, el: etree._Element, name: str) -> SourceCrs:
+    try:
+        return parse_crs_name(name)
+    except DataValidationError as exc:
+        raise DataValidationError(f"{path.name}: line {el.sourceline}: {exc}") from None
+
+
+def _resolve_pending(path: Path, parser: BuildingParser,
+                     pending: list[tuple[etree._Element, set[str]]],
+                     crs: SourceCrs | None) -> Iterator[tuple[CityObject, SourceCrs | None]]:
+    """Second pass: collect the referenced polygons, then parse the waiting buildings."""
+    wanted = set().union(*(ids for _, ids in pending))
+    for _event, el in etree.iterparse(str(path), events=("end",),
+                                      tag=[*INDEXED, *MEMBER_TAGS], **_parser_args()):
+        if el.tag in MEMBER_TAGS:
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+            continue
+        key = el.get(GML_ID)
+        if key in wanted:
+            parser.external[key] = copy.deepcopy(el)
+    for el, _ids in pending:
+        try:
+            yield parser.building(el), crs
+        except _Unresolved as exc:
+            raise DataValidationError(
+                f"{path.name}: line {el.sourceline}: building {el.get(GML_ID)}: "
+                f"xlink:href to polygon(s) not found in the file: {exc}"
+            ) from None
