@@ -60,11 +60,19 @@ def _zip_ok(path: Path) -> None:
 
 
 def _cityjson_count(path: Path) -> int:
+    """Top-level city objects (no ``parents``), streamed: memory stays flat for big files."""
+    import ijson
+
     with path.open("rb") as fh:
-        doc = json.load(fh)
-    if doc.get("type") != "CityJSON":
+        kind = next(ijson.items(fh, "type"), None)
+    if kind != "CityJSON":
         raise ValueError("not a CityJSON document")
-    return len(doc.get("CityObjects", {}))
+    count = 0
+    with path.open("rb") as fh:
+        for _, obj in ijson.kvitems(fh, "CityObjects"):
+            if not obj.get("parents"):
+                count += 1
+    return count
 
 
 def _cityjsonseq_ok(path: Path) -> None:

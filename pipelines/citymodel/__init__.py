@@ -52,9 +52,10 @@ def read(ctx: RunContext) -> gpd.GeoDataFrame:
     crs = "EPSG:25832"
     if "cityjson" in formats:
         ctx.add_output(staging / f"{ctx.id}.city.json", "cityjson",
-                       "CityJSON 2.0 (alle Gebäude)", crs=crs)
+                       "CityJSON 2.0 (alle Gebäude)", crs=crs, features=result.buildings)
         for name, path in result.tiles.items():
-            ctx.add_output(path, "cityjson", f"CityJSON 2.0 Kachel {name}", crs=crs, tile=name)
+            ctx.add_output(path, "cityjson", f"CityJSON 2.0 Kachel {name}", crs=crs, tile=name,
+                           features=result.tile_counts.get(name))
     if "cityjsonseq" in formats:
         ctx.add_output(staging / f"{ctx.id}.city.jsonl", "cityjsonseq",
                        "CityJSONSeq (ein Gebäude je Zeile)", crs=crs, features=result.buildings)
