@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,19 +60,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(published: Settings) -> Iterator[str]:
-    """`opengeodata serve` (gunicorn, 2 workers) on a free port; yields the base URL."""
+@contextmanager
+def serving(settings: Settings, workers: int = 2) -> Iterator[str]:
+    """Run `opengeodata serve` (gunicorn) over ``settings`` on a free port; yield its base URL."""
     port = free_port()
     env = {
         **os.environ,
-        "OPENGEODATA_DATA_DIR": str(published.data_dir),
-        "OPENGEODATA_DATASETS_DIR": str(published.datasets_dir),
-        "OPENGEODATA_CONFIG_DIR": str(published.config_dir),
+        "OPENGEODATA_DATA_DIR": str(settings.data_dir),
+        "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir),
+        "OPENGEODATA_CONFIG_DIR": str(settings.config_dir),
         "OPENGEODATA_BASE_URL": "",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "opengeodata.cli", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "opengeodata.cli", "serve", "--port", str(port),
+         "--workers", str(workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
@@ -89,6 +91,13 @@ def live_server(published: Settings) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server(published: Settings) -> Iterator[str]:
+    """`opengeodata serve` (gunicorn, 2 workers) on a free port; yields the base URL."""
+    with serving(published) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -102,30 +111,5 @@ def parcels_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def parcels_server(parcels_settings: Settings) -> Iterator[str]:
     """`opengeodata serve` (gunicorn, 2 workers) over the generated parcels; the base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "OPENGEODATA_DATA_DIR": str(parcels_settings.data_dir),
-        "OPENGEODATA_DATASETS_DIR": str(parcels_settings.datasets_dir),
-        "OPENGEODATA_CONFIG_DIR": str(parcels_settings.config_dir),
-        "OPENGEODATA_BASE_URL": "",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "opengeodata.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/collections?f=json", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.3)
+    with serving(parcels_settings) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)

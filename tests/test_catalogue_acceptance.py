@@ -7,11 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +21,7 @@ from rdflib.namespace import DCAT, RDF
 from opengeodata.catalogue.dcat import SPDX
 from opengeodata.settings import Settings
 from opengeodata.store import Store
-from tests.conftest import free_port, make_settings
+from tests.conftest import make_settings, serving
 
 pytestmark = pytest.mark.slow
 ATOM = {"a": "http://www.w3.org/2005/Atom",
@@ -57,28 +53,8 @@ def everything(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def server(everything: Settings) -> Iterator[str]:
     """`opengeodata serve` over every dataset on a free port."""
-    port = free_port()
-    env = {**os.environ, "OPENGEODATA_DATA_DIR": str(everything.data_dir),
-           "OPENGEODATA_DATASETS_DIR": str(everything.datasets_dir),
-           "OPENGEODATA_CONFIG_DIR": str(everything.config_dir), "OPENGEODATA_BASE_URL": ""}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "opengeodata.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/collections?f=json", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.3)
+    with serving(everything) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
