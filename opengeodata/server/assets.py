@@ -23,6 +23,10 @@ ASSETS: dict[str, str] = {
     "maplibre-gl/LICENSE.txt": "maplibre-gl.LICENSE.txt",
     "pmtiles/dist/pmtiles.js": "pmtiles.js",
     "pmtiles/dist/pmtiles.js.map": "pmtiles.js.map",
+    "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui-standalone-preset.js": "swagger-ui-standalone-preset.js",
+    "swagger-ui-dist/swagger-ui.css": "swagger-ui.css",
+    "swagger-ui-dist/LICENSE": "swagger-ui.LICENSE.txt",
 }
 
 
