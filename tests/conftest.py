@@ -129,3 +129,11 @@ def parcels_server(parcels_settings: Settings) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def web_site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Districts plus a hostile point dataset, both published with PMTiles (web catalogue tests)."""
+    from tests.web_support import build_site
+
+    return build_site(tmp_path_factory.mktemp("web"))

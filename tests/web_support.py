@@ -75,7 +75,7 @@ def tippecanoe() -> str | None:
 
 
 def ensure_pmtiles(settings: Settings, dataset_id: str) -> OutputFile:
-    """The live version's ``<id>.pmtiles`` output, built from its GeoJSON if the pipeline did not."""
+    """The live ``<id>.pmtiles`` output, built from the GeoJSON if the pipeline made none."""
     store = Store(settings.data_dir)
     live = store.live_dir(dataset_id)
     manifest = store.live_manifest(dataset_id)

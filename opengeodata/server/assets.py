@@ -36,7 +36,7 @@ def missing_assets(vendor_dir: Path = VENDOR_DIR) -> list[str]:
 
 
 def copy_assets(node_modules: Path, vendor_dir: Path = VENDOR_DIR) -> list[Path]:
-    """Copy every asset from ``node_modules`` into ``vendor_dir``; PipelineError if one is missing."""
+    """Copy the assets from ``node_modules`` to ``vendor_dir``; PipelineError if one is missing."""
     missing = [src for src in ASSETS if not (node_modules / src).is_file()]
     if missing:
         raise PipelineError(

@@ -57,7 +57,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "catalogue": ("Katalog", "Catalogue"),
     "search": ("Suche", "Search"),
     "search_label": ("Datensätze durchsuchen", "Search datasets"),
-    "search_placeholder": ("z. B. Stadtbezirke, Bäume, Gebäude", "e.g. districts, trees, buildings"),
+    "search_placeholder": (
+        "z. B. Stadtbezirke, Bäume, Gebäude", "e.g. districts, trees, buildings"
+    ),
     "search_button": ("Suchen", "Search"),
     "themes": ("Themen", "Themes"),
     "datasets_n": ("{n} Datensätze", "{n} datasets"),

@@ -122,7 +122,9 @@ def blueprint(state: ServerState) -> Blueprint:
             return None
         if accept["text/html"] <= accept["application/json"]:
             return None
-        target = url_for("web.start", **({"lang": lang()} if "lang" in request.args else {}))
+        target = url_for("web.start")
+        if "lang" in request.args:
+            target += f"?lang={lang()}"
         response = redirect(target, code=303)
         response.headers["Vary"] = "Accept"
         return response  # type: ignore[return-value]
