@@ -42,7 +42,7 @@ def test_start_page_german_with_themes_counts_and_search_box(client: FlaskClient
                      re.S)
     assert tile and tile.group(1) == "/catalogue/search?theme=environment"
     assert tile.group(2) == "1 Datensatz"
-    cadastre = re.search(r'theme-cadastre">.*?theme-count">([^<]+)<', page, re.S)
+    cadastre = re.search(r'theme-cadastre is-empty">.*?theme-count">([^<]+)<', page, re.S)
     assert cadastre and cadastre.group(1) == "0 Datensätze"
     assert set(result_ids(page)) == {"stadtbezirke", HOSTILE_ID}
 

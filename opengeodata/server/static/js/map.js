@@ -7,6 +7,7 @@
   var configElement = document.getElementById("map-config");
   if (!container || !configElement || !window.maplibregl) { return; }
   var cfg = JSON.parse(configElement.textContent);
+  container.hidden = false; /* hidden without JS: the page then says where the data is */
   var COLOR = "#0b6e99";
 
   function absolute(url) { return new URL(url, window.location.href).href; }
