@@ -210,7 +210,13 @@ def test_search_open_preview_click_download(server: str, driver: Any,
 
     # pygeoapi's own pages: project assets only, hostile values as text, map drawn
     driver.get(f"{server}/collections/{HOSTILE_ID}/items?f=html")
-    wait_for(driver, "return document.querySelector('#items-map canvas') !== null")
+    wait_for(driver, "var m = document.getElementById('items-map');"
+             "return m !== null && m.getAttribute('data-state') === 'idle';")
+    no_alert(driver)
+    driver.get(f"{server}/collections/catalogue/items?f=html")
+    wait_for(driver, "var m = document.getElementById('items-map');"
+             "return m !== null && m.getAttribute('data-state') === 'idle';")
+    driver.save_screenshot(str(ARTIFACTS / "records-items.png"))
     no_alert(driver)
     driver.get(f"{server}/openapi?f=html")
     wait_for(driver, "return document.querySelector('#swagger-ui .info') !== null")

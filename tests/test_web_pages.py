@@ -121,6 +121,7 @@ def test_dataset_page_shows_everything_a_user_needs(client: FlaskClient,
     # OGC API endpoints to copy, with a GDAL one-liner
     assert "http://testserver/collections/stadtbezirke/items" in page
     assert "ogr2ogr stadtbezirke.gpkg OAPIF:http://testserver/collections/stadtbezirke" in page
+    assert "http://testserver/collections/catalogue/items/stadtbezirke" in page  # Records
     # the map preview reads the PMTiles download
     config = json.loads(re.search(r'id="map-config">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
     assert config["pmtiles"] == "/downloads/stadtbezirke/stadtbezirke.pmtiles"
@@ -153,6 +154,8 @@ PAGES = [
     "/collections/stadtbezirke/items?f=html", "/collections/stadtbezirke/queryables?f=html",
     "/collections/stadtbezirke/schema?f=html", "/conformance?f=html", "/openapi?f=html",
     "/openapi?f=html&ui=redoc", "/TileMatrixSets?f=html", "/TileMatrixSets/WebMercatorQuad?f=html",
+    "/collections/catalogue?f=html", "/collections/catalogue/items?f=html",
+    f"/collections/catalogue/items/{HOSTILE_ID}?f=html",
 ]
 
 RESOURCE = re.compile(

@@ -1,4 +1,4 @@
-"""Small parts of the web catalogue: language choice, text folding, asset installation."""
+"""Small parts of the web catalogue: language choice, formatting, asset installation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from werkzeug.datastructures import LanguageAccept
 from opengeodata.errors import PipelineError
 from opengeodata.server import assets, i18n
 from opengeodata.server.web import human_size, short_date
-from opengeodata.server.webmodel import fold, parse_query
 
 
 def accept(header: str) -> LanguageAccept:
@@ -38,14 +37,6 @@ def test_every_message_has_both_languages() -> None:
     t = i18n.translator("en")
     assert t("datasets_n", n=3) == "3 datasets"
     assert i18n.translator("de")("datasets_n", n=3) == "3 Datensätze"
-
-
-def test_fold_matches_umlauts_and_their_spellings() -> None:
-    assert fold("Grünflächen") == fold("GRUENFLAECHEN") == "gruenflaechen"
-    assert fold("Straße") == fold("STRASSE")
-    assert fold("Café") == "cafe"
-    assert parse_query("Baum kataster, Bäume") == [["baum", "kataster"], ["baeume"]]
-    assert parse_query(" , ") == []
 
 
 def test_human_size_and_dates() -> None:

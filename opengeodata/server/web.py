@@ -13,18 +13,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from opengeodata.server import i18n
+from opengeodata.server.catalogue import CatalogueCache
 from opengeodata.server.state import ServerState, Snapshot
-from opengeodata.server.webmodel import (
-    FORMAT_NAMES,
-    SORTS,
-    Entry,
-    entries,
-    facets,
-    make_entry,
-    search,
-)
+from opengeodata.server.webmodel import FORMAT_NAMES, Entry, entries, make_entry
 
 CONTEXT_DATASET = "stadtbezirke"
+#: the page's sort choices -> the catalogue's sort keys (last update: newest first)
+SORTS = {"relevance": "relevance", "title": "title", "updated": "-updated"}
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "worker-src 'self' blob:; child-src 'self' blob:; connect-src 'self'; font-src 'self'; "
@@ -81,6 +76,7 @@ def raster_tiles(snap: Snapshot, dataset_id: str) -> str | None:
 def blueprint(state: ServerState) -> Blueprint:
     """The catalogue pages."""
     bp = Blueprint("web", __name__)
+    catalogue = CatalogueCache(state)
 
     def lang() -> str:
         return i18n.choose_language(request.args.get("lang"), request.accept_languages)
@@ -133,7 +129,7 @@ def blueprint(state: ServerState) -> Blueprint:
     def start() -> Response:
         snap = state.snapshot()
         items = entries(snap.datasets, snap.manifests)
-        counts = facets(items)["theme"]
+        counts = catalogue.get().themes()
         themes = list(i18n.MAIN_THEMES) + sorted(k for k in counts if k not in i18n.MAIN_THEMES)
         grouped = {theme: [e for e in items if e.theme == theme] for theme in themes}
         return page("catalogue/start.html", items=items, themes=themes, grouped=grouped,
@@ -142,16 +138,19 @@ def blueprint(state: ServerState) -> Blueprint:
     @bp.route("/catalogue/search")
     def search_page() -> Response:
         snap = state.snapshot()
-        items = entries(snap.datasets, snap.manifests)
+        by_id = {e.id: e for e in entries(snap.datasets, snap.manifests)}
+        cat = catalogue.get()
         q = request.args.get("q", "").strip()[:200]
         chosen = {key: [v for v in request.args.getlist(key) if v] for key in
                   ("theme", "format", "licence")}
         sort = request.args.get("sort", "")
         sort = sort if sort in SORTS else ("relevance" if q else "title")
-        hits = search(items, q=q, themes=chosen["theme"], formats=chosen["format"],
-                      licences=chosen["licence"], sort=sort)
+        records = cat.search(q or None, theme=chosen["theme"] or None,
+                             fmt=chosen["format"] or None, licence=chosen["licence"] or None,
+                             sort=SORTS[sort])
+        hits = [by_id[r.id] for r in records if r.id in by_id]
         return page("catalogue/search.html", q=q, hits=hits, chosen=chosen, sort=sort,
-                    facets=facets(items), sorts=SORTS)
+                    facets=cat.facets(), sorts=list(SORTS))
 
     @bp.route("/catalogue/datasets/<dataset_id>")
     def dataset(dataset_id: str) -> Response:

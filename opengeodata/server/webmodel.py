@@ -1,46 +1,22 @@
-"""What the web catalogue shows: one entry per published dataset, and its search.
+"""What the web catalogue pages show: one entry per published dataset.
 
-Search has the semantics of the Records ``q``: case-insensitive, German umlauts match their
-ae/oe/ue spellings (and ß matches ss), words separated by blanks must all occur, commas separate
-alternatives.
+Searching, sorting and facets come from :class:`opengeodata.catalogue.Catalogue` (the same as
+the Records ``q``); an entry adds what the pages render (attribute docs, tiled downloads, zooms).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from opengeodata.catalogue.text import fold
 from opengeodata.declaration import DeclaredDataset, Licence, Organisation
 from opengeodata.manifest import Manifest, OutputFile, QualityReport
-
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
-SORTS = ("relevance", "title", "updated")
 
 FORMAT_NAMES: dict[str, str] = {
     "gpkg": "GeoPackage", "geojson": "GeoJSON", "fgb": "FlatGeobuf", "shpzip": "Shapefile (ZIP)",
     "csv": "CSV", "parquet": "GeoParquet", "cityjson": "CityJSON", "cityjsonseq": "CityJSONSeq",
     "citygml": "CityGML", "cog": "Cloud Optimized GeoTIFF", "pmtiles": "PMTiles",
 }
-
-
-def fold(text: str) -> str:
-    """Lower case, ä->ae, ö->oe, ü->ue, ß->ss, accents stripped: both spellings match."""
-    lowered = unicodedata.normalize("NFC", text).lower().translate(_UMLAUTS)
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def parse_query(q: str) -> list[list[str]]:
-    """``"baum kataster, bäume"`` -> ``[["baum", "kataster"], ["baeume"]]``."""
-    groups = []
-    for part in q.split(","):
-        words = [fold(w) for w in re.split(r"\s+", part.strip()) if w]
-        if words:
-            groups.append(words)
-    return groups
 
 
 @dataclass(frozen=True)
@@ -79,7 +55,6 @@ class Entry:
     quality: QualityReport
     minzoom: int
     maxzoom: int
-    search_text: str = field(repr=False)
     title_text: str = field(repr=False)
 
     @property
@@ -117,8 +92,6 @@ def field_docs(dataset: DeclaredDataset, manifest: Manifest) -> tuple[FieldDoc, 
 def make_entry(dataset: DeclaredDataset, manifest: Manifest) -> Entry:
     """The catalogue entry of one published dataset."""
     decl = dataset.decl
-    texts = [decl.id, decl.title, decl.title_en or "", decl.description,
-             decl.description_en or "", *decl.keywords]
     bbox = manifest.extent.bbox_crs84 if manifest.extent else None
     return Entry(
         id=decl.id, title=decl.title, title_en=decl.title_en, description=decl.description,
@@ -132,7 +105,6 @@ def make_entry(dataset: DeclaredDataset, manifest: Manifest) -> Entry:
         downloads=tuple(o for o in manifest.outputs if o.tile is None),
         tiled_downloads=tuple(o for o in manifest.outputs if o.tile is not None),
         quality=manifest.quality, minzoom=decl.tiles.minzoom, maxzoom=decl.tiles.maxzoom,
-        search_text=fold(" ".join(texts)),
         title_text=fold(f"{decl.title} {decl.title_en or ''}"),
     )
 
@@ -141,49 +113,3 @@ def entries(datasets: dict[str, DeclaredDataset], manifests: dict[str, Manifest]
     """Entries of every published dataset, sorted by title."""
     found = [make_entry(ds, manifests[i]) for i, ds in datasets.items() if i in manifests]
     return sorted(found, key=lambda e: e.title_text)
-
-
-def _score(entry: Entry, groups: list[list[str]]) -> int:
-    best = 0
-    for words in groups:
-        if all(w in entry.search_text for w in words):
-            best = max(best, 1 + sum(3 for w in words if w in entry.title_text))
-    return best
-
-
-def search(
-    items: Iterable[Entry], *, q: str = "", themes: Iterable[str] = (),
-    formats: Iterable[str] = (), licences: Iterable[str] = (), sort: str = "",
-) -> list[Entry]:
-    """Entries matching ``q`` and every filter (a filter with several values: any of them)."""
-    groups = parse_query(q) if q else []
-    wanted_themes, wanted_formats, wanted_licences = set(themes), set(formats), set(licences)
-    hits: list[tuple[int, Entry]] = []
-    for entry in items:
-        if wanted_themes and entry.theme not in wanted_themes:
-            continue
-        if wanted_formats and not wanted_formats.intersection(entry.formats):
-            continue
-        if wanted_licences and entry.licence.id not in wanted_licences:
-            continue
-        score = _score(entry, groups) if groups else 1
-        if score:
-            hits.append((score, entry))
-    sort = sort if sort in SORTS else ("relevance" if groups else "title")
-    hits.sort(key=lambda h: h[1].title_text)
-    if sort == "relevance":
-        hits.sort(key=lambda h: -h[0])
-    elif sort == "updated":
-        hits.sort(key=lambda h: h[1].updated, reverse=True)
-    return [entry for _, entry in hits]
-
-
-def facets(items: Iterable[Entry]) -> dict[str, Counter[str]]:
-    """Counts per theme, format and licence id (for the filters and the start page)."""
-    counts: dict[str, Counter[str]] = {"theme": Counter(), "format": Counter(),
-                                       "licence": Counter()}
-    for entry in items:
-        counts["theme"][entry.theme] += 1
-        counts["licence"][entry.licence.id] += 1
-        counts["format"].update(entry.formats)
-    return counts

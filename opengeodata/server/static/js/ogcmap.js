@@ -42,6 +42,7 @@
         fitBoundsOptions: { padding: 30, maxZoom: 17 }
       });
       map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+      map.once("idle", function () { container.setAttribute("data-state", "idle"); });
       map.on("click", function (event) {
         var p = event.point;
         var hits = map.queryRenderedFeatures([[p.x - 4, p.y - 4], [p.x + 4, p.y + 4]],
