@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.datastructures import LanguageAccept
@@ -65,3 +66,21 @@ def test_copy_assets_names_the_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PipelineError, match=r"missing pmtiles/dist/pmtiles\.js.*npm install"):
         assets.copy_assets(node_modules, tmp_path / "other")
     assert assets.main([str(tmp_path / "nowhere")]) == 1
+
+
+def test_tile_endpoints_are_found_from_the_collection_links() -> None:
+    from types import SimpleNamespace
+
+    from opengeodata.server.web import raster_tiles, tileset_kinds
+
+    rel = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-"
+    snap: Any = SimpleNamespace(config={"resources": {
+        "dop20": {"links": [{"rel": rel + "map", "href": "x"}], "providers": []},
+        "baeume": {"links": [{"rel": rel + "vector", "href": "y"}], "providers": []},
+        "plain": {"links": [{"rel": "license", "href": "z"}], "providers": []},
+    }})
+    assert tileset_kinds(snap, "dop20") == {"map"}
+    expected = "/collections/dop20/tiles/WebMercatorQuad/{z}/{y}/{x}?f=png"
+    assert raster_tiles(snap, "dop20") == expected
+    assert tileset_kinds(snap, "baeume") == {"vector"} and raster_tiles(snap, "baeume") is None
+    assert tileset_kinds(snap, "plain") == set() and tileset_kinds(snap, "unknown") == set()

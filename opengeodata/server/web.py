@@ -49,10 +49,23 @@ def short_date(iso: str, lang: str) -> str:
     return f"{date} {hm} UTC" if hm else date
 
 
+REL_TILESETS = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-"
+
+
 def providers(snap: Snapshot, dataset_id: str) -> list[dict[str, Any]]:
     """The pygeoapi providers configured for a dataset's collection."""
     resource = snap.config.get("resources", {}).get(dataset_id) or {}
     return list(resource.get("providers") or [])
+
+
+def tileset_kinds(snap: Snapshot, dataset_id: str) -> set[str]:
+    """'vector' and/or 'map' when the collection links to OGC API tilesets of that kind."""
+    resource = snap.config.get("resources", {}).get(dataset_id) or {}
+    kinds = {str(link.get("rel", ""))[len(REL_TILESETS):] for link in resource.get("links", [])
+             if str(link.get("rel", "")).startswith(REL_TILESETS)}
+    if any(p.get("type") == "tile" for p in providers(snap, dataset_id)):
+        kinds.add("vector")
+    return kinds
 
 
 def records_collection(snap: Snapshot) -> str | None:
@@ -65,11 +78,8 @@ def records_collection(snap: Snapshot) -> str | None:
 
 def raster_tiles(snap: Snapshot, dataset_id: str) -> str | None:
     """URL template of a raster map tile endpoint for the dataset, if one is configured."""
-    for provider in providers(snap, dataset_id):
-        fmt = str((provider.get("format") or {}).get("name", "")).lower()
-        if provider.get("type") == "tile" and fmt in ("png", "jpeg", "jpg", "webp"):
-            return (f"/collections/{dataset_id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
-                    f"?f={fmt}")
+    if "map" in tileset_kinds(snap, dataset_id):
+        return f"/collections/{dataset_id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}?f=png"
     return None
 
 
@@ -170,7 +180,7 @@ def blueprint(state: ServerState) -> Blueprint:
         if "feature" in kinds:
             links["features"] = f"{base}/collections/{entry.id}/items"
             links["gdal"] = f"ogr2ogr {entry.id}.gpkg OAPIF:{base}/collections/{entry.id}"
-        if "tile" in kinds:
+        if tileset_kinds(snap, entry.id):
             links["tiles"] = f"{base}/collections/{entry.id}/tiles"
         if entry.pmtiles:
             links["pmtiles"] = f"{base}/downloads/{entry.id}/{entry.pmtiles.name}"

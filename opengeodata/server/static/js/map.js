@@ -44,26 +44,26 @@
   var style = { version: 8, sources: {}, layers: [
     { id: "background", type: "background", paint: { "background-color": "#f4f2ee" } }
   ] };
+  var contextLine = null;
+  if (cfg.context || cfg.pmtiles) {
+    maplibregl.addProtocol("pmtiles", new pmtiles.Protocol().tile);
+  }
   if (cfg.context) {
     style.sources.context = { type: "vector", url: "pmtiles://" + absolute(cfg.context.pmtiles) };
     style.layers.push({ id: "context-fill", type: "fill", source: "context",
       "source-layer": cfg.context.id, paint: { "fill-color": "#e6e2da" } });
-    style.layers.push({ id: "context-line", type: "line", source: "context",
-      "source-layer": cfg.context.id, paint: { "line-color": "#a39d92", "line-width": 1 } });
+    contextLine = { id: "context-line", type: "line", source: "context",
+      "source-layer": cfg.context.id, paint: { "line-color": "#a39d92", "line-width": 1 } };
   }
   var clickable = [];
   if (cfg.pmtiles) {
-    var protocol = new pmtiles.Protocol();
-    maplibregl.addProtocol("pmtiles", protocol.tile);
+    if (contextLine) { style.layers.push(contextLine); }
     style.sources.data = { type: "vector", url: "pmtiles://" + absolute(cfg.pmtiles) };
     dataLayers(cfg.id).forEach(function (layer) { style.layers.push(layer); clickable.push(layer.id); });
   } else if (cfg.raster) {
-    style.sources.data = { type: "raster", tiles: [absolute(cfg.raster)], tileSize: 256 };
+    style.sources.data = { type: "raster", tiles: [window.location.origin + cfg.raster] /* keeps {z}/{x}/{y} unescaped */, tileSize: 256 };
     style.layers.push({ id: "data-raster", type: "raster", source: "data" });
-  }
-  if (cfg.context && !cfg.pmtiles) {
-    /* no protocol registered yet for the context layer */
-    maplibregl.addProtocol("pmtiles", new pmtiles.Protocol().tile);
+    if (contextLine) { style.layers.push(contextLine); } /* district borders above the image */
   }
 
   var options = { container: container, style: style, attributionControl: false, maxZoom: 20,
