@@ -208,6 +208,19 @@ def test_search_open_preview_click_download(server: str, driver: Any,
     assert any(u.endswith(f"/downloads/{HOSTILE_ID}/{HOSTILE_ID}.pmtiles") for u in seen)
     assert any(u.endswith("/downloads/stadtbezirke/stadtbezirke.pmtiles") for u in seen)
 
+    # the district polygons: filled, and a click in the middle names a district
+    driver.get(f"{server}/catalogue/datasets/stadtbezirke")
+    wait_for(driver, "var m = document.getElementById('map');"
+             "return m.getAttribute('data-state') === 'idle' || m.hasAttribute('data-error');")
+    canvas = driver.find_element(By.CSS_SELECTOR, "#map canvas")
+    image = Image.open(io.BytesIO(canvas.screenshot_as_png)).convert("RGB")
+    bluish = sum(1 for r, g, b in image.getdata() if b > r + 20)
+    assert bluish > image.width * image.height // 10, "district polygons not filled"
+    ActionChains(driver).move_to_element(canvas).click().perform()
+    wait_for(driver, "return document.querySelector('.maplibregl-popup') !== null", 10)
+    popup_text = driver.find_element(By.CSS_SELECTOR, ".maplibregl-popup").text
+    assert "bezirk_nr" in popup_text and "flaeche_ha" in popup_text
+
     # pygeoapi's own pages: project assets only, hostile values as text, map drawn
     driver.get(f"{server}/collections/{HOSTILE_ID}/items?f=html")
     wait_for(driver, "var m = document.getElementById('items-map');"
