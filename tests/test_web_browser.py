@@ -235,6 +235,17 @@ def test_search_open_preview_click_download(server: str, driver: Any,
     wait_for(driver, "return document.querySelector('#swagger-ui .info') !== null")
     no_alert(driver)
 
+    # without JavaScript the dataset page is still a useful text page
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        driver.get(f"{server}/catalogue/datasets/stadtbezirke")
+        assert not driver.find_element(By.ID, "map").is_displayed()
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert "Die Kartenvorschau braucht JavaScript" in body
+        assert "stadtbezirke.gpkg" in body and "OAPIF:" in body and "Fläche in Hektar" in body
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
     seen += requested_urls(driver)
     foreign = [u for u in seen if urlsplit(u).scheme in ("http", "https", "ws", "wss")
                and urlsplit(u).hostname != "127.0.0.1"]

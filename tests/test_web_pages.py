@@ -220,3 +220,14 @@ def test_browsers_get_the_catalogue_at_root_clients_the_landing_page(
     assert client.get("/", headers={"Accept": "*/*"}).status_code == 200
     ogc_html = client.get("/?f=html", headers={"Accept": "text/html"})
     assert ogc_html.status_code == 200 and b"/catalogue/" in ogc_html.data
+
+
+def test_pygeoapi_pages_follow_a_new_configuration(published: Settings,
+                                                   web_site: Settings) -> None:
+    """pygeoapi caches its translated config per locale; a publish must not leave it stale."""
+    before = create_app(published).test_client()  # only the districts
+    assert before.get("/collections?f=html").status_code == 200
+    after = create_app(web_site).test_client()  # a newer configuration with spielplaetze
+    resp = after.get(f"/collections/{HOSTILE_ID}?f=html")
+    assert resp.status_code == 200 and b"Katalogseite mit Kartenvorschau" in resp.data
+    assert b"/collections/spielplaetze" in after.get("/collections?f=html").data

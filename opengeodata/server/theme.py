@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pygeoapi import l10n
+
 SERVER_DIR = Path(__file__).resolve().parent
 PYGEOAPI_TEMPLATES = SERVER_DIR / "templates" / "pygeoapi"
 STATIC = SERVER_DIR / "static"
@@ -30,3 +32,14 @@ def apply_theme(config: dict[str, Any]) -> None:
     templates = pygeoapi_templates()
     config["server"]["templates"] = templates
     config["path"] = templates["path"]
+
+
+def forget_translated_config() -> None:
+    """Drop pygeoapi's process-wide cache of the translated configuration.
+
+    pygeoapi 0.24 caches the configuration it hands to its HTML templates per locale only
+    (``l10n._cfg_cache``), so after a publish (a new snapshot, a new configuration) its pages
+    would still see the old collections (a new collection's page: 500). Called before each
+    request; the cache is only used to render HTML, where a fresh copy costs little.
+    """
+    l10n._cfg_cache.clear()

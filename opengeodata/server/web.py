@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from opengeodata.server import i18n
+from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
 from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.server.webmodel import FORMAT_NAMES, Entry, entries, make_entry
@@ -117,6 +117,8 @@ def blueprint(state: ServerState) -> Blueprint:
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+    bp.before_app_request(theme.forget_translated_config)
 
     @bp.before_app_request
     def _browser_root() -> Response | None:
