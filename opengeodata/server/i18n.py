@@ -167,6 +167,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "api_features": ("OGC API – Features", "OGC API – Features"),
     "api_tiles": ("OGC API – Tiles", "OGC API – Tiles"),
     "api_records": ("OGC API – Records", "OGC API – Records"),
+    "api_coverage": ("OGC API – Coverages", "OGC API – Coverages"),
     "api_pmtiles": ("PMTiles (Vektorkacheln, statisch)", "PMTiles (vector tiles, static)"),
     "api_gdal": ("GDAL-Beispiel", "GDAL example"),
     "api_landing": ("OGC API (alle Schnittstellen)", "OGC API (all interfaces)"),

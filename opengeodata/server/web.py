@@ -184,6 +184,11 @@ def blueprint(state: ServerState) -> Blueprint:
             links["gdal"] = f"ogr2ogr {entry.id}.gpkg OAPIF:{base}/collections/{entry.id}"
         if tileset_kinds(snap, entry.id):
             links["tiles"] = f"{base}/collections/{entry.id}/tiles"
+        if "coverage" in kinds:
+            links["coverage"] = f"{base}/collections/{entry.id}/coverage"
+        cog = next((o for o in entry.downloads if o.format == "cog"), None)
+        if cog and "gdal" not in links:
+            links["gdal"] = f"gdalinfo /vsicurl/{base}/downloads/{entry.id}/{cog.name}"
         if entry.pmtiles:
             links["pmtiles"] = f"{base}/downloads/{entry.id}/{entry.pmtiles.name}"
         records = records_collection(snap)
