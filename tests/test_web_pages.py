@@ -231,3 +231,11 @@ def test_pygeoapi_pages_follow_a_new_configuration(published: Settings,
     resp = after.get(f"/collections/{HOSTILE_ID}?f=html")
     assert resp.status_code == 200 and b"Katalogseite mit Kartenvorschau" in resp.data
     assert b"/collections/spielplaetze" in after.get("/collections?f=html").data
+
+
+def test_facet_counts_follow_the_text_search(client: FlaskClient) -> None:
+    page = html(client, "/catalogue/search?q=bezirk&theme=environment")
+    assert result_ids(page) == []  # districts are not "environment"
+    assert re.search(r'value="planning"\s*> Planung <span class="count">\(1\)', page)
+    assert re.search(r'value="environment" checked> Umwelt <span class="count">\(0\)', page)
+    assert 'value="CC-BY-4.0"' not in page  # no text match has that licence

@@ -161,8 +161,13 @@ def blueprint(state: ServerState) -> Blueprint:
                              fmt=chosen["format"] or None, licence=chosen["licence"] or None,
                              sort=SORTS[sort])
         hits = [by_id[r.id] for r in records if r.id in by_id]
+        # facet counts over the text matches, so each count says what that filter would add
+        counts = cat.facets(cat.search(q or None) if q else None)
+        for key, values in chosen.items():
+            for value in values:
+                counts[key].setdefault(value, 0)
         return page("catalogue/search.html", q=q, hits=hits, chosen=chosen, sort=sort,
-                    facets=cat.facets(), sorts=list(SORTS))
+                    facets=counts, sorts=list(SORTS))
 
     @bp.route("/catalogue/datasets/<dataset_id>")
     def dataset(dataset_id: str) -> Response:
