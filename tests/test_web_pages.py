@@ -215,6 +215,7 @@ def test_browsers_get_the_catalogue_at_root_clients_the_landing_page(
     assert browser.status_code == 303 and browser.headers["Location"].endswith("/catalogue/")
     landing = client.get("/", headers={"Accept": "application/json"})
     assert landing.status_code == 200 and "links" in landing.get_json()
+    assert "Accept" in landing.headers["Vary"] and "Accept" in browser.headers["Vary"]
     assert client.get("/?f=json", headers={"Accept": "text/html"}).get_json()["links"]
     assert client.get("/").status_code == 200  # no Accept header: the JSON landing page
     assert client.get("/", headers={"Accept": "*/*"}).status_code == 200

@@ -137,6 +137,13 @@ def blueprint(state: ServerState) -> Blueprint:
         response.headers["Vary"] = "Accept"
         return response  # type: ignore[return-value]
 
+    @bp.after_app_request
+    def _vary_root(response: Response) -> Response:
+        """``/`` depends on Accept (catalogue for browsers), so caches must key on it."""
+        if request.path == "/":
+            response.vary.add("Accept")
+        return response
+
     @bp.route("/catalogue/")
     def start() -> Response:
         snap = state.snapshot()
