@@ -122,6 +122,8 @@ def test_dataset_page_shows_everything_a_user_needs(client: FlaskClient,
     assert "http://testserver/collections/stadtbezirke/items" in page
     assert "ogr2ogr stadtbezirke.gpkg OAPIF:http://testserver/collections/stadtbezirke" in page
     assert "http://testserver/collections/catalogue/items/stadtbezirke" in page  # Records
+    assert "http://testserver/catalogue/dcat/stadtbezirke" in page
+    assert "http://testserver/atom/stadtbezirke.xml" in page
     # the map preview reads the PMTiles download
     config = json.loads(re.search(r'id="map-config">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
     assert config["pmtiles"] == "/downloads/stadtbezirke/stadtbezirke.pmtiles"

@@ -168,6 +168,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "api_tiles": ("OGC API – Tiles", "OGC API – Tiles"),
     "api_records": ("OGC API – Records", "OGC API – Records"),
     "api_coverage": ("OGC API – Coverages", "OGC API – Coverages"),
+    "api_dcat": ("Metadaten DCAT-AP.de (JSON-LD)", "Metadata DCAT-AP.de (JSON-LD)"),
+    "api_atom": ("ATOM-Download-Feed (INSPIRE)", "ATOM download feed (INSPIRE)"),
     "api_pmtiles": ("PMTiles (Vektorkacheln, statisch)", "PMTiles (vector tiles, static)"),
     "api_gdal": ("GDAL-Beispiel", "GDAL example"),
     "api_landing": ("OGC API (alle Schnittstellen)", "OGC API (all interfaces)"),

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
@@ -206,6 +214,10 @@ def blueprint(state: ServerState) -> Blueprint:
         records = records_collection(snap)
         if records:
             links["records"] = f"{base}/collections/{records}/items/{entry.id}"
+        if "catalogue.dcat_dataset" in current_app.view_functions:
+            links["dcat"] = base + url_for("catalogue.dcat_dataset", dataset_id=entry.id)
+        if "catalogue.atom_dataset" in current_app.view_functions:
+            links["atom"] = base + url_for("catalogue.atom_dataset", dataset_id=entry.id)
         return links
 
     def map_config(snap: Snapshot, entry: Entry, current: str) -> dict[str, Any] | None:
