@@ -122,6 +122,7 @@ def test_dataset_page_shows_everything_a_user_needs(client: FlaskClient,
     assert "http://testserver/collections/stadtbezirke/items" in page
     assert "ogr2ogr stadtbezirke.gpkg OAPIF:http://testserver/collections/stadtbezirke" in page
     assert "http://testserver/collections/catalogue/items/stadtbezirke" in page  # Records
+    assert "http://testserver/collections/stadtbezirke/tiles" in page  # OGC API Tiles
     assert "http://testserver/catalogue/dcat/stadtbezirke" in page
     assert "http://testserver/atom/stadtbezirke.xml" in page
     # the map preview reads the PMTiles download
