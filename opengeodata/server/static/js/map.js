@@ -34,8 +34,9 @@
           paint: { "line-color": COLOR, "line-width": 2.5 } }, common));
       } else {
         layers.push(Object.assign({ id: "data-circle", type: "circle", filter: ["==", "$type", "Point"],
-          paint: { "circle-color": COLOR, "circle-radius": 6, "circle-stroke-color": "#ffffff",
-            "circle-stroke-width": 1.5 } }, common));
+          paint: { "circle-color": COLOR,
+            "circle-radius": ["interpolate", ["linear"], ["zoom"], 10, 2.5, 13, 4, 16, 6.5],
+            "circle-stroke-color": "#ffffff", "circle-stroke-width": 1 } }, common));
       }
     });
     return layers;
@@ -76,6 +77,10 @@
     options.zoom = 10;
   }
   var map = new maplibregl.Map(options);
+  if (cfg.pmtiles && cfg.minzoom && map.getZoom() < cfg.minzoom) {
+    /* the tiles start at minzoom: show the middle of the data there instead of an empty map */
+    map.jumpTo({ zoom: cfg.minzoom, center: map.getCenter() });
+  }
   window.opengeodataMap = map;
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
