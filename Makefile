@@ -9,6 +9,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 5000
 DATASET ?=
 STAMP   := $(VENV)/.installed
+VENDOR  := opengeodata/server/static/vendor/.installed
 
 # A Python >= 3.12: python3.13, python3.12, pyenv's installed versions, then python3.
 PYTHON_CANDIDATES := python3.13 python3.12 \
@@ -26,7 +27,7 @@ help: ## Show every target with one line
 		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  Variables: DATASET=<id> (refresh one), HOST=, PORT= (serve)"
 
-install: $(STAMP) ## Create .venv with Python >= 3.12 and install the project (idempotent)
+install: $(STAMP) $(VENDOR) browser ## Create .venv with Python >= 3.12 and install the project (idempotent)
 
 $(STAMP): pyproject.toml $(wildcard package.json)
 	@PY3="$(strip $(call find_python))"; \
@@ -53,7 +54,7 @@ lint: install ## Run ruff and mypy
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 
-test: install ## Install, lint and run the test suite
+test: install browser ## Install, lint and run the test suite
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
@@ -92,3 +93,21 @@ bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debia
 
 clean: ## Remove the virtualenv, built data and caches
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results
+	rm -rf opengeodata/server/static/vendor test-artifacts
+
+# Web assets again whenever package.json or the lock file changes (or static/vendor was removed).
+$(VENDOR): $(wildcard package.json package-lock.json) | $(STAMP)
+	@if [ -f package.json ]; then $(MAKE) --no-print-directory assets && touch $@; fi
+
+.PHONY: browser
+browser: ## Install Debian's chromium + chromium-driver for the browser test (as root; idempotent)
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing chromium and chromium-driver with apt-get (for the browser test)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+		echo "warning: could not install chromium; the browser test will be SKIPPED" >&2; \
+	else \
+		echo "note: chromium/chromedriver missing and not root: the browser test will be SKIPPED" >&2; \
+	fi

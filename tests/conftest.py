@@ -113,3 +113,11 @@ def parcels_server(parcels_settings: Settings) -> Iterator[str]:
     """`opengeodata serve` (gunicorn, 2 workers) over the generated parcels; the base URL."""
     with serving(parcels_settings) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def web_site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Districts plus a hostile point dataset, both published with PMTiles (web catalogue tests)."""
+    from tests.web_support import build_site
+
+    return build_site(tmp_path_factory.mktemp("web"))

@@ -8,7 +8,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from opengeodata.errors import OpenGeoDataError, http_status
-from opengeodata.server import catalogue, downloads, ogcapi, raster
+from opengeodata.server import catalogue, downloads, ogcapi, raster, web
 from opengeodata.server.state import ServerState
 from opengeodata.settings import Settings
 from opengeodata.vtiles.wsgi import VectorTiles
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(raster.blueprint(state))  # before ogcapi: same paths, raster only
     app.register_blueprint(ogcapi.blueprint(state))
     app.register_blueprint(catalogue.blueprint(state))
+    app.register_blueprint(web.blueprint(state))
 
     @app.errorhandler(OpenGeoDataError)
     def _own_error(error: OpenGeoDataError) -> Response:

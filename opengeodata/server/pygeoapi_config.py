@@ -13,6 +13,7 @@ from opengeodata.catalogue.pygeoapi import add_catalogue
 from opengeodata.declaration import DeclaredDataset
 from opengeodata.manifest import Manifest
 from opengeodata.server.raster_config import add_raster
+from opengeodata.server.theme import apply_theme
 from opengeodata.store import LIVE, Store
 from opengeodata.vtiles.documents import collection_links as vtile_links
 
@@ -98,6 +99,7 @@ def build_config(
     config = copy.deepcopy(base)
     config["server"]["url"] = base_url
     config["server"]["bind"] = {"host": "127.0.0.1", "port": 5000}
+    apply_theme(config)
     config.setdefault("logging", {"level": "ERROR"})
     resources: dict[str, Any] = {}
     for dataset in datasets:

@@ -1,0 +1,247 @@
+"""The web catalogue: start page, search with filters, dataset pages with a map preview.
+
+Paths: ``/catalogue/`` (start), ``/catalogue/search``, ``/catalogue/datasets/<id>``. A browser
+asking for ``/`` (HTML preferred, no ``f`` parameter) is redirected to the catalogue; every
+other client gets pygeoapi's OGC API landing page there (``/?f=html`` shows its HTML).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from opengeodata.server import i18n, theme
+from opengeodata.server.catalogue import CatalogueCache
+from opengeodata.server.state import ServerState, Snapshot
+from opengeodata.server.webmodel import FORMAT_NAMES, Entry, entries, make_entry
+
+CONTEXT_DATASET = "stadtbezirke"
+#: the page's sort choices -> the catalogue's sort keys (last update: newest first)
+SORTS = {"relevance": "relevance", "title": "title", "updated": "-updated"}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "worker-src 'self' blob:; child-src 'self' blob:; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def human_size(size: int, lang: str) -> str:
+    """1536 -> '1,5 KB' (de) / '1.5 KB' (en)."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}"
+            return f"{text.replace('.', ',') if lang == 'de' else text} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover
+
+
+def short_date(iso: str, lang: str) -> str:
+    """'2026-11-26T05:01:02Z' -> '26.11.2026, 05:01 UTC' (de) / '2026-11-26 05:01 UTC' (en)."""
+    date, _, time = iso.partition("T")
+    parts = date.split("-")
+    hm = time[:5]
+    if lang == "de" and len(parts) == 3:
+        date = f"{parts[2]}.{parts[1]}.{parts[0]}"
+        return f"{date}, {hm} UTC" if hm else date
+    return f"{date} {hm} UTC" if hm else date
+
+
+REL_TILESETS = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-"
+
+
+def providers(snap: Snapshot, dataset_id: str) -> list[dict[str, Any]]:
+    """The pygeoapi providers configured for a dataset's collection."""
+    resource = snap.config.get("resources", {}).get(dataset_id) or {}
+    return list(resource.get("providers") or [])
+
+
+def tileset_kinds(snap: Snapshot, dataset_id: str) -> set[str]:
+    """'vector' and/or 'map' when the collection links to OGC API tilesets of that kind."""
+    resource = snap.config.get("resources", {}).get(dataset_id) or {}
+    kinds = {str(link.get("rel", ""))[len(REL_TILESETS):] for link in resource.get("links", [])
+             if str(link.get("rel", "")).startswith(REL_TILESETS)}
+    if any(p.get("type") == "tile" for p in providers(snap, dataset_id)):
+        kinds.add("vector")
+    return kinds
+
+
+def records_collection(snap: Snapshot) -> str | None:
+    """The id of the OGC API Records collection, if the server has one."""
+    for rid, resource in snap.config.get("resources", {}).items():
+        if any(p.get("type") == "record" for p in resource.get("providers") or []):
+            return str(rid)
+    return None
+
+
+def raster_tiles(snap: Snapshot, dataset_id: str) -> str | None:
+    """URL template of a raster map tile endpoint for the dataset, if one is configured."""
+    if "map" in tileset_kinds(snap, dataset_id):
+        return f"/collections/{dataset_id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}?f=png"
+    return None
+
+
+def blueprint(state: ServerState) -> Blueprint:
+    """The catalogue pages."""
+    bp = Blueprint("web", __name__)
+    catalogue = CatalogueCache(state)
+
+    def lang() -> str:
+        return i18n.choose_language(request.args.get("lang"), request.accept_languages)
+
+    def link(endpoint: str, **values: Any) -> str:
+        """url_for that keeps an explicit ``?lang=``."""
+        if "lang" in request.args and "lang" not in values:
+            values["lang"] = lang()
+        return url_for(endpoint, **values)
+
+    def page(template: str, status: int = 200, **context: Any) -> Response:
+        current = lang()
+        other = "en" if current == "de" else "de"
+        args = request.args.to_dict(flat=False)
+        args["lang"] = [other]
+        html = render_template(
+            template, lang=current, t=i18n.translator(current), link=link,
+            switch_url=f"{request.path}?{urlencode(args, doseq=True)}",
+            theme_label=lambda key: i18n.label(i18n.THEMES, key, current),
+            frequency_label=lambda key: i18n.label(i18n.FREQUENCIES, key, current),
+            format_name=lambda key: FORMAT_NAMES.get(key, key),
+            size=lambda n: human_size(n, current), date=lambda s: short_date(s, current),
+            **context,
+        )
+        response = Response(html, status=status, mimetype="text/html")
+        response.headers["Content-Language"] = current
+        response.headers["Vary"] = "Accept-Language"
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    bp.before_app_request(theme.forget_translated_config)
+
+    @bp.before_app_request
+    def _browser_root() -> Response | None:
+        """A browser opening ``/`` gets the catalogue (OGC clients keep the landing page)."""
+        if request.path != "/" or "f" in request.args or request.method != "GET":
+            return None
+        accept = request.accept_mimetypes
+        if accept.best_match(["application/json", "text/html"]) != "text/html":
+            return None
+        if accept["text/html"] <= accept["application/json"]:
+            return None
+        target = url_for("web.start")
+        if "lang" in request.args:
+            target += f"?lang={lang()}"
+        response = redirect(target, code=303)
+        response.headers["Vary"] = "Accept"
+        return response  # type: ignore[return-value]
+
+    @bp.after_app_request
+    def _vary_root(response: Response) -> Response:
+        """``/`` depends on Accept (catalogue for browsers), so caches must key on it."""
+        if request.path == "/":
+            response.vary.add("Accept")
+        return response
+
+    @bp.route("/catalogue/")
+    def start() -> Response:
+        snap = state.snapshot()
+        items = entries(snap.datasets, snap.manifests)
+        counts = catalogue.get().themes()
+        themes = list(i18n.MAIN_THEMES) + sorted(k for k in counts if k not in i18n.MAIN_THEMES)
+        grouped = {theme: [e for e in items if e.theme == theme] for theme in themes}
+        return page("catalogue/start.html", items=items, themes=themes, grouped=grouped,
+                    counts=counts)
+
+    @bp.route("/catalogue/search")
+    def search_page() -> Response:
+        snap = state.snapshot()
+        by_id = {e.id: e for e in entries(snap.datasets, snap.manifests)}
+        cat = catalogue.get()
+        q = request.args.get("q", "").strip()[:200]
+        chosen = {key: [v for v in request.args.getlist(key) if v] for key in
+                  ("theme", "format", "licence")}
+        sort = request.args.get("sort", "")
+        sort = sort if sort in SORTS else ("relevance" if q else "title")
+        records = cat.search(q or None, theme=chosen["theme"] or None,
+                             fmt=chosen["format"] or None, licence=chosen["licence"] or None,
+                             sort=SORTS[sort])
+        hits = [by_id[r.id] for r in records if r.id in by_id]
+        # facet counts over the text matches, so each count says what that filter would add
+        counts = cat.facets(cat.search(q or None) if q else None)
+        for key, values in chosen.items():
+            for value in values:
+                counts[key].setdefault(value, 0)
+        return page("catalogue/search.html", q=q, hits=hits, chosen=chosen, sort=sort,
+                    facets=counts, sorts=list(SORTS))
+
+    @bp.route("/catalogue/datasets/<dataset_id>")
+    def dataset(dataset_id: str) -> Response:
+        snap = state.snapshot()
+        ds, manifest = snap.datasets.get(dataset_id), snap.manifests.get(dataset_id)
+        if ds is None or manifest is None:
+            return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
+        entry = make_entry(ds, manifest)
+        return page("catalogue/dataset.html", e=entry, api=api_links(snap, entry),
+                    map_config=map_config(snap, entry, lang()),
+                    raster=entry.kind == "raster" or bool(manifest.output("cog")))
+
+    def api_links(snap: Snapshot, entry: Entry) -> dict[str, str]:
+        base = state.base_url
+        kinds = {p.get("type") for p in providers(snap, entry.id)}
+        links: dict[str, str] = {"landing": f"{base}/"}
+        if "feature" in kinds:
+            links["features"] = f"{base}/collections/{entry.id}/items"
+            links["gdal"] = f"ogr2ogr {entry.id}.gpkg OAPIF:{base}/collections/{entry.id}"
+        if tileset_kinds(snap, entry.id):
+            links["tiles"] = f"{base}/collections/{entry.id}/tiles"
+        if "coverage" in kinds:
+            links["coverage"] = f"{base}/collections/{entry.id}/coverage"
+        cog = next((o for o in entry.downloads if o.format == "cog"), None)
+        if cog and "gdal" not in links:
+            links["gdal"] = f"gdalinfo /vsicurl/{base}/downloads/{entry.id}/{cog.name}"
+        if entry.pmtiles:
+            links["pmtiles"] = f"{base}/downloads/{entry.id}/{entry.pmtiles.name}"
+        records = records_collection(snap)
+        if records:
+            links["records"] = f"{base}/collections/{records}/items/{entry.id}"
+        if "catalogue.dcat_dataset" in current_app.view_functions:
+            links["dcat"] = base + url_for("catalogue.dcat_dataset", dataset_id=entry.id)
+        if "catalogue.atom_dataset" in current_app.view_functions:
+            links["atom"] = base + url_for("catalogue.atom_dataset", dataset_id=entry.id)
+        return links
+
+    def map_config(snap: Snapshot, entry: Entry, current: str) -> dict[str, Any] | None:
+        t = i18n.translator(current)
+        config: dict[str, Any] = {
+            "id": entry.id, "bbox": entry.bbox, "geometry": entry.geometry_type or "",
+            "minzoom": entry.minzoom, "maxzoom": entry.maxzoom,
+            "labels": {"context": t("map_context")},
+        }
+        if entry.pmtiles:
+            config["pmtiles"] = url_for("downloads.download", dataset_id=entry.id,
+                                        name=entry.pmtiles.name)
+        elif tiles := raster_tiles(snap, entry.id):
+            config["raster"] = tiles
+        else:
+            return None
+        context = snap.manifests.get(CONTEXT_DATASET)
+        context_tiles = context.output("pmtiles") if context else None
+        if context_tiles and entry.id != CONTEXT_DATASET:
+            config["context"] = {
+                "id": CONTEXT_DATASET,
+                "pmtiles": url_for("downloads.download", dataset_id=CONTEXT_DATASET,
+                                   name=context_tiles.name),
+            }
+        return config
+
+    return bp
