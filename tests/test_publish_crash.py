@@ -72,11 +72,20 @@ def test_sigkill_at_any_moment_leaves_old_or_new(settings: Settings) -> None:
 
     staging = settings.data_dir / "staging" / "raster"
     seen_staging = 0
-    for fraction in (0.35, 0.55, 0.7, 0.85, 0.95, 1.02):
+    for fraction in (0.0, 0.15, 0.3, 0.5, 0.7, None):
         proc = _refresh_proc(settings)
-        time.sleep(duration * fraction)
-        if staging.is_dir() and any(staging.iterdir()):
-            seen_staging += 1
+        if fraction is None:  # around the end of the run: publish, switch, prune
+            time.sleep(duration * 1.02)
+        else:
+            # wait until the run is building (robust to a slow, loaded machine), then kill
+            # at a fraction of the remaining build time
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline and not (
+                    staging.is_dir() and any(staging.iterdir())):
+                time.sleep(0.005)
+            if staging.is_dir() and any(staging.iterdir()):
+                seen_staging += 1
+            time.sleep(duration * 0.5 * fraction)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         version = _check_consistent(settings, "raster")
