@@ -4,12 +4,17 @@ An interrupted, short or mismatching download never becomes a source: the body g
 hidden ``.<name>.download`` file first and is moved into place only when complete and, if the
 declaration gives ``source.sha256``, when its checksum matches. A failed body is handed to the
 caller (``DownloadError.partial``) for the quarantine.
+
+Requests are conditional: the ``ETag`` and ``Last-Modified`` of the last complete download are
+kept in ``.remote.json`` beside the sources and sent as ``If-None-Match`` /
+``If-Modified-Since``; a ``304 Not Modified`` keeps the file already there (no transfer).
 """
 
 from __future__ import annotations
 
 import hashlib
 import http.client
+import json
 import os
 import urllib.error
 import urllib.request
@@ -24,6 +29,38 @@ TIMEOUT = 60
 CHUNK = 1 << 20
 USER_AGENT = "opengeodata-refresh"
 FAILED_PREFIX = ".failed-"
+VALIDATORS = ".remote.json"
+
+
+def _load_validators(dest_dir: Path) -> dict[str, dict[str, str]]:
+    try:
+        loaded = json.loads((dest_dir / VALIDATORS).read_text())
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _save_validators(dest_dir: Path, url: str, entry: dict[str, str] | None) -> None:
+    validators = _load_validators(dest_dir)
+    if entry:
+        validators[url] = entry
+    else:
+        validators.pop(url, None)
+    tmp = dest_dir / f"{VALIDATORS}.{os.getpid()}.part"
+    tmp.write_text(json.dumps(validators, indent=1))
+    os.replace(tmp, dest_dir / VALIDATORS)
+
+
+def _conditional_headers(dest: Path, known: dict[str, str] | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since for a file we still have complete."""
+    if not known or not dest.is_file() or known.get("size") != str(dest.stat().st_size):
+        return {}
+    headers = {}
+    if known.get("etag"):
+        headers["If-None-Match"] = known["etag"]
+    if known.get("last_modified"):
+        headers["If-Modified-Since"] = known["last_modified"]
+    return headers
 
 
 def name_for(url: str) -> str:
@@ -53,9 +90,13 @@ def download(ctx: RunContext, url: str, dest_dir: Path, expect_sha256: str | Non
     tmp = dest_dir / f".{name}.download"
     digest = hashlib.sha256()
     where = f"{ctx.id}: {url}"
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310
+    conditional = _conditional_headers(dest, _load_validators(dest_dir).get(url))
+    request = urllib.request.Request(  # noqa: S310
+        url, headers={"User-Agent": USER_AGENT, **conditional})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as resp, tmp.open("wb") as out:  # noqa: S310
+            validators = {"etag": resp.headers.get("ETag") or "",
+                          "last_modified": resp.headers.get("Last-Modified") or ""}
             expected = resp.headers.get("Content-Length")
             got = 0
             while block := resp.read(CHUNK):
@@ -64,6 +105,9 @@ def download(ctx: RunContext, url: str, dest_dir: Path, expect_sha256: str | Non
                 got += len(block)
     except urllib.error.HTTPError as exc:
         tmp.unlink(missing_ok=True)
+        if exc.code == 304 and conditional:
+            ctx.log(f"{url}: not modified since the last download; kept {dest.name}")
+            return dest
         raise DownloadError(f"{where}: HTTP {exc.code} {exc.reason}", url) from None
     except http.client.IncompleteRead as exc:
         got_now = len(exc.partial) + (tmp.stat().st_size if tmp.exists() else 0)
@@ -83,7 +127,10 @@ def download(ctx: RunContext, url: str, dest_dir: Path, expect_sha256: str | Non
             f"{where}: SHA-256 {digest.hexdigest()} differs from the declared {expect_sha256}",
             url, _failed(tmp, dest_dir, name))
     os.replace(tmp, dest)
-    ctx.log(f"downloaded {url} ({dest.stat().st_size} bytes)")
+    size = dest.stat().st_size
+    has_validator = validators["etag"] or validators["last_modified"]
+    _save_validators(dest_dir, url, {**validators, "size": str(size)} if has_validator else None)
+    ctx.log(f"downloaded {url} ({size} bytes)")
     return dest
 
 

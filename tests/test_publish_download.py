@@ -34,6 +34,19 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body) + 5000))
             self.end_headers()
             self.wfile.write(body[:100])
+        elif self.path == "/etag.geojson":
+            tag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            self.server.requests.append(self.headers.get("If-None-Match"))  # type: ignore[attr-defined]
+            if self.headers.get("If-None-Match") == tag:
+                self.send_response(304)
+                self.send_header("ETag", tag)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", tag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif self.path == "/error.geojson":
             self.send_error(500, "Internal Server Error")
         else:
@@ -48,6 +61,7 @@ def server() -> Iterator[ThreadingHTTPServer]:
     """A local HTTP server on 127.0.0.1 in a thread."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.body = BODY  # type: ignore[attr-defined]
+    httpd.requests = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd
@@ -123,7 +137,7 @@ def test_remote_errors_change_nothing(settings: Settings, server: ThreadingHTTPS
     assert live_snapshot(remote, "fern") == before
     sources = remote.data_dir / "sources" / "fern"
     assert not [p.name for p in sources.iterdir() if p.name.startswith(".") and
-                not p.name.startswith(".checksums")]
+                not p.name.startswith((".checksums", ".remote.json"))]
     # a failed download never replaces the source of the same name
     assert (sources / "data.geojson").read_bytes() == good_source
     [folder] = (remote.data_dir / "quarantine" / "fern").iterdir()
@@ -137,3 +151,20 @@ def test_remote_errors_change_nothing(settings: Settings, server: ThreadingHTTPS
         assert (folder / "data.geojson").read_bytes() == NEW_BODY
     else:
         assert kept == ["error.txt"]
+
+
+def test_unchanged_remote_is_not_downloaded_again(settings: Settings,
+                                                  server: ThreadingHTTPServer) -> None:
+    """The second refresh asks with If-None-Match, gets 304, and publishes nothing new."""
+    remote = _remote(settings, server, "/etag.geojson")
+    [first] = run_many(load_all(remote.datasets_dir, ["fern"]), remote)
+    assert first.status == "published", first.message
+    [second] = run_many(load_all(remote.datasets_dir, ["fern"]), remote)
+    assert second.status == "unchanged"
+    requests: list[str | None] = server.requests  # type: ignore[attr-defined]
+    assert requests[0] is None and requests[1] is not None and requests[1].startswith('"')
+    server.body = NEW_BODY  # type: ignore[attr-defined]
+    [third] = run_many(load_all(remote.datasets_dir, ["fern"]), remote)
+    assert third.status == "published"
+    manifest = Store(remote.data_dir).live_manifest("fern")
+    assert manifest is not None and manifest.feature_count == 4
