@@ -42,6 +42,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     def _http_error(error: HTTPException) -> Response:
         code = error.code or 500
         name = "NotFound" if code == 404 else error.name.replace(" ", "")
-        return _error_response(code, name, error.description or error.name)
+        response = _error_response(code, name, error.description or error.name)
+        for key, value in error.get_headers():  # e.g. Allow on a 405
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
 
     return app

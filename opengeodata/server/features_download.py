@@ -120,7 +120,7 @@ def response(coll: Collection, query: ItemsQuery) -> Response:
     """A streamed download of the items query."""
     mimetype, ext, driver = FORMATS[query.fmt or "csv"]
     body = _csv(coll, query) if driver is None else _ogr(coll, query, driver, ext)
-    resp = Response(body, mimetype=mimetype)
+    resp = Response(body, content_type=mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="{coll.id}.{ext}"'
     resp.headers["Content-Crs"] = f"<{query.crs or CRS84}>"
     return resp

@@ -12,7 +12,7 @@ import pygeoapi.api.tiles as tiles_api
 from flask import Blueprint, Response, make_response, request
 from pygeoapi.api import APIRequest, apply_gzip
 
-from opengeodata.server import features_caching
+from opengeodata.server import features_caching, guards
 from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.state import ServerState
 
@@ -56,6 +56,7 @@ def blueprint(state: ServerState) -> Blueprint:
 
     @bp.route("/TileMatrixSets/<tms_id>")
     def tilematrixset(tms_id: str) -> Response:
+        guards.require_tile_matrix_set(tms_id)
         return execute(state, tiles_api.tilematrixset, tms_id)
 
     @bp.route("/collections")
@@ -75,8 +76,10 @@ def blueprint(state: ServerState) -> Blueprint:
 
     @bp.route("/collections/<collection_id>/items", methods=["GET", "POST"])
     def collection_items(collection_id: str) -> Response:
-        if request.method == "GET" and (answer := features.items(request, collection_id)):
+        if request.method in ("GET", "HEAD") and (answer := features.items(request,
+                                                                        collection_id)):
             return answer
+        guards.require_item_format(state, collection_id, request.args.get("f"))
         return execute(state, itemtypes_api.get_collection_items, collection_id,
                        skip_valid_check=True)
 
@@ -88,22 +91,26 @@ def blueprint(state: ServerState) -> Blueprint:
 
     @bp.route("/collections/<collection_id>/coverage")
     def collection_coverage(collection_id: str) -> Response:
+        guards.require_provider(state, collection_id, "coverage", "coverage")
         return execute(state, coverages_api.get_collection_coverage, collection_id,
                        skip_valid_check=True)
 
     @bp.route("/collections/<collection_id>/tiles")
     def collection_tiles(collection_id: str) -> Response:
+        guards.require_provider(state, collection_id, "tile", "tiles")
         return execute(state, tiles_api.get_collection_tiles, collection_id)
 
     @bp.route("/collections/<collection_id>/tiles/<tms_id>")
     @bp.route("/collections/<collection_id>/tiles/<tms_id>/metadata")
     def collection_tiles_metadata(collection_id: str, tms_id: str) -> Response:
+        guards.require_provider(state, collection_id, "tile", "tiles")
         return execute(state, tiles_api.get_collection_tiles_metadata, collection_id, tms_id,
                        skip_valid_check=True)
 
     @bp.route("/collections/<collection_id>/tiles/<tms_id>/<tile_matrix>/<tile_row>/<tile_col>")
     def collection_tile(collection_id: str, tms_id: str, tile_matrix: str, tile_row: str,
                         tile_col: str) -> Response:
+        guards.require_provider(state, collection_id, "tile", "tiles")
         return execute(state, tiles_api.get_collection_tiles_data, collection_id, tms_id,
                        tile_matrix, tile_row, tile_col, skip_valid_check=True)
 
