@@ -12,7 +12,7 @@ import pygeoapi.api.tiles as tiles_api
 from flask import Blueprint, Response, make_response, request
 from pygeoapi.api import APIRequest, apply_gzip
 
-from opengeodata.server import features_caching, guards
+from opengeodata.server import features_caching, guards, landing
 from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.state import ServerState
 
@@ -40,7 +40,8 @@ def blueprint(state: ServerState) -> Blueprint:
 
     @bp.route("/")
     def landing_page() -> Response:
-        return execute(state, core_api.landing_page)
+        return landing.fix_landing(execute(state, core_api.landing_page), state.base_url,
+                                   state.snapshot())
 
     @bp.route("/openapi")
     def openapi() -> Response:

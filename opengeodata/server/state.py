@@ -12,7 +12,8 @@ from pygeoapi.openapi import get_oas
 
 from opengeodata.declaration import DeclaredDataset, load_all
 from opengeodata.manifest import Manifest
-from opengeodata.server.pygeoapi_config import build_config, load_base
+from opengeodata.server import openapi_extra
+from opengeodata.server.pygeoapi_config import FEATURE_PROVIDER, build_config, load_base
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 
@@ -51,7 +52,10 @@ class ServerState:
             if manifest is not None:
                 manifests[dataset_id] = manifest
         config = build_config(self._base, self.base_url, self.store, list(declared.values()))
-        openapi = get_oas(config, fail_on_invalid_collection=False)
+        features = [i for i, r in config["resources"].items()
+                    if any(p.get("name") == FEATURE_PROVIDER for p in r.get("providers", []))]
+        openapi = openapi_extra.extend(get_oas(config, fail_on_invalid_collection=False),
+                                       manifests, features)
         return Snapshot(stamp, declared, manifests, config, API(config, openapi))
 
     def snapshot(self) -> Snapshot:

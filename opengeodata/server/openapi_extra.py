@@ -1,0 +1,205 @@
+"""The project's own endpoints added to pygeoapi's generated OpenAPI document.
+
+pygeoapi documents only what it serves itself; the vector tiles (``/tiles``,
+``/collections/{collectionId}/tiles``, TileJSON), the downloads, DCAT-AP.de and the ATOM feeds
+are served by the project and added here, as well as the feature parameters the project's
+items view understands on top of pygeoapi's (``filter``, ``datetime``, ``resulttype``,
+``f=fgb``/``f=gpkg``). Pure functions: the document in, a new document out.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from opengeodata.manifest import Manifest
+
+JSON = "application/json"
+MVT = "application/vnd.mapbox-vector-tile"
+ATOM = "application/atom+xml"
+TMS_ID = "WebMercatorQuad"
+#: formats of the items view of a published feature collection
+ITEM_FORMATS = ["json", "geojson", "html", "jsonld", "csv", "fgb", "gpkg"]
+
+
+def _error(description: str) -> dict[str, Any]:
+    schema = {"type": "object", "required": ["code", "description"],
+              "properties": {"code": {"type": "string"}, "description": {"type": "string"}}}
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def _path(name: str, description: str, enum: list[str] | None = None,
+          pattern: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if enum is not None:
+        schema["enum"] = enum
+    if pattern is not None:
+        schema["pattern"] = pattern
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": schema}
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "style": "form", "explode": False, "schema": schema}
+
+
+def _get(summary: str, tag: str, op_id: str, parameters: list[dict[str, Any]],
+         ok: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": ok}
+    responses.update({code: _error(text) for code, text in errors.items()})
+    return {"get": {"summary": summary, "description": summary, "tags": [tag],
+                    "operationId": op_id, "parameters": parameters, "responses": responses}}
+
+
+def _json_ok(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": {"type": "object"}}}}
+
+
+def _tile_paths(prefix: str, params: list[dict[str, Any]], tag: str,
+                op: str) -> dict[str, Any]:
+    tms = _path("tileMatrixSetId", "The tile matrix set.", [TMS_ID])
+    zyx = [
+        _path("tileMatrix", "Zoom level.", pattern=r"^\d+$"),
+        _path("tileRow", "Row (y) of the tile.", pattern=r"^\d+$"),
+        _path("tileCol", "Column (x) of the tile.", pattern=r"^\d+$"),
+    ]
+    f_json = _query("f", "Output format.", {"type": "string", "enum": ["json"]})
+    tile_ok = {
+        "description": "A Mapbox Vector Tile (gzip-encoded if the client accepts gzip).",
+        "content": {MVT: {"schema": {"type": "string", "format": "binary"}}},
+    }
+    tile_get = _get("A vector tile", tag, f"get{op}Tile", [*params, tms, *zyx, _query(
+        "f", "Tile format.", {"type": "string", "enum": ["mvt"]})], tile_ok,
+        {"400": "Malformed tile numbers or format.",
+         "404": "Outside the tile matrix set limits or zoom range, or unknown collection."})
+    tile_get["get"]["responses"]["204"] = {"description": "An empty tile inside the limits."}
+    tile_get["get"]["responses"]["304"] = {"description": "Not modified (If-None-Match)."}
+    return {
+        prefix: _get("Vector tilesets", tag, f"get{op}TileSets", [*params, f_json],
+                     _json_ok("The list of vector tilesets."),
+                     {"400": "Unsupported format.", "404": "Unknown collection."}),
+        f"{prefix}/{{tileMatrixSetId}}": _get(
+            "Vector tileset metadata (tileMatrixSetLimits, layers, fields)", tag,
+            f"get{op}TileSet", [*params, tms, f_json], _json_ok("The tileset metadata."),
+            {"400": "Unsupported format.", "404": "Unknown collection or tile matrix set."}),
+        f"{prefix}/{{tileMatrixSetId}}/tilejson.json": _get(
+            "TileJSON 3.0 of the vector tiles (for MapLibre)", tag, f"get{op}TileJSON",
+            [*params, tms], _json_ok("A TileJSON 3.0 document."),
+            {"404": "Unknown collection or tile matrix set."}),
+        f"{prefix}/{{tileMatrixSetId}}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}": tile_get,
+    }
+
+
+def _download_paths(dataset_ids: list[str]) -> dict[str, Any]:
+    dataset = _path("datasetId", "A published dataset.", dataset_ids or None)
+    name = _path("fileName", "A file named in the version's manifest.")
+    file_ok = {"description": "The file (Range requests, ETag = SHA-256, Repr-Digest).",
+               "content": {"application/octet-stream": {
+                   "schema": {"type": "string", "format": "binary"}}}}
+    extra = {"206": {"description": "Partial content (Range)."},
+             "304": {"description": "Not modified."},
+             "416": _error("The requested range is outside the file.")}
+    paths = {
+        "/downloads/{datasetId}/{fileName}": _get(
+            "Download a file of the live version", "downloads", "getDownload",
+            [dataset, name], file_ok, {"404": "Unknown dataset or file."}),
+        "/downloads/{datasetId}/latest/{format}": _get(
+            "Download the live version's file of a format (stable URL)", "downloads",
+            "getLatestDownload", [dataset, _path(
+                "format", "A format key (gpkg, geojson, fgb, shpzip, csv, parquet, pmtiles, "
+                "cityjson, citygml, cog, ...).")], file_ok,
+            {"404": "Unknown dataset or no file of that format."}),
+        "/downloads/{datasetId}/versions/{version}/{fileName}": _get(
+            "Download a file of a kept version (immutable)", "downloads",
+            "getVersionDownload", [dataset, _path("version", "A kept version id."), name],
+            file_ok, {"404": "Unknown dataset, version or file."}),
+    }
+    for item in paths.values():
+        item["get"]["responses"].update(copy.deepcopy(extra))
+    return paths
+
+
+def _catalogue_paths(dataset_ids: list[str]) -> dict[str, Any]:
+    rdf_f = _query("f", "Serialization (default JSON-LD, or by Accept).",
+                   {"type": "string", "enum": ["jsonld", "json", "ttl", "turtle", "rdf",
+                                               "xml"]})
+    rdf_ok = {"description": "The DCAT-AP.de catalogue.", "content": {
+        "application/ld+json": {"schema": {"type": "object"}},
+        "text/turtle": {"schema": {"type": "string"}},
+        "application/rdf+xml": {"schema": {"type": "string"}}}}
+    dataset = _path("datasetId", "A published dataset.", dataset_ids or None)
+    atom_ok = {"description": "An ATOM feed.", "content": {ATOM: {"schema": {"type": "string"}}}}
+    return {
+        "/catalogue/dcat": _get("The DCAT-AP.de catalogue of all datasets", "catalogue",
+                                "getDcatCatalogue", [rdf_f], rdf_ok,
+                                {"400": "Unsupported format."}),
+        "/catalogue/dcat/{datasetId}": _get(
+            "The DCAT-AP.de description of one dataset", "catalogue", "getDcatDataset",
+            [dataset, rdf_f], rdf_ok, {"400": "Unsupported format.", "404": "Unknown dataset."}),
+        "/atom/service.xml": _get("INSPIRE-style ATOM download service feed", "catalogue",
+                                  "getAtomServiceFeed", [], atom_ok, {}),
+        "/atom/{datasetId}.xml": _get("ATOM dataset feed with every download", "catalogue",
+                                      "getAtomDatasetFeed", [dataset], atom_ok,
+                                      {"404": "Unknown dataset."}),
+    }
+
+
+def _feature_params() -> list[dict[str, Any]]:
+    return [
+        _query("filter", "CQL2 filter (text or JSON, see filter-lang).", {"type": "string"}),
+        _query("filter-lang", "Language of the filter.",
+               {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
+        _query("filter-crs", "CRS of geometries in the filter (default CRS84).",
+               {"type": "string", "format": "uri"}),
+        _query("datetime", "Instant or interval (a/b, ../b, a/..) on the temporal field.",
+               {"type": "string"}),
+        _query("resulttype", "results (default) or hits (count only).",
+               {"type": "string", "enum": ["results", "hits"]}),
+        _query("sortby", "Comma-separated properties, '-' for descending.", {"type": "string"}),
+    ]
+
+
+def _extend_items(paths: dict[str, Any], collection_id: str) -> None:
+    operation = paths.get(f"/collections/{collection_id}/items", {}).get("get")
+    if operation is None:
+        return
+    params = operation.setdefault("parameters", [])
+    names = {p.get("name") for p in params}
+    for param in params:
+        if param.get("name") == "f" and isinstance(param.get("schema"), dict):
+            enum = param["schema"].get("enum", [])
+            param["schema"]["enum"] = [*enum, *(f for f in ITEM_FORMATS if f not in enum)]
+    refs = " ".join(str(p.get("$ref", "")) for p in params)
+    for param in _feature_params():
+        if param["name"] not in names and f"/{param['name']}" not in refs:
+            params.append(param)
+
+
+def extend(oas: dict[str, Any], manifests: dict[str, Manifest],
+           feature_ids: list[str]) -> dict[str, Any]:
+    """A copy of ``oas`` with the project's endpoints; existing paths are kept as they are."""
+    doc = copy.deepcopy(oas)
+    paths = doc.setdefault("paths", {})
+    published = sorted(manifests)
+    tiled = sorted(i for i, m in manifests.items() if m.output("pmtiles") is not None)
+    added: dict[str, Any] = {}
+    if tiled:
+        added.update(_tile_paths("/tiles", [], "tiles", "Overview"))
+        collection = _path("collectionId", "A collection with vector tiles.", tiled)
+        added.update(_tile_paths("/collections/{collectionId}/tiles", [collection], "tiles",
+                                 "Collection"))
+    added.update(_download_paths(published))
+    added.update(_catalogue_paths(published))
+    for path, item in added.items():
+        paths.setdefault(path, item)
+    for collection_id in feature_ids:
+        _extend_items(paths, collection_id)
+    tags = doc.setdefault("tags", [])
+    known = {t.get("name") for t in tags}
+    for name, text in (("tiles", "Vector tiles (OGC API Tiles, TileJSON)"),
+                       ("downloads", "Downloads of the published files"),
+                       ("catalogue", "DCAT-AP.de and ATOM feeds")):
+        if name not in known:
+            tags.append({"name": name, "description": text})
+    return doc
