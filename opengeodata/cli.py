@@ -14,7 +14,7 @@ from opengeodata.cli_convert import convert
 from opengeodata.cli_versions import register as register_version_commands
 from opengeodata.declaration import json_schema, load_all
 from opengeodata.errors import OpenGeoDataError
-from opengeodata.settings import Settings
+from opengeodata.settings import from_environment
 from opengeodata.store import Store
 
 console = Console(stderr=True, highlight=False)
@@ -24,7 +24,7 @@ class Context:
     """Settings and output options shared by all commands."""
 
     def __init__(self, quiet: bool, verbose: bool) -> None:
-        self.settings = Settings().resolved()
+        self.settings = from_environment().resolved()
         self.quiet = quiet
         self.verbose = verbose
 
@@ -57,7 +57,10 @@ class _Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """opengeodata: open geodata catalogue and tile server."""
-    ctx.obj = Context(quiet, verbose)
+    try:
+        ctx.obj = Context(quiet, verbose)
+    except OpenGeoDataError as exc:
+        _fail(exc)
 
 
 @main.command()
@@ -172,7 +175,8 @@ def dataset_new(obj: Context, dataset_id: str, source: Path, title: str | None,
         path = scaffold(obj.settings.datasets_dir, dataset_id, source, title, layer)
     except OpenGeoDataError as exc:
         _fail(exc)
-    console.print(f"wrote {path}; edit it, then run: opengeodata refresh {dataset_id}")
+    console.print(f"wrote {path}; edit it, then run: opengeodata refresh {dataset_id}",
+                  soft_wrap=True)
 
 
 register_version_commands(main)

@@ -17,7 +17,7 @@ from opengeodata.errors import OpenGeoDataError
 console = Console(stderr=True, highlight=False)
 
 
-@click.group()
+@click.group(short_help="Convert source deliveries (ALKIS NAS) into GeoPackages.")
 def convert() -> None:
     """Convert source deliveries (ALKIS NAS, CityGML) without publishing them."""
 

@@ -81,3 +81,9 @@ class DownloadError(SourceError):
         super().__init__(message)
         self.url = url
         self.partial = partial
+
+
+class SettingsError(OpenGeoDataError):
+    """An ``OPENGEODATA_*`` environment variable has an invalid value."""
+
+    code = "SettingsError"

@@ -66,8 +66,10 @@ def scaffold(datasets_dir: Path, dataset_id: str, source: Path, title: str | Non
             f"dataset id {dataset_id!r}: use lowercase letters, digits and '_', "
             "starting with a letter"
         )
-    if not source.is_file():
+    if not source.exists():
         raise SourceError(f"{source}: no such file")
+    if not source.is_file():
+        raise SourceError(f"{source}: not a file; pass the vector file itself (e.g. the .shp)")
     folder = datasets_dir / dataset_id
     if (folder / "dataset.yml").exists():
         raise DeclarationError(f"{folder / 'dataset.yml'} already exists")
@@ -80,6 +82,9 @@ def scaffold(datasets_dir: Path, dataset_id: str, source: Path, title: str | Non
         info = pyogrio.read_info(source, layer=layer, force_total_bounds=True, **options)
     except Exception as exc:
         raise SourceError(f"{source}: not a readable vector file: {exc}") from exc
+    if not info.get("features"):
+        raise SourceError(f"{source}: layer {layer!r} has no features; a dataset needs at least "
+                          "one (a refresh of an empty source fails)")
     crs = _guess_crs(info, options, source)
     fields = [
         {"name": re.sub(r"\W", "_", name.lower()).strip("_") or f"field_{i}",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from opengeodata.errors import SettingsError
 
 
 class Settings(BaseSettings):
@@ -45,3 +47,15 @@ class Settings(BaseSettings):
     def public_url(self, host: str = "127.0.0.1", port: int = 5000) -> str:
         """The base URL for links, without a trailing slash."""
         return (self.base_url or f"http://{host}:{port}").rstrip("/")
+
+
+def from_environment() -> Settings:
+    """Settings from the environment; a clear :class:`SettingsError` naming each bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = "OPENGEODATA_" + "_".join(str(part) for part in err["loc"]).upper()
+            problems.append(f"{name}={err.get('input')!r}: {err['msg']}")
+        raise SettingsError("invalid environment setting: " + "; ".join(problems)) from None

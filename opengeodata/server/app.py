@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from opengeodata.errors import OpenGeoDataError, http_status
 from opengeodata.server import catalogue, downloads, ogcapi, raster, web
 from opengeodata.server.state import ServerState
-from opengeodata.settings import Settings
+from opengeodata.settings import Settings, from_environment
 from opengeodata.vtiles.wsgi import VectorTiles
 
 
@@ -21,7 +21,7 @@ def _error_response(status: int, code: str, description: str) -> Response:
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the WSGI app for ``settings`` (default: from the environment)."""
-    settings = (settings or Settings()).resolved()
+    settings = (settings or from_environment()).resolved()
     app = Flask(__name__)
     app.url_map.strict_slashes = False
     state = ServerState(settings)
