@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 
-from opengeodata.declaration import DeclaredDataset, load_all
+from opengeodata.declaration import DeclaredDataset, load_declaration
+from opengeodata.errors import DeclarationError
 from opengeodata.manifest import Manifest
 from opengeodata.server import openapi_extra
 from opengeodata.server.pygeoapi_config import FEATURE_PROVIDER, build_config, load_base
@@ -18,13 +21,47 @@ from opengeodata.settings import Settings
 from opengeodata.store import Store
 
 RECHECK_SECONDS = 1.0
+LOGGER = logging.getLogger(__name__)
+Stamp = tuple[tuple[str, str], ...]
+
+
+def declaration_stamp(datasets_dir: Path) -> Stamp:
+    """(file, mtime and size) of every dataset.yml: changes when a declaration is edited."""
+    stamp = []
+    for path in sorted(datasets_dir.glob("*/dataset.yml")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        stamp.append((f"decl:{path.parent.name}", f"{st.st_mtime_ns}-{st.st_size}"))
+    return tuple(stamp)
+
+
+def load_declarations(datasets_dir: Path) -> dict[str, DeclaredDataset]:
+    """Every valid declaration by id; a broken one is logged and skipped, never fatal.
+
+    The data team may be editing a dataset.yml while the server runs: the other datasets
+    stay served, and the edited one comes back as soon as it is valid again.
+    """
+    declared: dict[str, DeclaredDataset] = {}
+    if not datasets_dir.is_dir():
+        LOGGER.error("%s: datasets folder does not exist; serving no datasets", datasets_dir)
+        return declared
+    for path in sorted(datasets_dir.glob("*/dataset.yml")):
+        try:
+            dataset = load_declaration(path)
+        except DeclarationError as exc:
+            LOGGER.error("not serving %s: %s", path.parent.name, exc)
+            continue
+        declared[dataset.decl.id] = dataset
+    return declared
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """Everything the server knows about published data at one moment."""
 
-    stamp: tuple[tuple[str, str], ...]
+    stamp: Stamp
     datasets: dict[str, DeclaredDataset]
     manifests: dict[str, Manifest]
     config: dict[str, Any]
@@ -44,8 +81,8 @@ class ServerState:
         self._snapshot = self._build()
 
     def _build(self) -> Snapshot:
-        stamp = self.store.live_stamp()
-        declared = {d.decl.id: d for d in load_all(self.settings.datasets_dir)}
+        stamp = self._stamp()
+        declared = load_declarations(self.settings.datasets_dir)
         manifests = {}
         for dataset_id in declared:
             manifest = self.store.live_manifest(dataset_id)
@@ -58,12 +95,15 @@ class ServerState:
                                        manifests, features)
         return Snapshot(stamp, declared, manifests, config, API(config, openapi))
 
+    def _stamp(self) -> Stamp:
+        return self.store.live_stamp() + declaration_stamp(self.settings.datasets_dir)
+
     def snapshot(self) -> Snapshot:
         """The current snapshot, rebuilt at most once a second if data was published."""
         now = time.monotonic()
         if now - self._checked >= RECHECK_SECONDS:
             with self._lock:
                 self._checked = now
-                if self.store.live_stamp() != self._snapshot.stamp:
+                if self._stamp() != self._snapshot.stamp:
                     self._snapshot = self._build()
         return self._snapshot
