@@ -74,3 +74,15 @@ def test_csv_result_has_one_charset(client: FlaskClient) -> None:
     resp = client.get("/collections/stadtbezirke/items?f=csv")
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+@pytest.mark.parametrize("header", ["items=0-5", "garbage"])
+def test_download_ignores_a_range_of_unknown_unit(client: FlaskClient, header: str) -> None:
+    full = client.get("/downloads/stadtbezirke/stadtbezirke.geojson")
+    resp = client.get("/downloads/stadtbezirke/stadtbezirke.geojson", headers={"Range": header})
+    assert resp.status_code == 200 and resp.get_data() == full.get_data()
+    part = client.get("/downloads/stadtbezirke/stadtbezirke.geojson",
+                      headers={"Range": "bytes=0-5"})
+    assert part.status_code == 206 and part.get_data() == full.get_data()[:6]
+    assert client.get("/downloads/stadtbezirke/stadtbezirke.geojson",
+                      headers={"Range": "bytes=99999999-"}).status_code == 416

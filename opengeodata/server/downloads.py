@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, send_file
+from flask import Blueprint, Response, request, send_file
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from opengeodata.catalogue.model import version_url
@@ -40,6 +40,13 @@ def _unsatisfiable(size: int) -> Response:
     response = Response(body, status=416, mimetype="application/json")
     response.headers["Content-Range"] = f"bytes */{size}"
     return response
+
+
+def ignore_foreign_range(environ: dict[str, Any]) -> None:
+    """Drop a Range header that is not a ``bytes=`` range (RFC 9110: ignore unknown units)."""
+    value = environ.get("HTTP_RANGE")
+    if value is not None and not value.strip().lower().startswith("bytes="):
+        del environ["HTTP_RANGE"]
 
 
 def safe_name(name: str) -> bool:
@@ -77,6 +84,7 @@ def blueprint(state: ServerState) -> Blueprint:
         path = resolve_file(store.published, folder, out)
         if path is None:
             raise _not_found(manifest.dataset, out.name)
+        ignore_foreign_range(request.environ)
         try:
             response = send_file(
                 path, mimetype=out.media_type, as_attachment=True, download_name=out.name,
