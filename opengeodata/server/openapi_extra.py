@@ -94,9 +94,9 @@ def _tile_paths(prefix: str, params: list[dict[str, Any]], tag: str,
 def _download_paths(dataset_ids: list[str]) -> dict[str, Any]:
     dataset = _path("datasetId", "A published dataset.", dataset_ids or None)
     name = _path("fileName", "A file named in the version's manifest.")
-    file_ok = {"description": "The file (Range requests, ETag = SHA-256, Repr-Digest).",
-               "content": {"application/octet-stream": {
-                   "schema": {"type": "string", "format": "binary"}}}}
+    file_ok = {"description": "The file in its format's media type (Range requests, "
+                              "ETag = SHA-256, Repr-Digest).",
+               "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}
     extra = {"206": {"description": "Partial content (Range)."},
              "304": {"description": "Not modified."},
              "416": _error("The requested range is outside the file.")}
