@@ -86,3 +86,15 @@ def test_download_ignores_a_range_of_unknown_unit(client: FlaskClient, header: s
     assert part.status_code == 206 and part.get_data() == full.get_data()[:6]
     assert client.get("/downloads/stadtbezirke/stadtbezirke.geojson",
                       headers={"Range": "bytes=99999999-"}).status_code == 416
+
+
+@pytest.mark.parametrize("path", ["/collections/nope/items?f=html", "/nope?f=html",
+                                  "/downloads/nope/x.gpkg?f=html"])
+def test_html_errors_for_html_requests(client: FlaskClient, path: str) -> None:
+    resp = client.get(path)
+    assert resp.status_code == 404 and resp.mimetype == "text/html"
+    assert b"<html" in resp.get_data().lower() and b"not" in resp.get_data()
+    browser = client.get(path.split("?")[0], headers={"Accept": "text/html,*/*;q=0.8"})
+    assert browser.status_code == 404 and browser.mimetype == "text/html"
+    api = client.get(path.split("?")[0], headers={"Accept": "*/*"})
+    assert api.status_code == 404 and api.mimetype == "application/json"

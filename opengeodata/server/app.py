@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from opengeodata.errors import OpenGeoDataError, http_status
 from opengeodata.server import catalogue, downloads, ogcapi, raster, web
+from opengeodata.server.error_pages import error_response
 from opengeodata.server.state import ServerState
 from opengeodata.settings import Settings, from_environment
 from opengeodata.vtiles.wsgi import VectorTiles
-
-
-def _error_response(status: int, code: str, description: str) -> Response:
-    body = json.dumps({"code": code, "description": description})
-    return Response(body, status=status, mimetype="application/json")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -36,13 +30,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.errorhandler(OpenGeoDataError)
     def _own_error(error: OpenGeoDataError) -> Response:
-        return _error_response(http_status(error), error.code, str(error))
+        return error_response(state, request, http_status(error), error.code, str(error))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         code = error.code or 500
         name = "NotFound" if code == 404 else error.name.replace(" ", "")
-        response = _error_response(code, name, error.description or error.name)
+        response = error_response(state, request, code, name, error.description or error.name)
         for key, value in error.get_headers():  # e.g. Allow on a 405
             if key.lower() != "content-type":
                 response.headers[key] = value
