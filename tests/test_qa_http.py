@@ -98,3 +98,18 @@ def test_html_errors_for_html_requests(client: FlaskClient, path: str) -> None:
     assert browser.status_code == 404 and browser.mimetype == "text/html"
     api = client.get(path.split("?")[0], headers={"Accept": "*/*"})
     assert api.status_code == 404 and api.mimetype == "application/json"
+
+
+@pytest.mark.parametrize("path", ["/collections/catalogue?f=json", "/collections?f=json"])
+def test_collection_documents_link_only_working_item_formats(client: FlaskClient,
+                                                             path: str) -> None:
+    doc = client.get(path).get_json()
+    collections = doc.get("collections", [doc])
+    hrefs = [link["href"] for c in collections for link in c["links"]
+             if "/items?" in link["href"]]
+    assert any("/collections/catalogue/items?f=json" in h for h in hrefs)
+    assert "http://testserver/collections/catalogue/items?f=csv" not in hrefs
+    if path == "/collections?f=json":  # feature collections keep their CSV link
+        assert "http://testserver/collections/stadtbezirke/items?f=csv" in hrefs
+    for href in hrefs:
+        assert client.get(href.removeprefix("http://testserver")).status_code == 200, href

@@ -63,8 +63,8 @@ def blueprint(state: ServerState) -> Blueprint:
     @bp.route("/collections")
     @bp.route("/collections/<collection_id>")
     def collections(collection_id: str | None = None) -> Response:
-        return features_caching.conditional(
-            features, lambda: execute(state, core_api.describe_collections, collection_id))
+        return features_caching.conditional(features, lambda: guards.drop_unavailable_item_links(
+            execute(state, core_api.describe_collections, collection_id), state))
 
     @bp.route("/collections/<collection_id>/schema")
     def collection_schema(collection_id: str) -> Response:
