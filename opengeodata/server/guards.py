@@ -34,8 +34,17 @@ def require_provider(state: ServerState, collection_id: str, kind: str, what: st
         raise NotFoundError(f"collection {collection_id!r} has no {what}")
 
 
+def require_items(state: ServerState, collection_id: str) -> None:
+    """404 unless the collection has features or records (a raster collection has no items)."""
+    resource = _resource(state, collection_id)
+    if not any(p.get("type") in ("feature", "record") for p in resource.get("providers", [])):
+        raise NotFoundError(f"collection {collection_id!r} has no items (it is not a feature "
+                            "or record collection)")
+
+
 def require_item_format(state: ServerState, collection_id: str, fmt: str | None) -> None:
     """400 for an ``f`` pygeoapi cannot render for a collection it serves (e.g. records)."""
+    require_items(state, collection_id)
     resource = _resource(state, collection_id)
     if any(p.get("type") == "feature" for p in resource.get("providers", [])):
         return

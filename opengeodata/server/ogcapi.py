@@ -88,6 +88,7 @@ def blueprint(state: ServerState) -> Blueprint:
     def collection_item(collection_id: str, item_id: str) -> Response:
         if (answer := features.item(request, collection_id, item_id)) is not None:
             return answer
+        guards.require_items(state, collection_id)
         return execute(state, itemtypes_api.get_collection_item, collection_id, item_id)
 
     @bp.route("/collections/<collection_id>/coverage")
