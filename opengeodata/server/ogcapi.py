@@ -12,7 +12,7 @@ import pygeoapi.api.tiles as tiles_api
 from flask import Blueprint, Response, make_response, request
 from pygeoapi.api import APIRequest, apply_gzip
 
-from opengeodata.server import features_caching, guards, landing
+from opengeodata.server import client_errors, features_caching, guards, landing
 from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.state import ServerState
 
@@ -22,15 +22,25 @@ def execute(state: ServerState, api_function: Callable[..., Any], *args: Any,
     """Run a pygeoapi API function for the current Flask request."""
     api = state.snapshot().api
     api_request = APIRequest.from_flask(request, api.locales)
-    if not skip_valid_check and not api_request.is_valid():
-        headers, status, content = api.get_format_exception(api_request)
-    else:
-        headers, status, content = api_function(api, api_request, *args)
-        content = apply_gzip(headers, content)
-    response = make_response(content, status)
-    if headers:
-        response.headers = headers
+    normalise_format(api_request)
+    with client_errors.deferred() as answer:
+        if not skip_valid_check and not api_request.is_valid():
+            headers, status, content = api.get_format_exception(api_request)
+        else:
+            headers, status, content = api_function(api, api_request, *args)
+            content = apply_gzip(headers, content)
+        response = make_response(content, status)
+        if headers:
+            response.headers = headers
+        answer.append(response)
     return response
+
+
+def normalise_format(api_request: APIRequest) -> None:
+    """``f`` is case-insensitive (``f=HTML`` is ``f=html``); pygeoapi compares it as given."""
+    fmt = api_request.format
+    if isinstance(fmt, str) and fmt != fmt.lower():
+        api_request._format = fmt.lower()
 
 
 def blueprint(state: ServerState) -> Blueprint:
