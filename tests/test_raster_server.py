@@ -159,7 +159,7 @@ def test_coverage_bbox_in_crs84_native_resolution(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(("query", "status"), [
-    ("", 400),  # 5000 x 5000 exceeds the size limit
+    ("?scale-size=E(5000)", 400),  # 5000 x 5000 exceeds the size limit
     ("?bbox=1,2,3", 400),
     ("?subset=E(550100:550000)", 400),
     ("?subset=Q(1:2)", 400),

@@ -14,6 +14,7 @@ from pygeoapi.api import APIRequest, apply_gzip
 
 from opengeodata.server import client_errors, features_caching, guards, landing
 from opengeodata.server.features import FeaturesAPI
+from opengeodata.server.raster_describe import fix_coverage_links
 from opengeodata.server.state import ServerState
 
 
@@ -73,8 +74,9 @@ def blueprint(state: ServerState) -> Blueprint:
     @bp.route("/collections")
     @bp.route("/collections/<collection_id>")
     def collections(collection_id: str | None = None) -> Response:
-        return features_caching.conditional(features, lambda: guards.drop_unavailable_item_links(
-            execute(state, core_api.describe_collections, collection_id), state))
+        return features_caching.conditional(features, lambda: fix_coverage_links(
+            guards.drop_unavailable_item_links(
+                execute(state, core_api.describe_collections, collection_id), state)))
 
     @bp.route("/collections/<collection_id>/schema")
     def collection_schema(collection_id: str) -> Response:

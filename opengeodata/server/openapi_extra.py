@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from opengeodata.manifest import Manifest
+from opengeodata.server import raster_openapi
 
 JSON = "application/json"
 MVT = "application/vnd.mapbox-vector-tile"
@@ -183,18 +184,26 @@ def extend(oas: dict[str, Any], manifests: dict[str, Manifest],
     paths = doc.setdefault("paths", {})
     published = sorted(manifests)
     tiled = sorted(i for i, m in manifests.items() if m.output("pmtiles") is not None)
+    rasters = sorted(i for i, m in manifests.items() if m.output("cog") is not None)
     added: dict[str, Any] = {}
     if tiled:
         added.update(_tile_paths("/tiles", [], "tiles", "Overview"))
-        collection = _path("collectionId", "A collection with vector tiles.", tiled)
-        added.update(_tile_paths("/collections/{collectionId}/tiles", [collection], "tiles",
-                                 "Collection"))
+    if tiled or rasters:
+        collection = _path("collectionId", "A collection with vector tiles (mvt) or map tiles "
+                           "(png, jpeg, webp; raster collections).", sorted({*tiled, *rasters}))
+        coll_tiles = _tile_paths("/collections/{collectionId}/tiles", [collection], "tiles",
+                                 "Collection")
+        if rasters:
+            raster_openapi.add_map_tiles(coll_tiles, rasters, not tiled)
+        added.update(coll_tiles)
     added.update(_download_paths(published))
     added.update(_catalogue_paths(published))
     for path, item in added.items():
         paths.setdefault(path, item)
     for collection_id in feature_ids:
         _extend_items(paths, collection_id)
+    for collection_id in rasters:
+        raster_openapi.document_coverage(paths, collection_id)
     tags = doc.setdefault("tags", [])
     known = {t.get("name") for t in tags}
     for name, text in (("tiles", "Vector tiles (OGC API Tiles, TileJSON)"),

@@ -13,7 +13,9 @@ vector tiles and features are untouched.
   the data (PNG, WebP). ETag per COG checksum, tile and format; Cache-Control.
 - ``/collections/{id}/coverage?bbox=..&bbox-crs=..&subset=E(a:b),N(c:d)&subset-crs=..
   &scale-size=E(w),N(h)|scale-factor=f|width=&height=&f=GTiff|png|jpeg``: a subset in the
-  raster's CRS (EPSG:25832).
+  raster's CRS (EPSG:25832). Without scale-size/scale-factor/width/height an area above the
+  size limit is scaled down to fit (header ``OGC-Coverage-Scaled``), so the plain links work.
+  ``f=json`` / ``f=html``: the coverage description (CIS 1.1 JSON) / an HTML page of it.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, make_response, request
 
 from opengeodata.errors import NotFoundError
+from opengeodata.server.raster_describe import describe, describe_html
 from opengeodata.server.raster_render import (
     CRS84,
     CRS84_RIO,
+    MAX_COVERAGE_SIDE,
     TILE_FORMATS,
     TMS_ID,
     Cog,
@@ -43,6 +47,8 @@ from opengeodata.server.state import ServerState
 
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
+#: set when a coverage request without scaling was scaled down to the size limit
+SCALED_HEADER = "OGC-Coverage-Scaled"
 
 
 def live_cog(state: ServerState, dataset_id: str) -> Cog | None:
@@ -154,6 +160,13 @@ def blueprint(state: ServerState) -> Blueprint:
         if cog is None:
             return _delegate("collection_coverage", collection_id=collection_id)
         reader = readers.get(cog)
+        fmt = (request.args.get("f") or "").strip().lower()
+        if fmt in ("json", "html"):
+            href = f"{base(collection_id)}/coverage"
+            desc = describe(reader, cog.crs, href, collection_id)
+            if fmt == "json":
+                return _json(desc)
+            return Response(describe_html(desc, collection_id), mimetype="text/html")
         req = coverage_request(request.args.to_dict(), reader, cog.crs)
         query = hashlib.sha256(repr(req).encode()).hexdigest()[:16]
         etag = f"{cog.sha256[:20]}-{query}"
@@ -164,6 +177,11 @@ def blueprint(state: ServerState) -> Blueprint:
         response.headers["Content-Crs"] = f"<{EPSG_URI.format(code)}>"
         response.headers["Content-Disposition"] = (
             f'inline; filename="{collection_id}_coverage.{req.extension}"')
+        if req.scaled_from is not None:
+            native_w, native_h = req.scaled_from
+            response.headers[SCALED_HEADER] = (
+                f"{native_w}x{native_h} px scaled to {req.width}x{req.height} px (the limit "
+                f"is {MAX_COVERAGE_SIDE} px per side; use subset/bbox or scale-size)")
         return response
 
     return bp

@@ -205,6 +205,8 @@ class CoverageRequest:
     driver: str
     media_type: str
     extension: str
+    #: native (width, height) when an unscaled request was scaled down to the size limit
+    scaled_from: tuple[int, int] | None = None
 
 
 def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS
@@ -245,6 +247,14 @@ def coverage_request(args: dict[str, str], reader: Reader, native: str) -> Cover
     native_w = max(1, round((clipped[2] - clipped[0]) / res_x))
     native_h = max(1, round((clipped[3] - clipped[1]) / res_y))
     width, height = _scaled_size(args, native_w, native_h)
+    scaled_from = None
+    unscaled = not any(args.get(k) for k in ("scale-size", "scale-factor", "width", "height"))
+    if unscaled and max(width, height) > MAX_COVERAGE_SIDE:
+        # a plain request (e.g. the advertised coverage link) gets the whole area, scaled down
+        ratio = MAX_COVERAGE_SIDE / max(width, height)
+        scaled_from = (width, height)
+        width = min(MAX_COVERAGE_SIDE, max(1, round(width * ratio)))
+        height = min(MAX_COVERAGE_SIDE, max(1, round(height * ratio)))
     if width > MAX_COVERAGE_SIDE or height > MAX_COVERAGE_SIDE:
         raise InvalidRequestError(
             f"the response would be {width} x {height} pixels; the limit is "
@@ -254,7 +264,7 @@ def coverage_request(args: dict[str, str], reader: Reader, native: str) -> Cover
     if fmt not in COVERAGE_FORMATS:
         raise InvalidRequestError(f"unsupported coverage format f={fmt!r}; use GTiff, png, jpeg")
     driver, media_type, extension = COVERAGE_FORMATS[fmt]
-    return CoverageRequest(clipped, width, height, driver, media_type, extension)
+    return CoverageRequest(clipped, width, height, driver, media_type, extension, scaled_from)
 
 
 def _positive_int(value: str, name: str) -> int:

@@ -1,0 +1,121 @@
+"""The description of a raster coverage (``coverage?f=json`` / ``coverage?f=html``).
+
+OGC API Coverages links a coverage in JSON and HTML next to its binary encodings. The JSON
+answer describes the coverage as CIS 1.1 JSON (domain set = the regular grid in the raster's
+CRS, range type = the bands) with links to the encodings; the HTML page shows the extent, the
+grid and a PNG preview. Pure functions of the open reader.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from flask import Response
+from rio_tiler.io import Reader
+
+from opengeodata.server.raster_render import CRS84, CRS84_RIO, MAX_COVERAGE_SIDE
+
+EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
+PREVIEW = "scale-size=E(512)&f=png"
+
+
+def describe(reader: Reader, crs: str, href: str, title: str) -> dict[str, Any]:
+    """CIS 1.1 JSON description of the coverage at ``href`` (``.../coverage``)."""
+    ds = reader.dataset
+    minx, miny, maxx, maxy = (float(v) for v in reader.bounds)
+    res_x, res_y = (abs(float(v)) for v in ds.res)
+    srs = EPSG_URI.format(crs.split(":")[-1])
+    lon_lat = [float(v) for v in reader.get_geographic_bounds(CRS84_RIO)]
+    bands = zip(ds.colorinterp, ds.dtypes, strict=True)
+    fields = [{"type": "QuantityType", "name": f"band{i}",
+               "definition": f"{interp.name} ({dtype})",
+               "uom": {"type": "UnitReference", "code": "1"}}
+              for i, (interp, dtype) in enumerate(bands, start=1)]
+    return {
+        "type": "CoverageByDomainAndRangeType",
+        "id": title,
+        "envelope": {"type": "EnvelopeByAxisType", "srsName": srs, "axisLabels": ["E", "N"],
+                     "axis": [
+                         {"type": "AxisExtentType", "axisLabel": "E", "lowerBound": minx,
+                          "upperBound": maxx, "uomLabel": "m"},
+                         {"type": "AxisExtentType", "axisLabel": "N", "lowerBound": miny,
+                          "upperBound": maxy, "uomLabel": "m"}]},
+        "wgs84BoundingBox": {"bbox": lon_lat, "crs": CRS84},
+        "domainSet": {"type": "DomainSetType", "generalGrid": {
+            "type": "GeneralGridCoverageType", "srsName": srs, "axisLabels": ["E", "N"],
+            "axis": [
+                {"type": "RegularAxisType", "axisLabel": "E", "lowerBound": minx,
+                 "upperBound": maxx, "uomLabel": "m", "resolution": res_x},
+                {"type": "RegularAxisType", "axisLabel": "N", "lowerBound": miny,
+                 "upperBound": maxy, "uomLabel": "m", "resolution": -res_y}],
+            "gridLimits": {"type": "GridLimitsType",
+                           "srsName": "http://www.opengis.net/def/crs/OGC/0/Index2D",
+                           "axisLabels": ["i", "j"], "axis": [
+                               {"type": "IndexAxisType", "axisLabel": "i", "lowerBound": 0,
+                                "upperBound": ds.width - 1},
+                               {"type": "IndexAxisType", "axisLabel": "j", "lowerBound": 0,
+                                "upperBound": ds.height - 1}]}}},
+        "rangeType": {"type": "DataRecordType", "field": fields},
+        "maxResponseSize": {"width": MAX_COVERAGE_SIDE, "height": MAX_COVERAGE_SIDE},
+        "links": [
+            {"rel": "self", "type": "application/json", "href": f"{href}?f=json"},
+            {"rel": "alternate", "type": "text/html", "href": f"{href}?f=html"},
+            {"rel": "http://www.opengis.net/def/rel/ogc/1.0/coverage",
+             "type": "image/tiff; application=geotiff", "href": f"{href}?f=GTiff",
+             "title": "GeoTIFF (scaled down to the size limit unless subset or scaled)"},
+            {"rel": "preview", "type": "image/png", "href": f"{href}?{PREVIEW}"},
+        ],
+    }
+
+
+def describe_html(desc: dict[str, Any], title: str) -> str:
+    """A self-contained HTML page of a description from :func:`describe`."""
+    grid = desc["domainSet"]["generalGrid"]
+    e_axis, n_axis = grid["axis"]
+    i_axis, j_axis = grid["gridLimits"]["axis"]
+    links = {link["rel"]: link["href"] for link in desc["links"]}
+    esc = html.escape
+    rows = [
+        ("CRS", f'<a href="{esc(grid["srsName"])}">{esc(grid["srsName"])}</a>'),
+        ("Extent E", f'{e_axis["lowerBound"]} – {e_axis["upperBound"]} m'),
+        ("Extent N", f'{n_axis["lowerBound"]} – {n_axis["upperBound"]} m'),
+        ("WGS84 (lon/lat)", esc(", ".join(f"{v:.6f}" for v in desc["wgs84BoundingBox"]["bbox"]))),
+        ("Grid", f'{i_axis["upperBound"] + 1} x {j_axis["upperBound"] + 1} px, '
+                 f'{e_axis["resolution"]} m'),
+        ("Bands", esc(", ".join(f["definition"] for f in desc["rangeType"]["field"]))),
+        ("Largest response", f"{MAX_COVERAGE_SIDE} px per side"),
+    ]
+    table = "\n".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)
+    geotiff = links["http://www.opengis.net/def/rel/ogc/1.0/coverage"]
+    return f"""<!DOCTYPE html>
+<html lang="de"><head><meta charset="utf-8"><title>{esc(title)} – Coverage</title></head>
+<body>
+<h1>{esc(title)} – Coverage</h1>
+<table>
+{table}
+</table>
+<p><a href="{esc(geotiff)}">GeoTIFF</a> · <a href="{esc(links["self"])}">JSON</a> ·
+<a href="{esc(links["preview"])}">PNG-Vorschau</a></p>
+<p><img src="{esc(links["preview"])}" alt="Vorschau von {esc(title)}" width="512"></p>
+</body></html>
+"""
+
+
+def fix_coverage_links(response: Response) -> Response:
+    """pygeoapi links ``coverage?f=json`` as CoverageJSON; it is the CIS JSON description."""
+    media_type = str(response.headers.get("Content-Type", "")).split(";")[0].strip()
+    if response.status_code != 200 or media_type != "application/json":
+        return response
+    doc = json.loads(response.get_data())
+    changed = False
+    for coll in doc.get("collections", [doc]):
+        for link in coll.get("links", []):
+            href = str(link.get("href", ""))
+            if href.endswith("/coverage?f=json") and link.get("type") != "application/json":
+                link.update(type="application/json", title="Coverage description (CIS JSON)")
+                changed = True
+    if changed:
+        response.set_data(json.dumps(doc, ensure_ascii=False))
+    return response
