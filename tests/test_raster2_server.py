@@ -143,7 +143,10 @@ def test_server_errors_keep_their_traceback(client: FlaskClient,
 
 
 @pytest.mark.parametrize("path", ["/collections?f=HTML", "/collections/dop20?f=Html",
-                                  "/?f=HTML", "/conformance?f=JSON"])
+                                  "/?f=HTML", "/conformance?f=JSON",
+                                  "/collections/catalogue/items?f=JSON",
+                                  "/collections/catalogue/items?f=HTML",
+                                  "/collections/stadtkarte/coverage?f=JSON"])
 def test_format_is_case_insensitive(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200, response.get_data()[:300]

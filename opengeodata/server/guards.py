@@ -48,7 +48,7 @@ def require_item_format(state: ServerState, collection_id: str, fmt: str | None)
     resource = _resource(state, collection_id)
     if any(p.get("type") == "feature" for p in resource.get("providers", [])):
         return
-    if fmt is not None and fmt not in PYGEOAPI_ITEM_FORMATS:
+    if fmt is not None and fmt.strip().lower() not in PYGEOAPI_ITEM_FORMATS:
         raise InvalidRequestError(
             f"f={fmt!r} is not available for collection {collection_id!r}; use one of "
             f"{', '.join(PYGEOAPI_ITEM_FORMATS)}"

@@ -11,6 +11,7 @@ import pygeoapi.api.itemtypes as itemtypes_api
 import pygeoapi.api.tiles as tiles_api
 from flask import Blueprint, Response, make_response, request
 from pygeoapi.api import APIRequest, apply_gzip
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from opengeodata.server import client_errors, features_caching, guards, landing
 from opengeodata.server.features import FeaturesAPI
@@ -38,10 +39,18 @@ def execute(state: ServerState, api_function: Callable[..., Any], *args: Any,
 
 
 def normalise_format(api_request: APIRequest) -> None:
-    """``f`` is case-insensitive (``f=HTML`` is ``f=html``); pygeoapi compares it as given."""
+    """``f`` is case-insensitive (``f=HTML`` is ``f=html``); pygeoapi compares it as given.
+
+    Both the parsed format and the ``f`` parameter are lowered: pygeoapi parses ``f`` again
+    for collections with extra formatters (CSV).
+    """
     fmt = api_request.format
     if isinstance(fmt, str) and fmt != fmt.lower():
         api_request._format = fmt.lower()
+        args = api_request._args
+        if isinstance(args, MultiDict):
+            api_request._args = ImmutableMultiDict(
+                [(k, v.lower() if k == "f" else v) for k, v in args.items(multi=True)])
 
 
 def blueprint(state: ServerState) -> Blueprint:
