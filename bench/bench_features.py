@@ -138,8 +138,7 @@ def ours(settings_dir: Path, port: int) -> tuple[list[str], dict[str, str]]:
     env = {"OPENGEODATA_DATA_DIR": str(settings_dir / "data"),
            "OPENGEODATA_DATASETS_DIR": str(settings_dir / "datasets"),
            "OPENGEODATA_CONFIG_DIR": str(ROOT / "config"), "OPENGEODATA_BASE_URL": ""}
-    return [sys.executable, "-m", "opengeodata.cli", "serve", "--port", str(port),
-            "--workers", "2"], env
+    return [sys.executable, "-m", "opengeodata.cli", "serve", "--port", str(port)], env
 
 
 def gunicorn(app: str, port: int) -> list[str]:

@@ -32,6 +32,16 @@ class Settings(BaseSettings):
         "declared source URL.",
     )
     workers: int = Field(2, ge=1, description="WSGI worker processes for `serve`.")
+    threads: int = Field(
+        1, ge=1,
+        description="Threads per worker for `serve` (gthread). The requests are CPU-bound, so "
+        "one thread per worker gives the best tail latency on few cores (see bench features).",
+    )
+    worker_class: Literal["gthread", "sync"] = Field(
+        "gthread",
+        description="gunicorn worker class for `serve`: 'gthread' keeps connections alive, "
+        "'sync' answers one request per connection.",
+    )
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds.")
 
     def resolved(self) -> Settings:

@@ -42,6 +42,8 @@ class GeoPackageProvider(BaseProvider):
         self.id_field: str = provider_def.get("id_field") or self.layer.pk
         if self.id_field not in self.layer.columns:
             self.id_field = self.layer.pk
+        #: JSON schema formats of declared date/time fields (GeoPackage stores them as text)
+        self.formats: dict[str, str] = dict(provider_def.get("formats") or {})
         self.storage_crs_uri = normalize_uri(str(provider_def.get("storage_crs", ""))) or CRS84
         self.get_fields()
 
@@ -51,7 +53,7 @@ class GeoPackageProvider(BaseProvider):
             fields: dict[str, dict[str, str]] = {}
             for name in self.layer.columns:
                 fields[name] = {"type": self.layer.json_type(name)}
-                fmt = self.layer.json_format(name)
+                fmt = self.layer.json_format(name) or self.formats.get(name)
                 if fmt:
                     fields[name]["format"] = fmt
             self._fields = fields

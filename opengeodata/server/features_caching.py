@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from http import HTTPStatus
 
+import pygeoapi.api as core_api
 from flask import Response, request
+from pygeoapi.api import API, APIRequest
+from pygeoapi.formats import F_HTML, F_JSON
+from pygeoapi.util import render_j2_template, to_json
 
 from opengeodata.server.features import FeaturesAPI
 
@@ -23,17 +28,31 @@ REMOVED = {_F.format(4, "create-replace-delete")}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def fix_conformance(response: Response) -> Response:
+def truthful(classes: list[str]) -> list[str]:
     """Drop classes the server does not implement; add the filter classes it does."""
-    if response.status_code != 200 or "json" not in response.headers.get("Content-Type", ""):
-        return response
-    doc = json.loads(response.get_data())
-    classes = [c for c in doc.get("conformsTo", []) if c not in REMOVED]
-    if _F.format(1, "core") in classes:
-        classes += [c for c in ADDED if c not in classes]
-    doc["conformsTo"] = sorted(classes)
-    response.set_data(json.dumps(doc))
-    return response
+    kept = [c for c in classes if c not in REMOVED]
+    if _F.format(1, "core") in kept:
+        kept += [c for c in ADDED if c not in kept]
+    return sorted(kept)
+
+
+def conformance(api: API, api_request: APIRequest) -> tuple[dict[str, str], int, str]:
+    """pygeoapi's conformance view with the truthful class list, in JSON and HTML alike."""
+    fmt = api_request._format
+    api_request._format = F_JSON
+    try:
+        headers, status, content = core_api.conformance(api, api_request)
+    finally:
+        api_request._format = fmt
+    if status != HTTPStatus.OK:
+        return headers, status, content
+    doc = {"conformsTo": truthful(json.loads(content).get("conformsTo", []))}
+    if fmt == F_HTML:
+        headers = api_request.get_response_headers(**api.api_headers)
+        html = render_j2_template(api.tpl_config, api.config["server"]["templates"],
+                                  "conformance.html", doc, api_request.locale)
+        return headers, HTTPStatus.OK, html
+    return headers, HTTPStatus.OK, to_json(doc, api.pretty_print)
 
 
 def conditional(features: FeaturesAPI, produce: Callable[[], Response]) -> Response:

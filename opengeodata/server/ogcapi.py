@@ -69,7 +69,7 @@ def blueprint(state: ServerState) -> Blueprint:
 
     @bp.route("/conformance")
     def conformance() -> Response:
-        return features_caching.fix_conformance(execute(state, core_api.conformance))
+        return execute(state, features_caching.conformance)
 
     @bp.route("/TileMatrixSets")
     def tilematrixsets() -> Response:

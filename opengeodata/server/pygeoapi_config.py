@@ -22,6 +22,7 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 SUPPORTED_CRS = [CRS84, EPSG.format(4326), EPSG.format(25832), EPSG.format(3857),
                  EPSG.format(4258)]
 FEATURE_PROVIDER = "opengeodata.providers.gpkg.GeoPackageProvider"
+FIELD_FORMATS = {"date": "date", "datetime": "date-time"}
 
 
 def crs_uri(crs: str) -> str:
@@ -51,6 +52,11 @@ def download_links(base_url: str, manifest: Manifest) -> list[dict[str, Any]]:
     ]
 
 
+def field_formats(manifest: Manifest) -> dict[str, str]:
+    """JSON schema formats of the declared date/time fields (stored as ISO text)."""
+    return {f.name: FIELD_FORMATS[f.type] for f in manifest.fields if f.type in FIELD_FORMATS}
+
+
 def collection(
     base_url: str, store: Store, dataset: DeclaredDataset, manifest: Manifest
 ) -> dict[str, Any]:
@@ -74,6 +80,7 @@ def collection(
             "time_field": decl.temporal.field,
             "storage_crs": crs_uri(decl.storage_crs),
             "crs": SUPPORTED_CRS,
+            "formats": field_formats(manifest),
         })
         providers[-1] = {k: v for k, v in providers[-1].items() if v is not None}
     return {

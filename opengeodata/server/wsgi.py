@@ -33,8 +33,8 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     GunicornServer(settings, {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
+        "worker_class": settings.worker_class,
+        "threads": settings.threads,
         "accesslog": "-",
         "timeout": 120,
         "preload_app": False,
