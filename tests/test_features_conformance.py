@@ -9,10 +9,10 @@ from flask.testing import FlaskClient
 
 from opengeodata.manifest import FieldInfo
 from opengeodata.server import create_app
-from opengeodata.server.pygeoapi_config import field_formats
-from opengeodata.store import Store
 from opengeodata.server.features_caching import ADDED, REMOVED
+from opengeodata.server.pygeoapi_config import field_formats
 from opengeodata.settings import Settings
+from opengeodata.store import Store
 
 
 @pytest.fixture(scope="module")
