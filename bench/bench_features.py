@@ -1,6 +1,7 @@
 """OGC API Features on 150,544 parcels: this server vs vanilla pygeoapi (SQLiteGPKG) vs floor.
 
-Same run, same WSGI server (gunicorn, gthread, 2 workers x 4 threads), 8 connections (wrk):
+Same run, same WSGI server (gunicorn with the ``Settings`` defaults of ``opengeodata serve``:
+gthread, 2 workers x 2 threads; ``OPENGEODATA_THREADS`` etc. override), 8 connections (wrk):
 ``items?limit=10``, ``items?bbox=<300 m box>&limit=100``, ``items/{id}``, ``items?limit=1000``
 and a CQL2 filter. (a) this server, (b) pygeoapi 0.24 with SQLiteGPKG over the same GeoPackage,
 (c) a bare WSGI app returning (a)'s response bytes from memory (the Python floor). Also deep
@@ -32,11 +33,14 @@ import pyproj
 
 from bench.parcels import publish_parcels
 from bench.pygeoapi_baseline import write_config
+from opengeodata.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 N_PARCELS = 150_544  # 388 x 388
 DURATION = os.environ.get("BENCH_FEATURES_DURATION", "10s")
-GUNICORN = ["-w", "2", "-k", "gthread", "--threads", "4", "--timeout", "300"]
+_SERVE = Settings()  # the same gunicorn settings as `opengeodata serve` (OPENGEODATA_*)
+GUNICORN = ["-w", str(_SERVE.workers), "-k", _SERVE.worker_class, "--threads",
+            str(_SERVE.threads), "--timeout", "300"]
 
 
 def free_port() -> int:

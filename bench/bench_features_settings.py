@@ -1,8 +1,8 @@
 """gunicorn settings for the feature API: worker class, workers and threads side by side.
 
-The same 150,544 parcels and the ``bbox300m`` and ``item`` queries of ``bench_features``, 8
-connections (wrk), served by ``opengeodata serve`` under each candidate setting
-(``OPENGEODATA_WORKER_CLASS``, ``OPENGEODATA_WORKERS``, ``OPENGEODATA_THREADS``). The settings
+The same 150,544 parcels and the ``bbox300m`` and ``item`` queries of ``bench_features`` plus a
+z14 vector tile of the same area (tiles share the server), 8 connections (wrk), served by
+``opengeodata serve`` under each candidate setting (``OPENGEODATA_WORKER_CLASS``, ``OPENGEODATA_WORKERS``, ``OPENGEODATA_THREADS``). The settings
 take turns for ``BENCH_SETTINGS_ROUNDS`` rounds (default 3) of ``BENCH_SETTINGS_DURATION``
 (default 5s) per query, so that load from elsewhere on the machine hits all of them alike; the
 result is the median rps, p50 and p99 per setting and query. ``BENCH_SETTINGS`` picks the
@@ -11,16 +11,30 @@ candidates, e.g. ``gthread:2:4,gthread:2:1`` (class:workers:threads).
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 from pathlib import Path
 from typing import Any
 
+import pyproj
+
 from bench.bench_features import N_PARCELS, free_port, ours, queries, server, wrk
 from bench.parcels import publish_parcels
 
-DEFAULT = "gthread:2:4,gthread:2:2,gthread:2:1,gthread:3:1,sync:2:1,sync:4:1"
-QUERIES = ("bbox300m", "item")
+DEFAULT = "gthread:2:4,gthread:2:2,gthread:2:1,sync:2:1"
+QUERIES = ("bbox300m", "item", "tile")
+TILE_ZOOM = 14
+
+
+def tile_query() -> str:
+    """A z14 vector tile in the middle of the bbox300m box (vector tiles use the same server)."""
+    lon, lat = pyproj.Transformer.from_crs(25832, 4326, always_xy=True).transform(550_150,
+                                                                                5_805_150)
+    n = 2**TILE_ZOOM
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return f"/collections/parcels/tiles/WebMercatorQuad/{TILE_ZOOM}/{y}/{x}?f=mvt"
 
 
 def candidates() -> list[tuple[str, int, int]]:
@@ -36,8 +50,8 @@ def run(workdir: Path) -> dict[str, Any]:
     """Compare the candidate settings; return medians per setting and query."""
     rounds = int(os.environ.get("BENCH_SETTINGS_ROUNDS", "3"))
     duration = os.environ.get("BENCH_SETTINGS_DURATION", "5s")
-    publish_parcels(workdir, N_PARCELS)
-    qs = queries()
+    publish_parcels(workdir, N_PARCELS, "gpkg, pmtiles")
+    qs = {**queries(), "tile": tile_query()}
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for _ in range(rounds):
         for kind, workers, threads in candidates():

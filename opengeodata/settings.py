@@ -33,9 +33,9 @@ class Settings(BaseSettings):
     )
     workers: int = Field(2, ge=1, description="WSGI worker processes for `serve`.")
     threads: int = Field(
-        1, ge=1,
-        description="Threads per worker for `serve` (gthread). The requests are CPU-bound, so "
-        "one thread per worker gives the best tail latency on few cores (see bench features).",
+        2, ge=1,
+        description="Threads per worker for `serve` (gthread). Requests are CPU-bound: more "
+        "threads only queue behind the GIL and lengthen the tail (bench features_settings).",
     )
     worker_class: Literal["gthread", "sync"] = Field(
         "gthread",
