@@ -3,10 +3,11 @@
 The same 150,544 parcels and the ``bbox300m`` and ``item`` queries of ``bench_features`` plus a
 z14 vector tile of the same area (tiles share the server), 8 connections (wrk), served by
 ``opengeodata serve`` under each candidate setting (``OPENGEODATA_WORKER_CLASS``,
-``OPENGEODATA_WORKERS``, ``OPENGEODATA_THREADS``). The settings take turns for ``BENCH_SETTINGS_ROUNDS`` rounds (default 3) of ``BENCH_SETTINGS_DURATION``
-(default 5s) per query, so that load from elsewhere on the machine hits all of them alike; the
-result is the median rps, p50 and p99 per setting and query. ``BENCH_SETTINGS`` picks the
-candidates, e.g. ``gthread:2:4,gthread:2:1`` (class:workers:threads).
+``OPENGEODATA_WORKERS``, ``OPENGEODATA_THREADS``). The settings take turns for
+``BENCH_SETTINGS_ROUNDS`` rounds (default 3) of ``BENCH_SETTINGS_DURATION`` (default 5s) per
+query, so that load from elsewhere on the machine hits all of them alike; the result is the
+median rps, p50 and p99 per setting and query. ``BENCH_SETTINGS`` picks the candidates, e.g.
+``gthread:2:4,gthread:2:1`` (class:workers:threads).
 """
 
 from __future__ import annotations
