@@ -35,14 +35,22 @@ class GunicornServer(BaseApplication):
         return app
 
 
-def serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve until interrupted."""
-    GunicornServer(settings, {
+def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
+    """gunicorn's settings for ``serve`` (worker class and threads from ``settings``).
+
+    ``sync`` runs one thread per worker (gunicorn would silently switch to gthread otherwise).
+    """
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": settings.worker_class,
-        "threads": settings.threads,
+        "threads": 1 if settings.worker_class == "sync" else settings.threads,
         "accesslog": "-",
         "timeout": 120,
         "preload_app": False,
-    }).run()
+    }
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve until interrupted."""
+    GunicornServer(settings, gunicorn_options(settings, host, port, workers)).run()
