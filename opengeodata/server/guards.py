@@ -7,13 +7,13 @@ guards answer them with a 404 or 400 and a clear OGC exception instead.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response
 from pygeoapi.models.provider.base import TileMatrixSetEnum
 
 from opengeodata.errors import InvalidRequestError, NotFoundError
+from opengeodata.server.rewrite import json_document, set_document
 from opengeodata.server.state import ServerState
 
 #: formats pygeoapi renders for collections it serves itself (records, ...)
@@ -64,10 +64,9 @@ def require_tile_matrix_set(tms_id: str) -> None:
 
 def drop_unavailable_item_links(response: Response, state: ServerState) -> Response:
     """Remove pygeoapi's ``items?f=csv`` links of collections it cannot render as CSV."""
-    media_type = str(response.headers.get("Content-Type", "")).split(";")[0].strip()
-    if response.status_code != 200 or media_type != "application/json":
+    doc = json_document(response)
+    if doc is None:
         return response
-    doc = json.loads(response.get_data())
     resources = state.snapshot().config["resources"]
     changed = False
     for coll in doc.get("collections", [doc]):
@@ -81,6 +80,4 @@ def drop_unavailable_item_links(response: Response, state: ServerState) -> Respo
             str(link.get("href", "")).rsplit("f=", 1)[-1] not in PYGEOAPI_ITEM_FORMATS)]
         changed = changed or len(kept) != len(links)
         coll["links"] = kept
-    if changed:
-        response.set_data(json.dumps(doc, ensure_ascii=False))
-    return response
+    return set_document(response, doc) if changed else response

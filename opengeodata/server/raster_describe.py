@@ -9,13 +9,13 @@ grid and a PNG preview. Pure functions of the open reader.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from flask import Response
 from rio_tiler.io import Reader
 
 from opengeodata.server.raster_render import CRS84, CRS84_RIO, MAX_COVERAGE_SIDE
+from opengeodata.server.rewrite import json_document, set_document
 
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 PREVIEW = "scale-size=E(512)&f=png"
@@ -105,10 +105,9 @@ def describe_html(desc: dict[str, Any], title: str) -> str:
 
 def fix_coverage_links(response: Response) -> Response:
     """pygeoapi links ``coverage?f=json`` as CoverageJSON; it is the CIS JSON description."""
-    media_type = str(response.headers.get("Content-Type", "")).split(";")[0].strip()
-    if response.status_code != 200 or media_type != "application/json":
+    doc = json_document(response)
+    if doc is None:
         return response
-    doc = json.loads(response.get_data())
     changed = False
     for coll in doc.get("collections", [doc]):
         for link in coll.get("links", []):
@@ -116,6 +115,4 @@ def fix_coverage_links(response: Response) -> Response:
             if href.endswith("/coverage?f=json") and link.get("type") != "application/json":
                 link.update(type="application/json", title="Coverage description (CIS JSON)")
                 changed = True
-    if changed:
-        response.set_data(json.dumps(doc, ensure_ascii=False))
-    return response
+    return set_document(response, doc) if changed else response
