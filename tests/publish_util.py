@@ -78,11 +78,15 @@ def add_dataset(settings: Settings, dataset_id: str, content: str | bytes,
     return sample
 
 
+def cli_env(settings: Settings) -> dict[str, str]:
+    """This process's environment pointing ``opengeodata`` at the test data and datasets dirs."""
+    return {**os.environ, "OPENGEODATA_DATA_DIR": str(settings.data_dir),
+            "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir)}
+
+
 def cli(settings: Settings, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``opengeodata`` in a subprocess against the test data and datasets dirs."""
-    env = {**os.environ, "OPENGEODATA_DATA_DIR": str(settings.data_dir),
-           "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir),
-           "OPENGEODATA_SOURCE_MODE": settings.source_mode}
+    env = {**cli_env(settings), "OPENGEODATA_SOURCE_MODE": settings.source_mode}
     return subprocess.run([sys.executable, "-m", "opengeodata.cli", *args], capture_output=True,
                           text=True, env=env, timeout=timeout)
 
