@@ -91,6 +91,17 @@ def cli(settings: Settings, *args: str, timeout: float = 120) -> subprocess.Comp
                           text=True, env=env, timeout=timeout)
 
 
+def publish_all(settings: Settings) -> Settings:
+    """Refresh every dataset declared in ``settings``; assert each one was published."""
+    from opengeodata.declaration import load_all
+    from pipelines.runner import run_many
+
+    declared = load_all(settings.datasets_dir)
+    results = run_many(declared, settings)
+    assert [r.status for r in results] == ["published"] * len(declared), results
+    return settings
+
+
 def live_snapshot(settings: Settings, dataset_id: str) -> dict[str, str]:
     """File name -> SHA-256 of every file of the live version (plus its version name)."""
     live = Store(settings.data_dir).live_dir(dataset_id)
