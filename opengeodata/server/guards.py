@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from pygeoapi.models.provider.base import TileMatrixSetEnum
 
 from opengeodata.errors import InvalidRequestError, NotFoundError
-from opengeodata.server.rewrite import json_document, set_document
 from opengeodata.server.state import ServerState
 
 #: formats pygeoapi renders for collections it serves itself (records, ...)
@@ -62,11 +60,9 @@ def require_tile_matrix_set(tms_id: str) -> None:
         raise NotFoundError(f"unknown tile matrix set {tms_id!r}; known: {', '.join(known)}")
 
 
-def drop_unavailable_item_links(response: Response, state: ServerState) -> Response:
-    """Remove pygeoapi's ``items?f=csv`` links of collections it cannot render as CSV."""
-    doc = json_document(response)
-    if doc is None:
-        return response
+def drop_unavailable_item_links(doc: dict[str, Any], state: ServerState) -> bool:
+    """Remove pygeoapi's ``items?f=csv`` links of collections it cannot render as CSV from a
+    collection(s) document; True if any was removed."""
     resources = state.snapshot().config["resources"]
     changed = False
     for coll in doc.get("collections", [doc]):
@@ -78,6 +74,7 @@ def drop_unavailable_item_links(response: Response, state: ServerState) -> Respo
         kept = [link for link in links if not (
             "/items?" in str(link.get("href", "")) and
             str(link.get("href", "")).rsplit("f=", 1)[-1] not in PYGEOAPI_ITEM_FORMATS)]
-        changed = changed or len(kept) != len(links)
-        coll["links"] = kept
-    return set_document(response, doc) if changed else response
+        if len(kept) != len(links):
+            coll["links"] = kept
+            changed = True
+    return changed

@@ -11,11 +11,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from flask import Response
 from rio_tiler.io import Reader
 
 from opengeodata.server.raster_render import CRS84, CRS84_RIO, MAX_COVERAGE_SIDE
-from opengeodata.server.rewrite import json_document, set_document
 
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 PREVIEW = "scale-size=E(512)&f=png"
@@ -103,11 +101,9 @@ def describe_html(desc: dict[str, Any], title: str) -> str:
 """
 
 
-def fix_coverage_links(response: Response) -> Response:
-    """pygeoapi links ``coverage?f=json`` as CoverageJSON; it is the CIS JSON description."""
-    doc = json_document(response)
-    if doc is None:
-        return response
+def fix_coverage_links(doc: dict[str, Any]) -> bool:
+    """pygeoapi links ``coverage?f=json`` as CoverageJSON; it is the CIS JSON description.
+    Corrects those links of a collection(s) document; True if any was changed."""
     changed = False
     for coll in doc.get("collections", [doc]):
         for link in coll.get("links", []):
@@ -115,4 +111,4 @@ def fix_coverage_links(response: Response) -> Response:
             if href.endswith("/coverage?f=json") and link.get("type") != "application/json":
                 link.update(type="application/json", title="Coverage description (CIS JSON)")
                 changed = True
-    return set_document(response, doc) if changed else response
+    return changed
