@@ -7,6 +7,7 @@ from typing import Any
 
 from opengeodata.declaration import Dataset, DeclaredDataset
 from opengeodata.manifest import Extent, Manifest, OutputFile, QualityReport
+from pipelines.context import MEDIA_TYPES
 
 BASE = "http://testserver"
 
@@ -31,15 +32,13 @@ def manifest(ds_id: str, formats: tuple[str, ...] = ("gpkg", "geojson"),
              created: str = "2026-01-02T03:04:05Z", version: str = "20260102T030405Z",
              ) -> Manifest:
     """A manifest with one output per format."""
-    media = {"gpkg": "application/geopackage+sqlite3", "geojson": "application/geo+json",
-             "csv": "text/csv", "pmtiles": "application/vnd.pmtiles"}
     return Manifest(
         dataset=ds_id, version=version, created=created, fingerprint="f", pipeline_version="1",
         declaration_sha256="0" * 64, sources=[], feature_count=3, geometry_type="Polygon",
         layer=ds_id,
         extent=Extent(bbox=[0, 0, 1, 1], bbox_crs84=list(bbox)),
         outputs=[OutputFile(name=f"{ds_id}.{f}", format=f,
-                            media_type=media.get(f, "application/octet-stream"), size=10 + i,
+                            media_type=MEDIA_TYPES.get(f, "application/octet-stream"), size=10 + i,
                             sha256=f"{i:064x}", title="") for i, f in enumerate(formats)],
         quality=QualityReport(features_read=4, features_written=3, dropped={"empty": 1}),
     )

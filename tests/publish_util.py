@@ -78,13 +78,28 @@ def add_dataset(settings: Settings, dataset_id: str, content: str | bytes,
     return sample
 
 
+def cli_env(settings: Settings) -> dict[str, str]:
+    """This process's environment pointing ``opengeodata`` at the test data and datasets dirs."""
+    return {**os.environ, "OPENGEODATA_DATA_DIR": str(settings.data_dir),
+            "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir)}
+
+
 def cli(settings: Settings, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``opengeodata`` in a subprocess against the test data and datasets dirs."""
-    env = {**os.environ, "OPENGEODATA_DATA_DIR": str(settings.data_dir),
-           "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir),
-           "OPENGEODATA_SOURCE_MODE": settings.source_mode}
+    env = {**cli_env(settings), "OPENGEODATA_SOURCE_MODE": settings.source_mode}
     return subprocess.run([sys.executable, "-m", "opengeodata.cli", *args], capture_output=True,
                           text=True, env=env, timeout=timeout)
+
+
+def publish_all(settings: Settings) -> Settings:
+    """Refresh every dataset declared in ``settings``; assert each one was published."""
+    from opengeodata.declaration import load_all
+    from pipelines.runner import run_many
+
+    declared = load_all(settings.datasets_dir)
+    results = run_many(declared, settings)
+    assert [r.status for r in results] == ["published"] * len(declared), results
+    return settings
 
 
 def live_snapshot(settings: Settings, dataset_id: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ from opengeodata.catalogue.dcat import SPDX
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 from tests.conftest import make_settings, serving
+from tests.publish_util import publish_all
 
 pytestmark = pytest.mark.slow
 ATOM = {"a": "http://www.w3.org/2005/Atom",
@@ -41,13 +42,8 @@ class Claim:
 @pytest.fixture(scope="session")
 def everything(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Every declared dataset refreshed from its bundled sample."""
-    from opengeodata.declaration import load_all
-    from pipelines.runner import run_many
-
     settings = make_settings(tmp_path_factory.mktemp("everything"))
-    results = run_many(load_all(settings.datasets_dir), settings)
-    assert all(r.status == "published" for r in results), results
-    return settings
+    return publish_all(settings)
 
 
 @pytest.fixture(scope="session")

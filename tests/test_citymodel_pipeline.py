@@ -16,14 +16,13 @@ from opengeodata.store import Store
 from pipelines.runner import run_many
 from tests.citymodel_fixtures import ENTITY_BOMB, write_citygml_1_0
 from tests.conftest import DATASETS, make_settings
+from tests.publish_util import publish_all
 
 
 @pytest.fixture(scope="module")
 def lod2(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_settings(tmp_path_factory.mktemp("lod2"), ["lod2"])
-    results = run_many(load_all(settings.datasets_dir), settings)
-    assert [r.status for r in results] == ["published"], results
-    return settings
+    return publish_all(settings)
 
 
 def test_bundled_sample_is_small_and_tiled() -> None:

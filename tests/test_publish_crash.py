@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from opengeodata.manifest import Manifest, sha256_file
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 from pipelines.runner import run_many
-from tests.publish_util import add_dataset, feature_collection, square
+from tests.publish_util import add_dataset, cli_env, feature_collection, square
 
 
 def _grid(n: int, label: str) -> str:
@@ -43,8 +42,7 @@ def _check_consistent(settings: Settings, dataset_id: str) -> str:
 
 
 def _refresh_proc(settings: Settings) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "OPENGEODATA_DATA_DIR": str(settings.data_dir),
-           "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir)}
+    env = cli_env(settings)
     return subprocess.Popen([sys.executable, "-m", "opengeodata.cli", "refresh", "--force",
                              "raster"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -132,8 +130,7 @@ def test_killed_before_the_switch_is_cleaned(settings: Settings, tmp_path: Path)
     [first] = run_many(load_all(settings.datasets_dir, ["raster"]), settings)
     before = _check_consistent(settings, "raster")
     sample.write_text(_grid(20, "neu"))
-    env = {**os.environ, "OPENGEODATA_DATA_DIR": str(settings.data_dir),
-           "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir)}
+    env = cli_env(settings)
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
     assert proc.returncode == -signal.SIGKILL
     store = Store(settings.data_dir)

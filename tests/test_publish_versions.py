@@ -18,7 +18,7 @@ from opengeodata.settings import Settings
 from opengeodata.store import Store
 from pipelines.lock import dataset_lock
 from pipelines.runner import run_dataset, run_many
-from tests.publish_util import add_dataset, cli, live_snapshot, polygons
+from tests.publish_util import add_dataset, cli, cli_env, live_snapshot, polygons
 
 OUTPUTS = "outputs: [gpkg, csv]\n"
 
@@ -121,8 +121,7 @@ def test_unchanged_sources_are_not_hashed_again(
 
 def test_noop_refresh_does_not_import_the_geodata_stack(settings: Settings) -> None:
     assert cli(settings, "refresh").returncode == 0
-    env = {**os.environ, "OPENGEODATA_DATA_DIR": str(settings.data_dir),
-           "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir)}
+    env = cli_env(settings)
     code = ("import sys\nfrom opengeodata.cli import main\n"
             "try:\n    main(['refresh'])\nexcept SystemExit:\n    pass\n"
             "print('geopandas' in sys.modules, 'pyogrio' in sys.modules)")
@@ -139,8 +138,7 @@ def test_second_refresh_of_same_dataset_waits_or_says_running(settings: Settings
         assert "a refresh of this dataset is running" in busy.stderr
         with pytest.raises(DatasetBusyError):
             run_dataset(load_all(settings.datasets_dir, ["flaechen"])[0], settings, wait=False)
-        env = {**os.environ, "OPENGEODATA_DATA_DIR": str(settings.data_dir),
-               "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir)}
+        env = cli_env(settings)
         waiting = subprocess.Popen(
             [sys.executable, "-m", "opengeodata.cli", "refresh", "flaechen"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

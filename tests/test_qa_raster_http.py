@@ -7,17 +7,15 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from opengeodata.declaration import load_all
 from opengeodata.server import create_app
-from pipelines.runner import run_many
 from tests.conftest import make_settings
+from tests.publish_util import publish_all
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     settings = make_settings(Path(tmp_path_factory.mktemp("qa_raster")), ["stadtkarte"])
-    results = run_many(load_all(settings.datasets_dir), settings)
-    assert [r.status for r in results] == ["published"], results
+    publish_all(settings)
     return create_app(settings).test_client()
 
 

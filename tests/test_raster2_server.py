@@ -12,10 +12,9 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 from rasterio.io import MemoryFile
 
-from opengeodata.declaration import load_all
 from opengeodata.server import create_app
-from pipelines.runner import run_many
 from tests.conftest import make_settings
+from tests.publish_util import publish_all
 from tests.test_qa_openapi import offline
 
 RASTERS = ["dop20", "stadtkarte"]
@@ -24,8 +23,7 @@ RASTERS = ["dop20", "stadtkarte"]
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     settings = make_settings(Path(tmp_path_factory.mktemp("raster2")), RASTERS)
-    results = run_many(load_all(settings.datasets_dir), settings)
-    assert [r.status for r in results] == ["published", "published"], results
+    publish_all(settings)
     return create_app(settings).test_client()
 
 

@@ -15,9 +15,10 @@ from opengeodata.declaration import load_all
 from opengeodata.errors import DataValidationError
 from opengeodata.settings import Settings
 from opengeodata.store import Store
-from pipelines.runner import run_dataset, run_many
+from pipelines.runner import run_dataset
 from pipelines.samples import raster as raster_samples
 from tests.conftest import make_settings
+from tests.publish_util import publish_all
 
 RASTERS = ["dop20", "stadtkarte"]
 
@@ -25,9 +26,7 @@ RASTERS = ["dop20", "stadtkarte"]
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_settings(tmp_path_factory.mktemp("raster"), RASTERS)
-    results = run_many(load_all(settings.datasets_dir), settings)
-    assert [r.status for r in results] == ["published", "published"], results
-    return settings
+    return publish_all(settings)
 
 
 @pytest.mark.parametrize(("dataset", "bands", "res", "size"), [

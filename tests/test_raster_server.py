@@ -19,13 +19,12 @@ from rasterio.errors import NotGeoreferencedWarning
 from rasterio.io import MemoryFile
 from rio_tiler.io import Reader
 
-from opengeodata.declaration import load_all
 from opengeodata.server.app import create_app
 from opengeodata.server.raster_render import render_tile
 from opengeodata.settings import Settings
 from opengeodata.store import Store
-from pipelines.runner import run_many
 from tests.conftest import make_settings
+from tests.publish_util import publish_all
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 #: a point inside the sample rasters (550000-551000 E, 5803000-5804000 N)
@@ -36,9 +35,7 @@ LON, LAT = 9.7405, 52.3795
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings: Settings = make_settings(tmp_path_factory.mktemp("rasterserver"),
                                        ["dop20", "stadtkarte", "stadtbezirke"])
-    results = run_many(load_all(settings.datasets_dir), settings)
-    assert all(r.status == "published" for r in results), results
-    return settings
+    return publish_all(settings)
 
 
 @pytest.fixture(scope="module")

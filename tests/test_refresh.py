@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from opengeodata.manifest import sha256_file
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 from pipelines.runner import run_many
+from tests.publish_util import cli_env
 
 DISTRICTS = {
     "Mitte", "Vahrenwald-List", "Bothfeld-Vahrenheide", "Buchholz-Kleefeld", "Misburg-Anderten",
@@ -54,8 +54,7 @@ def test_second_refresh_does_no_work(settings: Settings) -> None:
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OPENGEODATA_DATA_DIR": str(settings.data_dir),
-           "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir)}
+    env = cli_env(settings)
     return subprocess.run([sys.executable, "-m", "opengeodata.cli", *args],
                           capture_output=True, text=True, env=env)
 

@@ -8,12 +8,11 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-from opengeodata.declaration import load_all
 from opengeodata.settings import Settings
 from opengeodata.store import Store
-from pipelines.runner import run_many
 from pipelines.samples import spielplaetze, stadtteile
 from tests.conftest import DATASETS, make_settings
+from tests.publish_util import publish_all
 
 THEMATIC = ["stadtbezirke", "stadtteile", "baeume", "bebauungsplaene", "spielplaetze"]
 
@@ -21,9 +20,7 @@ THEMATIC = ["stadtbezirke", "stadtteile", "baeume", "bebauungsplaene", "spielpla
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_settings(tmp_path_factory.mktemp("thematic"), THEMATIC)
-    results = run_many(load_all(settings.datasets_dir), settings)
-    assert {r.dataset: r.status for r in results} == dict.fromkeys(THEMATIC, "published"), results
-    return settings
+    return publish_all(settings)
 
 
 def layer(settings: Settings, dataset: str) -> gpd.GeoDataFrame:

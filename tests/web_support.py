@@ -13,6 +13,7 @@ from pathlib import Path
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 from tests.conftest import make_settings
+from tests.publish_util import publish_all
 
 XSS_TITLE = "<script>alert(1)</script>"
 XSS_ATTR = '"><img src=x onerror=alert(1)>'
@@ -65,13 +66,9 @@ def write_hostile_dataset(datasets_dir: Path) -> None:
 
 def build_site(tmp: Path) -> Settings:
     """Publish ``stadtbezirke`` and the hostile ``spielplaetze``, both with PMTiles."""
-    from opengeodata.declaration import load_all
-    from pipelines.runner import run_many
-
     settings = make_settings(tmp, ["stadtbezirke"])
     write_hostile_dataset(settings.datasets_dir)
-    results = run_many(load_all(settings.datasets_dir), settings)
-    assert [r.status for r in results] == ["published", "published"], results
+    publish_all(settings)
     store = Store(settings.data_dir)
     for dataset_id in ("stadtbezirke", HOSTILE_ID):
         manifest = store.live_manifest(dataset_id)

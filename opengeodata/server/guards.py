@@ -7,10 +7,8 @@ guards answer them with a 404 or 400 and a clear OGC exception instead.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Response
 from pygeoapi.models.provider.base import TileMatrixSetEnum
 
 from opengeodata.errors import InvalidRequestError, NotFoundError
@@ -62,12 +60,9 @@ def require_tile_matrix_set(tms_id: str) -> None:
         raise NotFoundError(f"unknown tile matrix set {tms_id!r}; known: {', '.join(known)}")
 
 
-def drop_unavailable_item_links(response: Response, state: ServerState) -> Response:
-    """Remove pygeoapi's ``items?f=csv`` links of collections it cannot render as CSV."""
-    media_type = str(response.headers.get("Content-Type", "")).split(";")[0].strip()
-    if response.status_code != 200 or media_type != "application/json":
-        return response
-    doc = json.loads(response.get_data())
+def drop_unavailable_item_links(doc: dict[str, Any], state: ServerState) -> bool:
+    """Remove pygeoapi's ``items?f=csv`` links of collections it cannot render as CSV from a
+    collection(s) document; True if any was removed."""
     resources = state.snapshot().config["resources"]
     changed = False
     for coll in doc.get("collections", [doc]):
@@ -79,8 +74,7 @@ def drop_unavailable_item_links(response: Response, state: ServerState) -> Respo
         kept = [link for link in links if not (
             "/items?" in str(link.get("href", "")) and
             str(link.get("href", "")).rsplit("f=", 1)[-1] not in PYGEOAPI_ITEM_FORMATS)]
-        changed = changed or len(kept) != len(links)
-        coll["links"] = kept
-    if changed:
-        response.set_data(json.dumps(doc, ensure_ascii=False))
-    return response
+        if len(kept) != len(links):
+            coll["links"] = kept
+            changed = True
+    return changed

@@ -7,11 +7,11 @@ JSON landing page (HTML is rendered by the templates).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Response
 
+from opengeodata.server.rewrite import json_document, set_document
 from opengeodata.server.state import Snapshot
 
 OGC_REL = "http://www.opengis.net/def/rel/ogc/1.0/{}"
@@ -56,9 +56,7 @@ def fix_links(doc: dict[str, Any], base_url: str, snap: Snapshot) -> dict[str, A
 
 def fix_landing(response: Response, base_url: str, snap: Snapshot) -> Response:
     """Apply :func:`fix_links` to a JSON landing page response."""
-    media_type = str(response.headers.get("Content-Type", "")).split(";")[0].strip()
-    if response.status_code != 200 or media_type != "application/json":
+    doc = json_document(response)
+    if doc is None:
         return response
-    doc = json.loads(response.get_data())
-    response.set_data(json.dumps(fix_links(doc, base_url, snap), ensure_ascii=False))
-    return response
+    return set_document(response, fix_links(doc, base_url, snap))

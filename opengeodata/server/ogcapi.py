@@ -16,6 +16,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from opengeodata.server import client_errors, features_caching, guards, landing
 from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.raster_describe import fix_coverage_links
+from opengeodata.server.rewrite import json_document, set_document
 from opengeodata.server.state import ServerState
 
 
@@ -53,6 +54,17 @@ def normalise_format(api_request: APIRequest) -> None:
                 [(k, v.lower() if k == "f" else v) for k, v in args.items(multi=True)])
 
 
+def fix_collections(response: Response, state: ServerState) -> Response:
+    """Correct pygeoapi's collection(s) JSON: drop item links it cannot render, retype the
+    coverage description links (parsed and written once)."""
+    doc = json_document(response)
+    if doc is None:
+        return response
+    changed = guards.drop_unavailable_item_links(doc, state)
+    changed = fix_coverage_links(doc) or changed
+    return set_document(response, doc) if changed else response
+
+
 def blueprint(state: ServerState) -> Blueprint:
     """The OGC API Common/Features/Tiles/Coverages routes."""
     bp = Blueprint("ogcapi", __name__)
@@ -83,9 +95,8 @@ def blueprint(state: ServerState) -> Blueprint:
     @bp.route("/collections")
     @bp.route("/collections/<collection_id>")
     def collections(collection_id: str | None = None) -> Response:
-        return features_caching.conditional(features, lambda: fix_coverage_links(
-            guards.drop_unavailable_item_links(
-                execute(state, core_api.describe_collections, collection_id), state)))
+        return features_caching.conditional(features, lambda: fix_collections(
+            execute(state, core_api.describe_collections, collection_id), state))
 
     @bp.route("/collections/<collection_id>/schema")
     def collection_schema(collection_id: str) -> Response:

@@ -20,10 +20,11 @@ from flask import (
     url_for,
 )
 
+from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
 from opengeodata.server.state import ServerState, Snapshot
-from opengeodata.server.webmodel import FORMAT_NAMES, Entry, entries, make_entry
+from opengeodata.server.webmodel import Entry, entries, make_entry
 
 CONTEXT_DATASET = "stadtbezirke"
 #: the page's sort choices -> the catalogue's sort keys (last update: newest first)

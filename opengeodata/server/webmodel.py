@@ -12,12 +12,6 @@ from opengeodata.catalogue.text import fold
 from opengeodata.declaration import DeclaredDataset, Licence, Organisation
 from opengeodata.manifest import Manifest, OutputFile, QualityReport
 
-FORMAT_NAMES: dict[str, str] = {
-    "gpkg": "GeoPackage", "geojson": "GeoJSON", "fgb": "FlatGeobuf", "shpzip": "Shapefile (ZIP)",
-    "csv": "CSV", "parquet": "GeoParquet", "cityjson": "CityJSON", "cityjsonseq": "CityJSONSeq",
-    "citygml": "CityGML", "cog": "Cloud Optimized GeoTIFF", "pmtiles": "PMTiles",
-}
-
 
 @dataclass(frozen=True)
 class FieldDoc:

@@ -6,7 +6,6 @@ import math
 import struct
 
 import numpy as np
-import shapely
 from lxml import etree
 
 GML = "http://www.opengis.net/gml/3.2"
@@ -333,11 +332,6 @@ def surface_wkb(elem: etree._Element) -> bytes:
     if len(polys) == 1:
         return _polygon_wkb(polys[0])
     return _WKB_POLYGON.pack(1, 6, len(polys)) + b"".join(_polygon_wkb(p) for p in polys)
-
-
-def parse_surface(elem: etree._Element) -> shapely.Geometry:
-    """A shapely Polygon or MultiPolygon from a GML surface element."""
-    return shapely.from_wkb(surface_wkb(elem))
 
 
 def srs_name_of(elem: etree._Element) -> str | None:
