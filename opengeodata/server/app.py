@@ -25,8 +25,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(downloads.blueprint(state))
     app.register_blueprint(raster.blueprint(state))  # before ogcapi: same paths, raster only
     app.register_blueprint(ogcapi.blueprint(state))
-    app.register_blueprint(catalogue.blueprint(state))
-    app.register_blueprint(web.blueprint(state))
+    shared_catalogue = catalogue.CatalogueCache(state)  # built once per published snapshot
+    app.register_blueprint(catalogue.blueprint(state, shared_catalogue))
+    app.register_blueprint(web.blueprint(state, shared_catalogue))
 
     @app.errorhandler(OpenGeoDataError)
     def _own_error(error: OpenGeoDataError) -> Response:

@@ -72,10 +72,10 @@ def negotiate_rdf() -> str:
     return ACCEPT.get(best or "", "jsonld")
 
 
-def blueprint(state: ServerState) -> Blueprint:
-    """The DCAT-AP.de and ATOM routes."""
+def blueprint(state: ServerState, cache: CatalogueCache | None = None) -> Blueprint:
+    """The DCAT-AP.de and ATOM routes (``cache``: the app's shared catalogue cache)."""
     bp = Blueprint("catalogue", __name__)
-    cache = CatalogueCache(state)
+    cache = cache or CatalogueCache(state)
     max_age = state.settings.cache_max_age
 
     def respond(body: bytes, media_type: str) -> Response:

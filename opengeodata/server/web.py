@@ -92,10 +92,10 @@ def raster_tiles(snap: Snapshot, dataset_id: str) -> str | None:
     return None
 
 
-def blueprint(state: ServerState) -> Blueprint:
-    """The catalogue pages."""
+def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Blueprint:
+    """The catalogue pages (``catalogue``: the app's shared catalogue cache)."""
     bp = Blueprint("web", __name__)
-    catalogue = CatalogueCache(state)
+    catalogue = catalogue or CatalogueCache(state)
 
     def lang() -> str:
         return i18n.choose_language(request.args.get("lang"), request.accept_languages)
