@@ -12,12 +12,11 @@ from rich.table import Table
 
 from opengeodata.cli_convert import convert
 from opengeodata.cli_versions import register as register_version_commands
+from opengeodata.console import console
 from opengeodata.declaration import json_schema, load_all
 from opengeodata.errors import OpenGeoDataError
 from opengeodata.settings import from_environment
 from opengeodata.store import Store
-
-console = Console(stderr=True, highlight=False)
 
 
 class Context:

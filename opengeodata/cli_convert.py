@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from opengeodata.cli_convert_citygml import citygml
+from opengeodata.console import console
 from opengeodata.errors import OpenGeoDataError
-
-console = Console(stderr=True, highlight=False)
 
 
 @click.group(short_help="Convert source deliveries (ALKIS NAS) into GeoPackages.")

@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from opengeodata.console import console
 from opengeodata.errors import OpenGeoDataError
 
 FOOTPRINT_LAYER = "gebaeude_3d"
-console = Console(stderr=True, highlight=False)
 
 
 @click.command("citygml")

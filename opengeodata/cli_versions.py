@@ -8,12 +8,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from opengeodata.console import console
 from opengeodata.declaration import load_all
 from opengeodata.errors import OpenGeoDataError
 from opengeodata.manifest import Manifest
 from opengeodata.store import Store
-
-console = Console(stderr=True, highlight=False)
 
 
 def _fail(error: OpenGeoDataError) -> None:
