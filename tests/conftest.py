@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+from flask.testing import FlaskClient
 
 from opengeodata.settings import Settings
 
@@ -106,6 +108,26 @@ def parcels_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from bench.parcels import publish_parcels
 
     return publish_parcels(tmp_path_factory.mktemp("parcels"), 2500)
+
+
+@pytest.fixture(scope="session")
+def parcels_client(parcels_settings: Settings) -> FlaskClient:
+    """A Flask test client over the generated parcels."""
+    from opengeodata.server import create_app
+
+    return create_app(parcels_settings).test_client()
+
+
+@pytest.fixture(scope="session")
+def parcels_gpkg(parcels_settings: Settings) -> gpd.GeoDataFrame:
+    """The published parcels GeoPackage as a GeoDataFrame (the reference for API answers)."""
+    import pyogrio
+
+    from opengeodata.store import Store
+
+    live = Store(parcels_settings.data_dir).live_dir("parcels")
+    assert live is not None
+    return pyogrio.read_dataframe(live / "parcels.gpkg")
 
 
 @pytest.fixture(scope="session")

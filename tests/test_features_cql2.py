@@ -7,34 +7,19 @@ from typing import Any
 from urllib.parse import quote
 
 import geopandas as gpd
-import pyogrio
 import pyproj
-import pytest
 import shapely
 from flask.testing import FlaskClient
-
-from opengeodata.server import create_app
-from opengeodata.settings import Settings
-from opengeodata.store import Store
 
 ITEMS = "/collections/parcels/items"
 
 
-@pytest.fixture(scope="module")
-def client(parcels_settings: Settings) -> FlaskClient:
-    return create_app(parcels_settings).test_client()
-
-
-@pytest.fixture(scope="module")
-def gpkg(parcels_settings: Settings) -> gpd.GeoDataFrame:
-    live = Store(parcels_settings.data_dir).live_dir("parcels")
-    assert live is not None
-    return pyogrio.read_dataframe(live / "parcels.gpkg")
-
-
-def ids(client: FlaskClient, text: str, lang: str = "cql2-text", extra: str = "") -> list[str]:
-    resp = client.get(f"{ITEMS}?filter={quote(text)}&filter-lang={lang}&limit=10000"
-                      f"&skipGeometry=true{extra}")
+def ids(
+    parcels_client: FlaskClient, text: str, lang: str = "cql2-text", extra: str = ""
+) -> list[str]:
+    resp = parcels_client.get(
+        f"{ITEMS}?filter={quote(text)}&filter-lang={lang}&limit=10000&skipGeometry=true{extra}"
+    )
     assert resp.status_code == 200, resp.get_data(as_text=True)
     body = resp.get_json()
     got = sorted(f["id"] for f in body["features"])
@@ -47,8 +32,8 @@ def expected(frame: gpd.GeoDataFrame) -> list[str]:
     return sorted(frame["kennzeichen"])
 
 
-def test_comparisons_and_logic(client: FlaskClient, gpkg: gpd.GeoDataFrame) -> None:
-    g = gpkg
+def test_comparisons_and_logic(parcels_client: FlaskClient, parcels_gpkg: gpd.GeoDataFrame) -> None:
+    g = parcels_gpkg
     med, q9 = float(g.flaeche.median()), float(g.flaeche.quantile(0.9))
     cases: list[tuple[str, Any]] = [
         ("flur = 7", g[g.flur == 7]),
@@ -68,25 +53,29 @@ def test_comparisons_and_logic(client: FlaskClient, gpkg: gpd.GeoDataFrame) -> N
         ("stand > DATE('2023-06-01')", g[g.stand > "2023-06-01"]),
     ]
     for text, frame in cases:
-        assert ids(client, text) == expected(frame), text
+        assert ids(parcels_client, text) == expected(frame), text
         assert len(frame) or "li%" in text
 
 
-def test_cql2_json(client: FlaskClient, gpkg: gpd.GeoDataFrame) -> None:
-    g = gpkg
-    doc = {"op": "and", "args": [
-        {"op": "=", "args": [{"property": "nutzung"}, "Wald"]},
-        {"op": "between", "args": [{"property": "flur"}, 5, 9]},
-        {"op": "not", "args": [{"op": "isNull", "args": [{"property": "nenner"}]}]},
-    ]}
+def test_cql2_json(parcels_client: FlaskClient, parcels_gpkg: gpd.GeoDataFrame) -> None:
+    g = parcels_gpkg
+    doc = {
+        "op": "and",
+        "args": [
+            {"op": "=", "args": [{"property": "nutzung"}, "Wald"]},
+            {"op": "between", "args": [{"property": "flur"}, 5, 9]},
+            {"op": "not", "args": [{"op": "isNull", "args": [{"property": "nenner"}]}]},
+        ],
+    }
     ref = g[(g.nutzung == "Wald") & g.flur.between(5, 9) & g.nenner.notna()]
-    assert ids(client, json.dumps(doc), "cql2-json") == expected(ref) and len(ref)
+    assert ids(parcels_client, json.dumps(doc), "cql2-json") == expected(ref) and len(ref)
     doc2 = {"op": "in", "args": [{"property": "gemarkung"}, ["Linden", "Döhren"]]}
     ref2 = g[g.gemarkung.isin(["Linden", "Döhren"])]
-    assert ids(client, json.dumps(doc2), "cql2-json") == expected(ref2)
+    assert ids(parcels_client, json.dumps(doc2), "cql2-json") == expected(ref2)
     doc3 = {"op": "like", "args": [{"property": "gemarkung"}, "%ren"]}
-    assert ids(client, json.dumps(doc3), "cql2-json") == \
-        expected(g[g.gemarkung.str.endswith("ren")])
+    assert ids(parcels_client, json.dumps(doc3), "cql2-json") == expected(
+        g[g.gemarkung.str.endswith("ren")]
+    )
 
 
 def to84(x: float, y: float) -> tuple[float, float]:
@@ -94,48 +83,59 @@ def to84(x: float, y: float) -> tuple[float, float]:
     return lon, lat
 
 
-def test_s_intersects_point_bbox_polygon(client: FlaskClient, gpkg: gpd.GeoDataFrame) -> None:
-    g84 = gpkg.to_crs("OGC:CRS84")
+def test_s_intersects_point_bbox_polygon(
+    parcels_client: FlaskClient, parcels_gpkg: gpd.GeoDataFrame
+) -> None:
+    g84 = parcels_gpkg.to_crs("OGC:CRS84")
     lon, lat = to84(550_000, 5_805_000)
     point = shapely.Point(lon, lat)
-    got = ids(client, f"S_INTERSECTS(geometry, POINT({lon} {lat}))")
+    got = ids(parcels_client, f"S_INTERSECTS(geometry, POINT({lon} {lat}))")
     assert got == expected(g84[g84.intersects(point)]) and len(got) == 1
     (x0, y0), (x1, y1) = to84(545_000, 5_800_000), to84(546_000, 5_801_000)
     box = shapely.box(x0, y0, x1, y1)
-    got = ids(client, f"S_INTERSECTS(geometry, BBOX({x0}, {y0}, {x1}, {y1}))")
+    got = ids(parcels_client, f"S_INTERSECTS(geometry, BBOX({x0}, {y0}, {x1}, {y1}))")
     assert got == expected(g84[g84.intersects(box)]) and len(got) > 5
     doc = {"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [x0, y0, x1, y1]}]}
-    assert ids(client, json.dumps(doc), "cql2-json") == got
+    assert ids(parcels_client, json.dumps(doc), "cql2-json") == got
     tri = shapely.Polygon([(x0, y0), (x1, y0), (x0, y1)])
-    got = ids(client, f"S_INTERSECTS(geometry, {tri.wkt}) AND flur > 0")
+    got = ids(parcels_client, f"S_INTERSECTS(geometry, {tri.wkt}) AND flur > 0")
     ref = g84[g84.intersects(tri)]
-    assert got == expected(ref) and 0 < len(got) < len(ids(client, f"S_INTERSECTS(geometry, "
-                                                              f"{box.wkt})"))
-    poly_json = {"op": "s_intersects", "args": [{"property": "geometry"},
-                                                json.loads(shapely.to_geojson(tri))]}
-    assert ids(client, json.dumps(poly_json), "cql2-json") == expected(ref)
+    assert got == expected(ref) and 0 < len(got) < len(
+        ids(parcels_client, f"S_INTERSECTS(geometry, {box.wkt})")
+    )
+    poly_json = {
+        "op": "s_intersects",
+        "args": [{"property": "geometry"}, json.loads(shapely.to_geojson(tri))],
+    }
+    assert ids(parcels_client, json.dumps(poly_json), "cql2-json") == expected(ref)
     # the filter geometry in EPSG:25832 via filter-crs
     utm = shapely.Polygon([(545_000, 5_800_000), (546_000, 5_800_000), (545_000, 5_801_000)])
     crs = "http://www.opengis.net/def/crs/EPSG/0/25832"
-    got = ids(client, f"S_INTERSECTS(geometry, {utm.wkt})", extra=f"&filter-crs={crs}")
-    assert got == expected(gpkg[gpkg.intersects(utm)])
+    got = ids(parcels_client, f"S_INTERSECTS(geometry, {utm.wkt})", extra=f"&filter-crs={crs}")
+    assert got == expected(parcels_gpkg[parcels_gpkg.intersects(utm)])
 
 
-def test_sql_injection_is_only_data(client: FlaskClient, gpkg: gpd.GeoDataFrame) -> None:
+def test_sql_injection_is_only_data(
+    parcels_client: FlaskClient, parcels_gpkg: gpd.GeoDataFrame
+) -> None:
     evil = "nutzung = 'x\" OR 1=1; DROP TABLE parcels; --'"
-    assert ids(client, evil) == []
+    assert ids(parcels_client, evil) == []
     evil_json = {"op": "=", "args": [{"property": "nutzung"}, "Wald' OR '1'='1"]}
-    assert ids(client, json.dumps(evil_json), "cql2-json") == []
-    assert client.get(f"{ITEMS}?nutzung={quote(chr(39) + ' OR 1=1 --')}").get_json()[
-        "numberMatched"] == 0
+    assert ids(parcels_client, json.dumps(evil_json), "cql2-json") == []
+    assert (
+        parcels_client.get(f"{ITEMS}?nutzung={quote(chr(39) + ' OR 1=1 --')}").get_json()[
+            "numberMatched"
+        ]
+        == 0
+    )
     for bad in ['"nutzung; DROP TABLE parcels" = 1', "nutzung = 1); DROP TABLE parcels; --"]:
-        assert client.get(f"{ITEMS}?filter={quote(bad)}").status_code == 400
-    resp = client.get(f"{ITEMS}?sortby={quote('flur; DROP TABLE parcels')}")
+        assert parcels_client.get(f"{ITEMS}?filter={quote(bad)}").status_code == 400
+    resp = parcels_client.get(f"{ITEMS}?sortby={quote('flur; DROP TABLE parcels')}")
     assert resp.status_code == 400
-    assert client.get(f"{ITEMS}?limit=1").get_json()["numberMatched"] == len(gpkg)
+    assert parcels_client.get(f"{ITEMS}?limit=1").get_json()["numberMatched"] == len(parcels_gpkg)
 
 
-def test_unsupported_operator_is_400(client: FlaskClient) -> None:
-    resp = client.get(f"{ITEMS}?filter={quote('S_CROSSES(geometry, POINT(1 2))')}")
+def test_unsupported_operator_is_400(parcels_client: FlaskClient) -> None:
+    resp = parcels_client.get(f"{ITEMS}?filter={quote('S_CROSSES(geometry, POINT(1 2))')}")
     assert resp.status_code == 400
     assert "not supported" in resp.get_json()["description"]

@@ -12,17 +12,11 @@ import pytest
 import shapely
 from flask.testing import FlaskClient
 
-from opengeodata.server import create_app
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 
 ITEMS = "/collections/parcels/items"
 BOX = "548000,5803000,550000,5805000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/25832"
-
-
-@pytest.fixture(scope="module")
-def client(parcels_settings: Settings) -> FlaskClient:
-    return create_app(parcels_settings).test_client()
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +27,8 @@ def in_box(parcels_settings: Settings) -> gpd.GeoDataFrame:
     return frame[frame.intersects(shapely.box(548000, 5803000, 550000, 5805000))]
 
 
-def test_csv_download(client: FlaskClient, in_box: gpd.GeoDataFrame) -> None:
-    resp = client.get(f"{ITEMS}?f=csv&bbox={BOX}&properties=flur,kennzeichen")
+def test_csv_download(parcels_client: FlaskClient, in_box: gpd.GeoDataFrame) -> None:
+    resp = parcels_client.get(f"{ITEMS}?f=csv&bbox={BOX}&properties=flur,kennzeichen")
     assert resp.status_code == 200
     assert resp.mimetype == "text/csv"
     assert "attachment" in resp.headers["Content-Disposition"]
@@ -46,10 +40,11 @@ def test_csv_download(client: FlaskClient, in_box: gpd.GeoDataFrame) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["gpkg", "fgb"])
-def test_gpkg_and_fgb_downloads(client: FlaskClient, in_box: gpd.GeoDataFrame, fmt: str,
-                                tmp_path: Path) -> None:
+def test_gpkg_and_fgb_downloads(
+    parcels_client: FlaskClient, in_box: gpd.GeoDataFrame, fmt: str, tmp_path: Path
+) -> None:
     crs = "http://www.opengis.net/def/crs/EPSG/0/25832"
-    resp = client.get(f"{ITEMS}?f={fmt}&bbox={BOX}&crs={crs}&filter=flur%20%3E%2010")
+    resp = parcels_client.get(f"{ITEMS}?f={fmt}&bbox={BOX}&crs={crs}&filter=flur%20%3E%2010")
     assert resp.status_code == 200
     path = tmp_path / f"out.{fmt}"
     path.write_bytes(resp.get_data())
@@ -63,25 +58,25 @@ def test_gpkg_and_fgb_downloads(client: FlaskClient, in_box: gpd.GeoDataFrame, f
         assert a.equals_exact(b, 1e-6)
 
 
-def test_download_without_limit_has_every_match(client: FlaskClient) -> None:
-    resp = client.get(f"{ITEMS}?f=csv&skipGeometry=true&properties=flur")
+def test_download_without_limit_has_every_match(parcels_client: FlaskClient) -> None:
+    resp = parcels_client.get(f"{ITEMS}?f=csv&skipGeometry=true&properties=flur")
     lines = resp.get_data(as_text=True).strip().splitlines()
     assert len(lines) == 2501
     assert lines[0].lstrip("\ufeff") == "id,flur"
     assert lines[1].startswith("036100-000-000000,")  # the declared id, not the row number
-    resp = client.get(f"{ITEMS}?f=csv&skipGeometry=true&limit=7&offset=3")
+    resp = parcels_client.get(f"{ITEMS}?f=csv&skipGeometry=true&limit=7&offset=3")
     assert len(resp.get_data(as_text=True).strip().splitlines()) == 8
 
 
-def test_empty_download_is_valid(client: FlaskClient, tmp_path: Path) -> None:
-    resp = client.get(f"{ITEMS}?f=gpkg&flur=999")
+def test_empty_download_is_valid(parcels_client: FlaskClient, tmp_path: Path) -> None:
+    resp = parcels_client.get(f"{ITEMS}?f=gpkg&flur=999")
     assert resp.status_code == 200
     (tmp_path / "e.gpkg").write_bytes(resp.get_data())
     assert len(pyogrio.read_dataframe(tmp_path / "e.gpkg")) == 0
 
 
-def test_fgb_without_geometry(client: FlaskClient, tmp_path: Path) -> None:
-    resp = client.get(f"{ITEMS}?f=fgb&skipGeometry=true&flur=3")
+def test_fgb_without_geometry(parcels_client: FlaskClient, tmp_path: Path) -> None:
+    resp = parcels_client.get(f"{ITEMS}?f=fgb&skipGeometry=true&flur=3")
     assert resp.status_code == 200
     (tmp_path / "n.fgb").write_bytes(resp.get_data())
     frame = pyogrio.read_dataframe(tmp_path / "n.fgb", read_geometry=False)
