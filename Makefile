@@ -99,6 +99,21 @@ clean: ## Remove the virtualenv, built data and caches
 $(VENDOR): $(wildcard package.json package-lock.json) | $(STAMP)
 	@if [ -f package.json ]; then $(MAKE) --no-print-directory assets && touch $@; fi
 
+.PHONY: client-deps
+client-deps: ## Install Debian's GDAL command line tools (gdal-bin) for the real-client tests (as root; idempotent)
+	@if command -v ogrinfo >/dev/null 2>&1 && command -v ogr2ogr >/dev/null 2>&1 && \
+		command -v gdal_translate >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing gdal-bin with apt-get (for the GDAL client tests)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=600 gdal-bin >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 gdal-bin \
+			>/dev/null; } || \
+		echo "warning: could not install gdal-bin; the GDAL client tests will be SKIPPED" >&2; \
+	else \
+		echo "note: gdal-bin missing and not root: the GDAL client tests will be SKIPPED" >&2; \
+	fi
+
 .PHONY: browser
 browser: ## Install Debian's chromium + chromium-driver for the browser test (as root; idempotent)
 	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
