@@ -23,6 +23,7 @@ from psycopg import sql
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 from psycopg.types import TypeInfo
+from psycopg.types.json import Jsonb
 
 from opengeodata.errors import PublishError
 from opengeodata.manifest import Manifest
@@ -134,8 +135,10 @@ def load_version(url: str, manifest: Manifest, folder: Path, id_field: str | Non
                 ident(pk), target)).fetchone() or (None, None)
             con.execute(
                 f"INSERT INTO {db.META}.versions (dataset, version, schema_name, table_name, "
-                "features, fid_min, fid_max) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                (dataset, version, schema, table, count, fid_min, fid_max))
+                "features, fid_min, fid_max, pk, geom, srid, columns) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (dataset, version, schema, table, count, fid_min, fid_max, pk, geom, srid,
+                 Jsonb(list(columns.items()))))  # a list: jsonb objects lose order
     except (psycopg.Error, ValueError, TypeError, struct.error) as exc:
         raise PublishError(f"{dataset}: loading version {version} into PostGIS failed "
                            f"({type(exc).__name__}: {str(exc).strip()[:300]}); nothing was "

@@ -87,6 +87,7 @@ def ensure_meta(con: psycopg.Connection[Any]) -> None:
     con.execute(f"""CREATE TABLE IF NOT EXISTS {META}.versions (
         dataset text NOT NULL, version text NOT NULL, schema_name text NOT NULL,
         table_name text NOT NULL, features bigint NOT NULL, fid_min bigint, fid_max bigint,
+        pk text NOT NULL, geom text NOT NULL, srid integer NOT NULL, columns jsonb NOT NULL,
         loaded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (dataset, version))""")
     con.execute(f"""CREATE TABLE IF NOT EXISTS {META}.live (
         dataset text PRIMARY KEY, version text NOT NULL, schema_name text NOT NULL,
@@ -165,14 +166,12 @@ def version_info(con: psycopg.Connection[Any], dataset: str, version: str
     """The ``ogd.versions`` row of a loaded version (None if this database lacks it)."""
     if not has_meta(con):
         return None
-    cur = con.execute(f"SELECT schema_name, table_name, features, fid_min, fid_max "
-                      f"FROM {META}.versions WHERE dataset = %s AND version = %s",
-                      (dataset, version))
+    keys = ("schema_name", "table_name", "features", "fid_min", "fid_max", "pk", "geom", "srid",
+            "columns")
+    cur = con.execute(f"SELECT {', '.join(keys)} FROM {META}.versions "
+                      "WHERE dataset = %s AND version = %s", (dataset, version))
     row = cur.fetchone()
-    if row is None:
-        return None
-    return dict(zip(("schema_name", "table_name", "features", "fid_min", "fid_max"), row,
-                    strict=True))
+    return None if row is None else dict(zip(keys, row, strict=True))
 
 
 def replica_lag(con: psycopg.Connection[Any]) -> float | None:
