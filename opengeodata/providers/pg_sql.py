@@ -125,6 +125,17 @@ class PgLayer:
         return (f"ST_Intersects({quote(self.geom)}, ST_GeomFromWKB(?, {self.srid}))",
                 [shapely.to_wkb(geom)])
 
+    def area_clause(self, where: Where, area: shapely.Geometry) -> None:
+        """Rows whose geometry intersects ``area`` (a box filter mapped to the storage CRS)."""
+        if area.is_empty:
+            where.add("FALSE")
+            return
+        minx, miny, maxx, maxy = area.bounds
+        if isinstance(area, shapely.Polygon) and area.equals(shapely.box(minx, miny, maxx, maxy)):
+            self.bbox_clause(where, (minx, miny, maxx, maxy))
+        else:
+            self.intersects_clause(where, area)
+
     def intersects_clause(self, where: Where, geom: shapely.Geometry) -> None:
         """Rows whose geometry intersects ``geom`` (storage CRS)."""
         sql, params = self.intersects_sql(geom)
