@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 import psycopg
-from flask import Response
+from flask import Blueprint, Response
 
 from opengeodata.server.live_sync import lag_and_versions
 from opengeodata.server.state import ServerState
@@ -49,3 +49,14 @@ def response(state: ServerState) -> Response:
     out = Response(orjson.dumps(doc), status=status, mimetype="application/json")
     out.headers["Cache-Control"] = "no-store"
     return out
+
+
+def blueprint(state: ServerState) -> Blueprint:
+    """The ``/health`` route (the response policy adds CORS like everywhere)."""
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/health")
+    def health() -> Response:
+        return response(state)
+
+    return bp

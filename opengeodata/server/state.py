@@ -1,26 +1,32 @@
-"""Server state: declarations, published manifests and the pygeoapi API, rebuilt on publish."""
+"""Server state: the published model, its catalogue and the pygeoapi API, rebuilt on publish."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 
+from opengeodata.catalogue.model import Catalogue
 from opengeodata.declaration import DeclaredDataset, load_declaration
 from opengeodata.errors import DeclarationError
 from opengeodata.manifest import Manifest
+from opengeodata.published import Published
+from opengeodata.published import build as build_published
 from opengeodata.server import openapi_extra
-from opengeodata.server.pygeoapi_config import FEATURE_PROVIDER, build_config, load_base
+from opengeodata.server.live_sync import LiveListener, read_database_has
+from opengeodata.server.pygeoapi_config import build_config, load_base
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 
 RECHECK_SECONDS = 1.0
+#: how soon to look again while the read database is behind the published files
+RETRY_SECONDS = 0.1
 LOGGER = logging.getLogger(__name__)
 Stamp = tuple[tuple[str, str], ...]
 
@@ -59,13 +65,26 @@ def load_declarations(datasets_dir: Path) -> dict[str, DeclaredDataset]:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything the server knows about published data at one moment."""
+    """Everything the server knows about published data at one moment.
+
+    ``published`` is the typed model every view reads; ``catalogue`` its records (built once);
+    ``api`` the pygeoapi API over the configuration generated from ``published``.
+    """
 
     stamp: Stamp
-    datasets: dict[str, DeclaredDataset]
-    manifests: dict[str, Manifest]
-    config: dict[str, Any]
+    published: Published
+    catalogue: Catalogue
     api: API
+
+    @property
+    def datasets(self) -> Mapping[str, DeclaredDataset]:
+        """Every valid declaration by id (also of datasets not published yet)."""
+        return self.published.declarations
+
+    @property
+    def manifests(self) -> Mapping[str, Manifest]:
+        """The live manifest of every published dataset by id."""
+        return self.published.manifests
 
 
 class ServerState:
@@ -78,32 +97,52 @@ class ServerState:
         self._base = load_base(settings.config_dir)
         self._lock = threading.Lock()
         self._checked = 0.0
+        self._stale = False
+        self._listener: LiveListener | None = None
+        if settings.database_url:
+            self._listener = LiveListener(settings.database_url, self.mark_stale)
         self._snapshot = self._build()
 
     def _build(self) -> Snapshot:
         stamp = self._stamp()
         declared = load_declarations(self.settings.datasets_dir)
-        manifests = {}
-        for dataset_id in declared:
-            manifest = self.store.live_manifest(dataset_id)
-            if manifest is not None:
-                manifests[dataset_id] = manifest
-        config = build_config(self._base, self.base_url, self.store, list(declared.values()))
-        features = [i for i, r in config["resources"].items()
-                    if any(p.get("name") == FEATURE_PROVIDER for p in r.get("providers", []))]
+        published = build_published(self.store, declared, self.base_url, self._base)
+        catalogue = Catalogue.from_published(published)
+        config = build_config(self._base, published, catalogue)
         openapi = openapi_extra.extend(get_oas(config, fail_on_invalid_collection=False),
-                                       manifests, features)
-        return Snapshot(stamp, declared, manifests, config, API(config, openapi))
+                                       published)
+        return Snapshot(stamp, published, catalogue, API(config, openapi))
 
     def _stamp(self) -> Stamp:
         return self.store.live_stamp() + declaration_stamp(self.settings.datasets_dir)
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, rebuilt at most once a second if data was published."""
+        if self._listener is not None:
+            self._listener.ensure_running()
         now = time.monotonic()
-        if now - self._checked >= RECHECK_SECONDS:
+        if self._stale or now - self._checked >= RECHECK_SECONDS:
             with self._lock:
-                self._checked = now
+                self._checked, self._stale = now, False
                 if self._stamp() != self._snapshot.stamp:
-                    self._snapshot = self._build()
+                    if self._read_database_ready():
+                        self._snapshot = self._build()
+                    else:  # the replica has not replayed the new version yet: retry soon
+                        self._checked = now - RECHECK_SECONDS + RETRY_SECONDS
         return self._snapshot
+
+    def mark_stale(self) -> None:
+        """Check the live pointers at the next request (a NOTIFY said something changed)."""
+        self._stale = True
+
+    def _read_database_ready(self) -> bool:
+        """True unless PostGIS is configured and its read database lacks a live version."""
+        url = self.settings.read_database_url
+        if not url:
+            return True
+        manifests = {}
+        for dataset_id in self.store.live_ids():
+            manifest = self.store.live_manifest(dataset_id)
+            if manifest is not None:
+                manifests[dataset_id] = manifest
+        return read_database_has(url, manifests)
