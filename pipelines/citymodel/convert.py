@@ -27,7 +27,7 @@ from pipelines.citymodel.model import CityObject
 from pipelines.citymodel.placement import geoid
 from pipelines.citymodel.quality import QualityLog, check_building
 from pipelines.citymodel.tiles import LGLN_PATTERN, tile_name
-from pipelines.citymodel.tiles3d import Tiles3DBuilder, Tiles3DResult
+from pipelines.citymodel.tiles3d import MAX_TILE_BYTES, Tiles3DBuilder, Tiles3DResult
 
 STORAGE_CRS = "EPSG:25832"
 
@@ -82,7 +82,8 @@ class Converter:
     def __init__(self, *, cityjson: Path | None, cityjsonseq: Path | None,
                  tiles_dir: Path | None, tile_pattern: str, tile_size_km: int,
                  tile_lod: int, dataset_id: str, title: str, tiles3d: Path | None = None,
-                 geoid_grid: Path | None = None) -> None:
+                 geoid_grid: Path | None = None,
+                 tiles3d_max_bytes: int = MAX_TILE_BYTES) -> None:
         self.cityjson_path = cityjson
         self.seq_path = cityjsonseq
         self.tiles_dir = tiles_dir
@@ -103,6 +104,7 @@ class Converter:
         self.tiles3d_path = tiles3d
         self.geoid = geoid(geoid_grid) if tiles3d is not None else None
         self.tiles3d: Tiles3DBuilder | None = None
+        self.tiles3d_max_bytes = tiles3d_max_bytes
 
     def _start(self, building: CityObject) -> None:
         xy = _first_xy(building) or (0.0, 0.0)
@@ -115,7 +117,8 @@ class Converter:
             self.seq = CityJSONSeqWriter(self.seq_path, self.transform, self.title)
             self.writers.append(self.seq)
         if self.tiles3d_path is not None and self.geoid is not None:
-            self.tiles3d = Tiles3DBuilder(self.tiles3d_path, self.transform, self.geoid)
+            self.tiles3d = Tiles3DBuilder(self.tiles3d_path, self.transform, self.geoid,
+                                          self.tiles3d_max_bytes)
 
     def add(self, building: CityObject) -> None:
         """Convert one building (already in EPSG:25832)."""
@@ -169,7 +172,8 @@ class Converter:
         if self.tiles3d_path is not None:
             if self.tiles3d is None:
                 assert self.geoid is not None
-                self.tiles3d = Tiles3DBuilder(self.tiles3d_path, self.transform, self.geoid)
+                self.tiles3d = Tiles3DBuilder(self.tiles3d_path, self.transform, self.geoid,
+                                          self.tiles3d_max_bytes)
             self.result.tiles3d = self.tiles3d.finish()
         self.result.tiles = {name: w.path for name, w in sorted(self.tiles.items())}
         self.result.frame = footprint_frame(self.rows, build_footprints(self.geometries))
@@ -213,6 +217,7 @@ def convert(
     log: Callable[[str], None] | None = None,
     tiles3d: Path | None = None,
     geoid_grid: Path | None = None,
+    tiles3d_max_bytes: int = MAX_TILE_BYTES,
 ) -> ConvertResult:
     """Stream CityGML ``sources`` into the requested outputs; returns the footprints.
 
@@ -223,7 +228,7 @@ def convert(
     conv = Converter(cityjson=cityjson, cityjsonseq=cityjsonseq, tiles_dir=tiles_dir,
                      tile_pattern=tile_pattern, tile_size_km=tile_size_km, tile_lod=tile_lod,
                      dataset_id=dataset_id, title=title, tiles3d=tiles3d,
-                     geoid_grid=geoid_grid)
+                     geoid_grid=geoid_grid, tiles3d_max_bytes=tiles3d_max_bytes)
     crs_names: list[str] = []
     reprojected: list[str] = []
     thresholds = gc.get_threshold()

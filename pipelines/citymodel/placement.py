@@ -6,8 +6,8 @@ PROJ's data directories (``PROJ_DATA``/``PROJ_LIB``, pyproj's own, ``/usr/share/
 1. ``de_bkg_gcg2016.tif`` - the German combined quasigeoid GCG2016 (BKG), the reference surface
    of DHHN2016 (from the full PROJ-data package, when installed);
 2. ``us_nga_egm08_25.tif``, ``us_nga_egm96_15.tif``, ``egm96_15.gtx`` - the global EGM2008/EGM96
-   geoids (Debian's ``proj-data`` ships ``egm96_15.gtx``; in Hannover EGM96 is about 0.4 m off
-   GCG2016, far below the 40 m that are lost without any geoid).
+   geoids (Debian's ``proj-data`` ships ``egm96_15.gtx``; a global model, off the German
+   quasigeoid by decimetres up to about a metre - far below the 43 m lost without a geoid).
 
 Without any grid :func:`geoid` raises a DataValidationError: buildings are never silently
 placed 40 m too low. The setting ``OPENGEODATA_GEOID_GRID`` may name a grid file.
