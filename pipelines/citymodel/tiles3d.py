@@ -24,7 +24,7 @@ import orjson
 from opengeodata.tiles3d.archive import Writer3tz
 from opengeodata.tiles3d.glb import Property, building_glb
 from pipelines.citymodel.cityjson import SCALE, Feature, Transform
-from pipelines.citymodel.mesh import COLORS, feature_mesh
+from pipelines.citymodel.mesh import COLORS, flatten, triangulate
 from pipelines.citymodel.placement import Geoid, to_ecef, to_geodetic
 
 #: attributes of every building in the property tables (names kept for the viewer)
@@ -42,7 +42,7 @@ PROPERTIES = [
 ]
 MAX_TILE_BYTES = 640 << 10
 MAX_LEVEL = 14
-_HEAD = struct.Struct("<IIII")  # json bytes, vertices, triangles, padding
+_HEAD = struct.Struct("<IIIII")  # json bytes, vertices, ring points, rings, surfaces
 #: estimated GLB bytes per vertex (position, normal, colour, feature id) and per triangle
 _VERTEX_BYTES = 12 + 12 + 4 + 4
 _TRIANGLE_BYTES = 6
@@ -81,28 +81,30 @@ class Tiles3DBuilder:
         self.skipped: list[str] = []
 
     def add(self, feature: Feature, row: dict[str, Any]) -> bool:
-        """Mesh and spool one building; False when it has no usable surface."""
-        mesh = feature_mesh(feature.objects, feature.vertices)
-        if mesh is None:
+        """Spool one building's surfaces; False when it has none."""
+        flat = flatten(feature.objects)
+        if not flat.kinds:
             self.skipped.append(feature.id)
             return False
         attrs = orjson.dumps({p.name: row.get(p.name) for p in PROPERTIES})
-        nv = len(mesh.vertices)
-        nt = len(mesh.triangles)
-        data = b"".join((
-            _HEAD.pack(len(attrs), nv, nt, 0), attrs,
-            mesh.vertices.astype("<i4").tobytes(), mesh.surface.astype("<u4").tobytes(),
-            mesh.kind.tobytes(), mesh.triangles.astype("<u4").tobytes(),
-        ))
+        nv = len(feature.vertices)
+        arrays = (np.asarray(feature.vertices, dtype="<i4").tobytes(),
+                  np.asarray(flat.refs, dtype="<u4").tobytes(),
+                  np.asarray(flat.ring_len, dtype="<u4").tobytes(),
+                  np.asarray(flat.surface_rings, dtype="<u4").tobytes(),
+                  bytes(flat.kinds))
+        data = b"".join((_HEAD.pack(len(attrs), nv, len(flat.refs), len(flat.ring_len),
+                                    len(flat.kinds)), attrs, *arrays))
         self.spool.write(data)
         self.offsets.append(self.pos)
         self.sizes.append(len(data))
         self.pos += len(data)
-        lo = mesh.vertices.min(axis=0)
-        hi = mesh.vertices.max(axis=0)
-        self.cx.append(float(lo[0] + hi[0]) / 2 * SCALE)  # metres from the translate
-        self.cy.append(float(lo[1] + hi[1]) / 2 * SCALE)
-        self.estimate.append(nv * _VERTEX_BYTES + nt * _TRIANGLE_BYTES + len(attrs))
+        box = feature.box or (0, 0, 0, 0, 0, 0)
+        self.cx.append((box[0] + box[3]) / 2 * SCALE)  # metres from the translate
+        self.cy.append((box[1] + box[4]) / 2 * SCALE)
+        nrefs = len(flat.refs)
+        triangles = nrefs - 2 * len(flat.kinds) + 2 * (len(flat.ring_len) - len(flat.kinds))
+        self.estimate.append(nrefs * _VERTEX_BYTES + triangles * _TRIANGLE_BYTES + len(attrs))
         return True
 
     def discard(self) -> None:
@@ -170,63 +172,74 @@ class Tiles3DBuilder:
 
         return node(ids, x0, y0, size, 0, 0, 0)
 
-    def _content(self, spool: Any, sel: np.ndarray) -> tuple[bytes, list[float]]:
-        order = sel[np.argsort(np.asarray(self.offsets)[sel])]
+    def _read(self, spool: Any, order: np.ndarray) -> tuple[list[dict[str, Any]], ...]:
         rows: list[dict[str, Any]] = []
-        verts, surfs, kinds, tris, fids = [], [], [], [], []
-        nv = ns = 0
-        for fid, i in enumerate(order):
+        verts, refs, ring_len, surface_rings, kinds, nref = [], [], [], [], [], []
+        nv = 0
+        for i in order:
             spool.seek(self.offsets[i])
             data = spool.read(self.sizes[i])
-            jlen, n, m, _ = _HEAD.unpack_from(data)
+            jlen, n, r, g, k = _HEAD.unpack_from(data)
             pos = _HEAD.size
             rows.append(orjson.loads(data[pos:pos + jlen]))
             pos += jlen
-            v = np.frombuffer(data, "<i4", n * 3, pos).reshape(n, 3)
+            verts.append(np.frombuffer(data, "<i4", n * 3, pos).reshape(n, 3))
             pos += n * 12
-            s = np.frombuffer(data, "<u4", n, pos)
-            pos += n * 4
-            k = np.frombuffer(data, "u1", n, pos)
-            pos += n
-            t = np.frombuffer(data, "<u4", m * 3, pos).reshape(m, 3)
-            verts.append(v)
-            surfs.append(s.astype(np.int64) + ns)
-            kinds.append(k)
-            tris.append(t.astype(np.int64) + nv)
-            fids.append(np.full(n, fid, dtype=np.float32))
+            refs.append(np.frombuffer(data, "<u4", r, pos).astype(np.int64) + nv)
+            pos += r * 4
+            ring_len.append(np.frombuffer(data, "<u4", g, pos))
+            pos += g * 4
+            surface_rings.append(np.frombuffer(data, "<u4", k, pos))
+            pos += k * 4
+            kinds.append(np.frombuffer(data, "u1", k, pos))
+            nref.append(r)
             nv += n
-            ns += int(s.max()) + 1 if n else 0
-        real = np.concatenate(verts).astype(np.float64) * SCALE + np.asarray(
-            self.transform.translate)
+        return rows, verts, refs, ring_len, surface_rings, kinds, nref
+
+    def _content(self, spool: Any, sel: np.ndarray) -> tuple[bytes, list[float]]:
+        order = sel[np.argsort(np.asarray(self.offsets)[sel])]
+        rows, verts, refs_l, ring_l, surf_l, kind_l, nref = self._read(spool, order)
+        vertices = np.concatenate(verts).astype(np.float64)
+        refs = np.concatenate(refs_l)
+        ring_len = np.concatenate(ring_l).astype(np.int64)
+        surface_rings = np.concatenate(surf_l).astype(np.int64)
+        kinds = np.concatenate(kind_l)
+        origin = vertices.min(axis=0)
+        local = (vertices - origin) * SCALE  # metres, for the triangulation
+        triangles, tri_surface = triangulate(local[refs], ring_len, surface_rings)
+        real = vertices * SCALE + np.asarray(self.transform.translate)
         lon, lat, h = to_geodetic(real[:, 0], real[:, 1], real[:, 2], self.geoid)
-        ecef = to_ecef(lon, lat, h)
-        center = (ecef.min(axis=0) + ecef.max(axis=0)) / 2
-        rel = ecef - center
-        triangles = np.concatenate(tris)
-        surface = np.concatenate(surfs)
+        ecef_unique = to_ecef(lon, lat, h)
+        center = (ecef_unique.min(axis=0) + ecef_unique.max(axis=0)) / 2
+        rel = ecef_unique[refs] - center
         a, b, c = rel[triangles[:, 0]], rel[triangles[:, 1]], rel[triangles[:, 2]]
         cross = np.cross(b - a, c - a)
         keep = np.linalg.norm(cross, axis=1) > 1e-9
-        triangles, cross = triangles[keep], cross[keep]
-        normal = np.zeros((ns, 3))
-        np.add.at(normal, surface[triangles[:, 0]], cross)
+        triangles, cross, tri_surface = triangles[keep], cross[keep], tri_surface[keep]
+        nsurf = len(surface_rings)
+        normal = np.zeros((nsurf, 3))
+        np.add.at(normal, tri_surface, cross)
         length = np.linalg.norm(normal, axis=1)
         up = center / np.linalg.norm(center)
         normal = np.where(length[:, None] > 0, normal / np.maximum(length, 1e-300)[:, None], up)
-        vnormal = normal[surface]
+        first_ring = np.zeros(nsurf, dtype=np.int64)
+        np.cumsum(surface_rings[:-1], out=first_ring[1:])
+        points_per_surface = np.add.reduceat(ring_len, first_ring)
+        vertex_surface = np.repeat(np.arange(nsurf), points_per_surface)
         glb = building_glb(
             positions=_y_up(rel).astype(np.float32),
-            normals=_unit32(_y_up(vnormal)),
-            colors=COLORS[np.concatenate(kinds)],
-            feature_ids=np.concatenate(fids),
+            normals=_unit32(_y_up(normal[vertex_surface])),
+            colors=COLORS[np.repeat(kinds, points_per_surface)],
+            feature_ids=np.repeat(np.arange(len(rows), dtype=np.float32), nref),
             indices=triangles.reshape(-1),
             translation=tuple(float(v) for v in _y_up(center[None, :])[0]),  # type: ignore[arg-type]
             properties=PROPERTIES,
             columns={p.name: [r.get(p.name) for r in rows] for p in PROPERTIES},
         )
-        region = [float(np.radians(lon.min())), float(np.radians(lat.min())),
-                  float(np.radians(lon.max())), float(np.radians(lat.max())),
-                  float(h.min()), float(h.max())]
+        used = np.unique(refs)
+        region = [float(np.radians(lon[used].min())), float(np.radians(lat[used].min())),
+                  float(np.radians(lon[used].max())), float(np.radians(lat[used].max())),
+                  float(h[used].min()), float(h[used].max())]
         return glb, region
 
 
