@@ -144,11 +144,11 @@ def triangulate(points: np.ndarray, ring_len: np.ndarray,
             out_surf.append(np.repeat(sel[conv], n - 2))
         rest[sel[~convex]] = True
     for s in np.flatnonzero(rest):
-        tri = _earcut(points, ring_start, ring_len, int(surf_first_ring[s]),
+        ear = _earcut(points, ring_start, ring_len, int(surf_first_ring[s]),
                       int(surface_rings[s]), normal[s])
-        if tri is not None:
-            out_tri.append(tri)
-            out_surf.append(np.full(len(tri), s))
+        if ear is not None:
+            out_tri.append(ear)
+            out_surf.append(np.full(len(ear), s))
     if not out_tri:
         return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(out_tri).astype(np.int64), np.concatenate(out_surf).astype(np.int64)

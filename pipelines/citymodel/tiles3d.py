@@ -61,6 +61,19 @@ class Tiles3DResult:
     geoid: str = ""
 
 
+@dataclass
+class _Batch:
+    """The spooled buildings of one tile, concatenated (ring point indices shifted)."""
+
+    rows: list[dict[str, Any]]
+    vertices: np.ndarray
+    refs: np.ndarray
+    ring_len: np.ndarray
+    surface_rings: np.ndarray
+    kinds: np.ndarray
+    nref: np.ndarray  # ring points per building
+
+
 class Tiles3DBuilder:
     """Collects building meshes, then writes the tileset into a 3tz archive."""
 
@@ -172,9 +185,14 @@ class Tiles3DBuilder:
 
         return node(ids, x0, y0, size, 0, 0, 0)
 
-    def _read(self, spool: Any, order: np.ndarray) -> tuple[list[dict[str, Any]], ...]:
+    def _read(self, spool: Any, order: np.ndarray) -> _Batch:
         rows: list[dict[str, Any]] = []
-        verts, refs, ring_len, surface_rings, kinds, nref = [], [], [], [], [], []
+        verts: list[np.ndarray] = []
+        refs: list[np.ndarray] = []
+        ring_len: list[np.ndarray] = []
+        surface_rings: list[np.ndarray] = []
+        kinds: list[np.ndarray] = []
+        nref: list[int] = []
         nv = 0
         for i in order:
             spool.seek(self.offsets[i])
@@ -194,16 +212,16 @@ class Tiles3DBuilder:
             kinds.append(np.frombuffer(data, "u1", k, pos))
             nref.append(r)
             nv += n
-        return rows, verts, refs, ring_len, surface_rings, kinds, nref
+        return _Batch(rows, np.concatenate(verts).astype(np.float64), np.concatenate(refs),
+                      np.concatenate(ring_len).astype(np.int64),
+                      np.concatenate(surface_rings).astype(np.int64), np.concatenate(kinds),
+                      np.asarray(nref, dtype=np.int64))
 
     def _content(self, spool: Any, sel: np.ndarray) -> tuple[bytes, list[float]]:
         order = sel[np.argsort(np.asarray(self.offsets)[sel])]
-        rows, verts, refs_l, ring_l, surf_l, kind_l, nref = self._read(spool, order)
-        vertices = np.concatenate(verts).astype(np.float64)
-        refs = np.concatenate(refs_l)
-        ring_len = np.concatenate(ring_l).astype(np.int64)
-        surface_rings = np.concatenate(surf_l).astype(np.int64)
-        kinds = np.concatenate(kind_l)
+        batch = self._read(spool, order)
+        rows, vertices, refs, nref = batch.rows, batch.vertices, batch.refs, batch.nref
+        ring_len, surface_rings, kinds = batch.ring_len, batch.surface_rings, batch.kinds
         origin = vertices.min(axis=0)
         local = (vertices - origin) * SCALE  # metres, for the triangulation
         triangles, tri_surface = triangulate(local[refs], ring_len, surface_rings)
