@@ -106,12 +106,27 @@ geoid: ## Install Debian's proj-data (EGM96 geoid grid for 3D Tiles heights; as 
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing proj-data with apt-get (geoid grid for 3D Tiles)"; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get install -y -qq proj-data >/dev/null 2>&1 || \
-		{ apt-get update -qq && apt-get install -y -qq proj-data >/dev/null; } || \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=600 proj-data >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 proj-data >/dev/null; } || \
 		echo "warning: could not install proj-data; 3D Tiles need a geoid grid" >&2; \
 	else \
 		echo "note: no geoid grid (Debian proj-data) and not root: citymodel refreshes fail" \
 			"until one is installed or OPENGEODATA_GEOID_GRID names one" >&2; \
+	fi
+
+.PHONY: client-deps
+client-deps: ## Install Debian's GDAL command line tools (gdal-bin) for the real-client tests (as root; idempotent)
+	@if command -v ogrinfo >/dev/null 2>&1 && command -v ogr2ogr >/dev/null 2>&1 && \
+		command -v gdal_translate >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing gdal-bin with apt-get (for the GDAL client tests)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=600 gdal-bin >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 gdal-bin \
+			>/dev/null; } || \
+		echo "warning: could not install gdal-bin; the GDAL client tests will be SKIPPED" >&2; \
+	else \
+		echo "note: gdal-bin missing and not root: the GDAL client tests will be SKIPPED" >&2; \
 	fi
 
 .PHONY: browser
