@@ -60,8 +60,11 @@ test: install browser postgis ## Install, lint and run the test suite
 	$(VENV)/bin/pytest -q
 
 # One sub-target per dataset folder, so `make -j2 refresh` runs datasets in parallel (each
-# holds its dataset's lock); `make refresh DATASET=<id>` refreshes only that one.
-REFRESH_IDS := $(sort $(patsubst datasets/%/dataset.yml,%,$(wildcard datasets/*/dataset.yml)))
+# holds its dataset's lock); `make refresh DATASET=<id>` refreshes only that one. The folders
+# are those of OPENGEODATA_DATASETS_DIR (the setting the CLI reads too), default ./datasets.
+DATASETS_DIR := $(patsubst %/,%,$(or $(OPENGEODATA_DATASETS_DIR),datasets))
+REFRESH_IDS := $(sort $(patsubst $(DATASETS_DIR)/%/dataset.yml,%,\
+	$(wildcard $(DATASETS_DIR)/*/dataset.yml)))
 .PHONY: $(addprefix refresh-,$(REFRESH_IDS))
 ifeq ($(strip $(DATASET)),)
 refresh: install $(addprefix refresh-,$(REFRESH_IDS)) ## Refresh every dataset (or one: make refresh DATASET=<id>)
