@@ -5,12 +5,11 @@
   and its CRS; sort, paging, output CRS, properties). No SQL.
 - :mod:`~opengeodata.engine.params`: OGC API Features request parameters -> the query model
   (400 with the parameter's name on any mistake).
-- :mod:`~opengeodata.engine.source`: :class:`FeatureSource` (one published feature table)
-  and :class:`Backend`, the seam to storage; :func:`open_source` picks the backend named by
-  the collection's ``features`` facet (``gpkg`` today).
-- :mod:`~opengeodata.engine.gpkg`: the GeoPackage backend (SQLite SQL compiled from the
-  query model, R-tree, exact spatial tests); a PostGIS backend implements :class:`Backend`
-  with SQL compiled from the same query objects.
+- :mod:`~opengeodata.engine.source`: :class:`FeatureSource` (one published feature table),
+  ``Backend`` (the seam to storage: the GeoPackage ``Layer`` or the PostGIS ``PgLayer``) and
+  :class:`Sources`, which opens one per collection version with a backend opener.
+- :mod:`~opengeodata.engine.sql`: the query model compiled to SQL with bound parameters; the
+  same compilation for both backends (each supplies its spatial SQL and placeholders).
 - :mod:`~opengeodata.engine.geojson`: ids, GeoJSON feature bytes and dicts from rows.
 
 The JSON views and result downloads (``opengeodata.server.features``) and pygeoapi's HTML

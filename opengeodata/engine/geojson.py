@@ -56,7 +56,7 @@ def feature_bytes(source: FeatureSource, rows: list[Row], cols: list[str], crs: 
     if skip_geometry:
         geoms: list[bytes] = [b"null"] * len(rows)
     else:
-        shapes = transform_geoms(source.backend.geometries([r[1] for r in rows]),
+        shapes = transform_geoms(source.backend.decode([r[1] for r in rows]),
                                  source.storage_crs, crs)
         geoms = [g.encode() if g is not None else b"null" for g in shapely.to_geojson(shapes)]
     n = len(cols) if n_props is None else n_props
@@ -74,7 +74,7 @@ def feature_dicts(source: FeatureSource, rows: list[Row], names: list[str],
     """GeoJSON Feature dicts (storage CRS) for pygeoapi, whose pages render dicts."""
     geoms: list[Any] = [None] * len(rows)
     if rows and not skip_geometry:
-        shapes = source.backend.geometries([r[1] for r in rows])
+        shapes = source.backend.decode([r[1] for r in rows])
         geoms = [None if g is None else json.loads(g) for g in shapely.to_geojson(shapes)]
     features = []
     for row, geom in zip(rows, geoms, strict=True):

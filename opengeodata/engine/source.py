@@ -1,71 +1,33 @@
 """A published feature table and the backend seam of the engine.
 
-A :class:`Backend` knows a table's schema and answers the query model: it compiles a
-:class:`~opengeodata.engine.query.Filter` into its own form (SQLite SQL for GeoPackage, SQL for
-PostGIS), counts, reads rows ``(pk, geometry, *values)`` sorted and paged, finds one row by a
-key and decodes its geometries to shapely. :func:`open_source` opens the backend named by a
-collection's ``features`` facet; add a backend by adding its opener to :data:`BACKENDS`.
+A backend (:data:`Backend`: the GeoPackage ``Layer`` or the PostGIS ``PgLayer``) knows a
+table's schema, counts and reads rows ``(pk, geometry, *values)`` matching a
+:class:`~opengeodata.providers.gpkg_sql.Where` compiled from the query model by
+:func:`opengeodata.engine.sql.compile_filter`, sorted and paged, finds one row by a key and
+decodes geometries to shapely. :class:`Sources` opens one per collection version with an
+opener that picks the backend (``open_gpkg`` by default; the server passes one that uses
+PostGIS when a read database is configured).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import numpy as np
-
-from opengeodata.engine.query import Filter
 from opengeodata.errors import NotFoundError
-from opengeodata.published import Collection, FeatureFacet
+from opengeodata.providers.gpkg_sql import open_layer
+from opengeodata.providers.layers import FeatureLayer
+from opengeodata.published import Collection
 
 Row = tuple[Any, ...]
 
 
-class Backend(Protocol):
-    """What the engine needs from a feature table."""
-
-    @property
-    def pk(self) -> str:
-        """The primary key column."""
-        ...
-
-    @property
-    def columns(self) -> Mapping[str, str]:
-        """Attribute columns (not pk, not geometry) -> SQL type."""
-        ...
-
-    def json_type(self, name: str) -> str:
-        """JSON Schema type of a column (string, integer, number, boolean)."""
-        ...
-
-    def json_format(self, name: str) -> str | None:
-        """JSON Schema format of a column (date, date-time), if any."""
-        ...
-
-    def compile(self, filt: Filter, storage_crs: str) -> Any:
-        """The backend's form of ``filt`` (hashable via ``.key()`` for count caching)."""
-        ...
-
-    def matched(self, compiled: Any) -> int | None:
-        """numberMatched; None when counting would be too expensive."""
-        ...
-
-    def rows(self, names: list[str], compiled: Any, order: list[tuple[str, bool]], offset: int,
-             limit: int | None, geometry: bool = True) -> Iterator[Row]:
-        """Rows ``(pk, geometry, *names)`` matching, sorted (then by pk) and paged."""
-        ...
-
-    def by_id(self, key: str, value: Any, names: list[str], geometry: bool = True) -> Row | None:
-        """The row whose ``key`` column equals ``value``."""
-        ...
-
-    def geometries(self, values: Sequence[Any]) -> np.ndarray:
-        """Shapely geometries (None where missing) of the rows' geometry values."""
-        ...
+#: a feature table of either backend (both offer the same schema, row and clause API)
+Backend = FeatureLayer
 
 
 @dataclass
@@ -88,24 +50,24 @@ class FeatureSource:
         return self.backend
 
 
-def _gpkg(facet: FeatureFacet) -> Backend:
-    from opengeodata.engine.gpkg import open_gpkg
-
+def open_gpkg(coll: Collection) -> Backend:
+    """The GeoPackage layer of a collection's ``features`` facet."""
+    facet = coll.features
+    if facet is None:
+        raise NotFoundError(f"collection {coll.id!r} has no features")
     try:
         real = Path(facet.data).resolve(strict=True)
     except OSError as exc:
-        raise NotFoundError(f"no live data at {facet.data}") from exc
-    return open_gpkg(str(real))
-
-
-#: backend name (``FeatureFacet.backend``) -> opener
-BACKENDS: dict[str, Callable[[FeatureFacet], Backend]] = {"gpkg": _gpkg}
+        raise NotFoundError(f"collection {coll.id!r} has no live data") from exc
+    return open_layer(str(real))
 
 
 class Sources:
-    """Feature sources of published collections, opened once per collection version."""
+    """Feature sources of published collections, opened once per collection version by
+    ``opener`` (which picks the backend: GeoPackage, or PostGIS when configured)."""
 
-    def __init__(self) -> None:
+    def __init__(self, opener: Callable[[Collection], Backend] = open_gpkg) -> None:
+        self.opener = opener
         self._lock = threading.Lock()
         self._sources: dict[tuple[str, str], FeatureSource] = {}
 
@@ -114,25 +76,18 @@ class Sources:
         key = (coll.id, coll.version)
         source = self._sources.get(key)
         if source is None:
-            source = open_source(coll)
+            source = open_source(coll, self.opener(coll))
             with self._lock:
                 self._sources = {k: v for k, v in self._sources.items() if k[0] != coll.id}
                 self._sources[key] = source
         return source
 
 
-def open_source(coll: Collection) -> FeatureSource:
-    """Open the backend of a published collection's ``features`` facet."""
+def open_source(coll: Collection, backend: Backend) -> FeatureSource:
+    """The engine's source of a published collection over ``backend``."""
     facet = coll.features
     if facet is None:
         raise NotFoundError(f"collection {coll.id!r} has no features")
-    opener = BACKENDS.get(facet.backend)
-    if opener is None:
-        raise NotFoundError(f"collection {coll.id!r}: unknown feature backend {facet.backend!r}")
-    try:
-        backend = opener(facet)
-    except NotFoundError as exc:
-        raise NotFoundError(f"collection {coll.id!r} has no live data") from exc
     id_field = facet.id_field if facet.id_field in backend.columns else backend.pk
     return FeatureSource(id=coll.id, backend=backend, id_field=id_field,
                          time_field=facet.time_field, storage_crs=facet.storage_crs,

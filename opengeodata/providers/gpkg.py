@@ -21,13 +21,14 @@ from pygeoapi.provider.base import (
 )
 
 from opengeodata.engine.geojson import feature_dicts, read_feature
-from opengeodata.engine.gpkg import open_gpkg
 from opengeodata.engine.params import parse_datetime, typed_value
 from opengeodata.engine.query import Filter
 from opengeodata.engine.source import FeatureSource
+from opengeodata.engine.sql import compile_filter
 from opengeodata.errors import InvalidRequestError
 from opengeodata.ogc import CRS84, SUPPORTED_CRS
 from opengeodata.providers.crs import normalize_uri
+from opengeodata.providers.gpkg_sql import open_layer
 
 __all__ = ["GeoPackageProvider"]
 
@@ -42,7 +43,7 @@ class GeoPackageProvider(BaseProvider):
             real = path.resolve(strict=True)
         except OSError as exc:
             raise ProviderConnectionError(f"no published data at {path}") from exc
-        backend = open_gpkg(str(real))
+        backend = open_layer(str(real))
         self.layer = backend
         self.id_field: str = provider_def.get("id_field") or backend.pk
         if self.id_field not in backend.columns:
@@ -107,8 +108,8 @@ class GeoPackageProvider(BaseProvider):
         """Features matching bbox, datetime, property and CQL2 filters, paged."""
         backend = self.layer
         try:
-            where = backend.compile(self._filter(bbox, datetime_, properties, filterq),
-                                    self.storage_crs_uri)
+            where = compile_filter(backend, self._filter(bbox, datetime_, properties, filterq),
+                                   self.storage_crs_uri)
             order = []
             for item in sortby or []:
                 if item["property"] not in backend.columns:
@@ -123,7 +124,7 @@ class GeoPackageProvider(BaseProvider):
             features = feature_dicts(self.source, rows, names, skip_geometry)
         result: dict[str, Any] = {"type": "FeatureCollection", "features": features,
                                   "numberReturned": len(features)}
-        matched = backend.matched(where)
+        matched = backend.count_matching(where)
         if matched is not None:
             result["numberMatched"] = matched
         return result

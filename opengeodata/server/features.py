@@ -26,10 +26,12 @@ from opengeodata.engine.params import (
     parse_names,
 )
 from opengeodata.engine.query import ItemsQuery
-from opengeodata.engine.source import FeatureSource, Sources
-from opengeodata.errors import InvalidRequestError, NotFoundError
+from opengeodata.engine.source import Backend, FeatureSource, Sources, open_gpkg
+from opengeodata.engine.sql import compile_filter
+from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError, NotFoundError
 from opengeodata.ogc import CRS84, GEOJSON
 from opengeodata.providers.crs import parse_crs
+from opengeodata.providers.pg_sql import open_pg_layer
 from opengeodata.published import Collection as PublishedCollection
 from opengeodata.server import features_download
 from opengeodata.server.state import ServerState
@@ -49,12 +51,25 @@ class FeaturesAPI:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self._sources = Sources()
+        self._sources = Sources(self.layer)
 
     # -- collections -------------------------------------------------------------------
     def collection(self, coll: PublishedCollection) -> FeatureSource:
         """The engine's source of a published feature collection (opened once per version)."""
         return self._sources.get(coll)
+
+    def layer(self, coll: PublishedCollection) -> Backend:
+        """The feature layer of a version: its PostGIS schema (a read database is configured)
+        or its GeoPackage file."""
+        settings = self.state.settings
+        if settings.read_database_url:
+            pg = open_pg_layer(settings.read_database_url, coll.id, coll.version)
+            if pg is None:
+                raise DatabaseUnavailableError(
+                    f"collection {coll.id!r}: version {coll.version} is not in the read "
+                    "database yet")
+            return pg
+        return open_gpkg(coll)
 
     def limits(self) -> tuple[int, int]:
         """(default, maximum) items per page."""
@@ -106,7 +121,7 @@ class FeaturesAPI:
         args: MultiDict[str, str] = req.args
         default_limit, max_limit = self.limits()
         query = parse_items(args, coll, default_limit, max_limit)
-        where = coll.backend.compile(query.filter, coll.storage_crs)
+        where = compile_filter(coll.backend, query.filter, coll.storage_crs)
         etag = self.etag(coll.version, req.path, req.query_string.decode("latin-1"),
                          query.fmt or "json")
         if (early := self.not_modified(req, etag, coll.created)) is not None:
@@ -164,7 +179,7 @@ class FeaturesAPI:
         extra = coll.id_field not in names and coll.id_field != backend.pk
         cols = [*names, coll.id_field] if extra else names
         limit = query.limit or 10
-        matched = backend.matched(where)
+        matched = backend.count_matching(where)
         rows: list[tuple[Any, ...]] = []
         if not query.hits:
             rows = list(backend.rows(cols, where, query.order, query.offset, limit + 1,

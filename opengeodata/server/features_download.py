@@ -59,7 +59,7 @@ def _csv(coll: FeatureSource, query: ItemsQuery, where: Any) -> Iterator[bytes]:
         buf.truncate()
         wkts: list[Any] = [None] * len(batch)
         if not query.skip_geometry:
-            geoms = transform_geoms(coll.backend.geometries([r[1] for r in batch]),
+            geoms = transform_geoms(coll.backend.decode([r[1] for r in batch]),
                                     coll.storage_crs, query.crs)
             wkts = list(shapely.to_wkt(geoms, rounding_precision=-1))
         for row, wkt in zip(batch, wkts, strict=True):
@@ -87,7 +87,7 @@ def _record_batch(coll: FeatureSource, query: ItemsQuery, schema: pa.Schema,
             if query.skip_geometry:
                 columns.append(pa.nulls(len(batch), pa.binary()))
                 continue
-            geoms = transform_geoms(coll.backend.geometries([r[1] for r in batch]),
+            geoms = transform_geoms(coll.backend.decode([r[1] for r in batch]),
                                     coll.storage_crs, query.crs)
             columns.append(pa.array(shapely.to_wkb(geoms), pa.binary()))
             continue
