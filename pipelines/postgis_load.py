@@ -25,11 +25,11 @@ from psycopg.pq import Format
 from psycopg.types import TypeInfo
 from psycopg.types.json import Jsonb
 
+from opengeodata.engine.geojson import default_features
 from opengeodata.errors import PublishError
 from opengeodata.manifest import Manifest
 from opengeodata.ogc import EPSG_URI
 from opengeodata.postgis import db
-from opengeodata.providers.geojson import default_features
 from opengeodata.providers.gpkg_sql import ENVELOPE_SIZES, decode_blobs, quote
 
 _PG_TYPES = {"INTEGER": "bigint", "MEDIUMINT": "bigint", "SMALLINT": "bigint",

@@ -138,8 +138,8 @@ def test_postgis_backend_reads_postgis_not_the_file(
 
 def test_stored_default_answers_equal_the_computed_ones(
         backends: list[tuple[str, FlaskClient, FlaskClient, Settings]]) -> None:
+    from opengeodata.engine import geojson
     from opengeodata.ogc import EPSG_URI
-    from opengeodata.providers import geojson
     from opengeodata.providers.gpkg_sql import Where
     from opengeodata.providers.pg_sql import open_pg_layer
 
