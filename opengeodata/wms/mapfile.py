@@ -122,22 +122,23 @@ def layer_of(ds: DeclaredDataset, manifest: Manifest, version_dir: Path) -> WmsL
     """The WMS layer of a published dataset: its COG, else its GeoPackage layer, else None."""
     decl = ds.decl
     extent = manifest.extent
-    bbox = tuple(extent.bbox) if extent and len(extent.bbox) == 4 else None
-    common = {"id": decl.id, "title": decl.title, "abstract": decl.description,
-              "keywords": tuple(decl.keywords), "attribution": decl.licence.attribution,
-              "crs": extent.crs if extent else decl.storage_crs, "version": manifest.version}
+    if extent is None or len(extent.bbox) != 4:
+        return None
+    bbox = (extent.bbox[0], extent.bbox[1], extent.bbox[2], extent.bbox[3])
     cog = manifest.output("cog")
-    if cog is not None and bbox is not None:
-        return WmsLayer(kind="raster", path=version_dir / cog.name, bbox=bbox,  # type: ignore[arg-type]
-                        **common)
     gpkg = manifest.output("gpkg")
-    if gpkg is None or not manifest.layer or bbox is None:
+    if cog is None and (gpkg is None or not manifest.layer):
         return None
     kind = geometry_kind(manifest.geometry_type)
+    vector = cog is None
     return WmsLayer(
-        kind="vector", path=version_dir / gpkg.name, bbox=bbox,  # type: ignore[arg-type]
-        table=manifest.layer, geometry=kind, fields=tuple(f.name for f in manifest.fields),
-        style=resolve_style(kind, decl.style), **common,
+        id=decl.id, title=decl.title, abstract=decl.description, keywords=tuple(decl.keywords),
+        attribution=decl.licence.attribution, crs=extent.crs, version=manifest.version,
+        kind="vector" if vector else "raster", bbox=bbox,
+        path=version_dir / (gpkg.name if vector and gpkg else cog.name if cog else ""),
+        table=manifest.layer if vector else None, geometry=kind if vector else None,
+        fields=tuple(f.name for f in manifest.fields) if vector else (),
+        style=resolve_style(kind, decl.style) if vector else None,
     )
 
 

@@ -176,7 +176,7 @@ class MapServer:
         if proc.stderr:
             LOGGER.debug("mapserv: %s", proc.stderr.decode("utf-8", "replace")[:2000])
         ctype = headers.get("content-type", "")
-        if proc.returncode != 0 and not body or not ctype:
+        if (proc.returncode != 0 and not body) or not ctype:
             LOGGER.error("mapserv failed (exit %s): %s", proc.returncode,
                          proc.stderr.decode("utf-8", "replace")[:500])
             return service_exception("NoApplicableCode", "the map could not be rendered", 503)
