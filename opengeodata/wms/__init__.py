@@ -10,8 +10,15 @@
 No Flask here: the HTTP view (``/wms``) lives in the server.
 """
 
-from opengeodata.wms.mapfile import MapSnapshot, ServiceInfo, WmsLayer, layer_of, write_snapshot
+from opengeodata.wms.mapfile import (
+    MapSnapshot,
+    ServiceInfo,
+    WmsLayer,
+    layer_of,
+    layers_of,
+    write_snapshot,
+)
 from opengeodata.wms.mapserver import MapServer, WmsAnswer, service_exception
 
 __all__ = ["MapServer", "MapSnapshot", "ServiceInfo", "WmsAnswer", "WmsLayer", "layer_of",
-           "service_exception", "write_snapshot"]
+           "layers_of", "service_exception", "write_snapshot"]

@@ -142,6 +142,14 @@ def layer_of(ds: DeclaredDataset, manifest: Manifest, version_dir: Path) -> WmsL
     )
 
 
+def layers_of(published: Iterable[tuple[DeclaredDataset, Manifest, Path]]) -> list[WmsLayer]:
+    """The WMS layers of (declaration, live manifest, live version folder) triples, sorted
+    by id; datasets without a COG or GeoPackage layer are left out."""
+    out = [lay for ds, manifest, folder in published
+           if (lay := layer_of(ds, manifest, folder)) is not None]
+    return sorted(out, key=lambda lay: lay.id)
+
+
 def q(text: object) -> str:
     """A MapServer string literal."""
     value = " ".join(str(text).split())
@@ -317,6 +325,8 @@ class MapSnapshot:
     key: str
     folder: Path
     layers: tuple[str, ...]
+    #: the layers GetFeatureInfo answers for (vector layers)
+    queryable: tuple[str, ...] = ()
 
     @property
     def mapfile(self) -> Path:
@@ -334,7 +344,8 @@ def write_snapshot(root: Path, info: ServiceInfo, layers: Sequence[WmsLayer]) ->
     appears (written aside, then one rename), never changed afterwards; old ones pruned."""
     key = snapshot_key(info, layers)
     folder = root / key
-    snap = MapSnapshot(key, folder, tuple(lay.id for lay in layers))
+    snap = MapSnapshot(key, folder, tuple(lay.id for lay in layers),
+                       tuple(lay.id for lay in layers if lay.kind == "vector"))
     if (folder / MAP_NAME).is_file():
         return snap
     root.mkdir(parents=True, exist_ok=True)

@@ -68,9 +68,9 @@ CODE_FIXES = ((b'code="InvalidSRS"', b'code="InvalidCRS"'),)
 SERVER_FAULTS = (b"Unable to access file", b"msOGRFileOpen", b"msDrawMap", b"Failed to draw")
 
 
-def check_request(query: str) -> WmsAnswer | None:
+def check_request(query: str, snap: MapSnapshot | None = None) -> WmsAnswer | None:
     """A service exception for a request MapServer should not see (no/unknown REQUEST, a
-    SERVICE other than WMS), else None."""
+    SERVICE other than WMS, a raster layer in QUERY_LAYERS), else None."""
     params = {k.lower(): v for k, v in parse_qsl(query, keep_blank_values=True)}
     service = params.get("service")
     if service is not None and service.upper() != "WMS":
@@ -83,6 +83,12 @@ def check_request(query: str) -> WmsAnswer | None:
     if request.lower() not in {op.lower() for op in OPERATIONS}:
         return service_exception("OperationNotSupported", f"REQUEST={request!r} is not "
                                  f"offered (one of {', '.join(OPERATIONS)})", locator="REQUEST")
+    if snap is not None and request.lower() == "getfeatureinfo":
+        for name in params.get("query_layers", "").split(","):
+            if name in snap.layers and name not in snap.queryable:
+                return service_exception("LayerNotQueryable", f"layer {name!r} is a raster "
+                                         "layer: GetFeatureInfo answers for vector layers",
+                                         locator="QUERY_LAYERS")
     return None
 
 
@@ -133,7 +139,7 @@ class MapServer:
 
     def run(self, snap: MapSnapshot, query: str) -> WmsAnswer:
         """Answer one WMS request (its query string) from the map file of ``snap``."""
-        refused = check_request(query)
+        refused = check_request(query, snap)
         if refused is not None:
             return refused
         if not self.available():
