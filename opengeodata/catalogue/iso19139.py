@@ -28,6 +28,7 @@ from typing import Any
 from lxml import etree
 
 from opengeodata.catalogue.model import Record
+from opengeodata.catalogue.services import has_wms_layer, metadata_namespace, wms_capabilities
 
 NS = {
     "gmd": "http://www.isotc211.org/2005/gmd",
@@ -120,16 +121,16 @@ def online_resources(record: Record, base_url: str) -> dict[str, dict[str, Any]]
     out: dict[str, dict[str, Any]] = {
         "ogcapi": {"url": f"{base_url}/collections/{did}", "type": "OGC:API",
                    "name": did, "description": "OGC API (Collection)", "function": "information"},
-        "wms": {"url": f"{base_url}/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities",
-                "type": "OGC:WMS", "name": did,
-                "description": "Darstellungsdienst WMS 1.3.0 (Layer " + did + ")",
-                "function": "information"},
         "atom": {"url": f"{base_url}/atom/{did}.xml", "type": "INSPIRE Atom",
                  "name": f"ATOM-Feed {did}", "description": "Downloaddienst ATOM-Feed",
                  "function": "download"},
         "page": {"url": f"{base_url}/catalogue/datasets/{did}", "type": "WWW:LINK",
                  "name": record.title, "description": "Katalogseite", "function": "information"},
     }
+    if has_wms_layer(record):
+        out["wms"] = {"url": wms_capabilities(base_url), "type": "OGC:WMS", "name": did,
+                      "description": f"Darstellungsdienst WMS 1.3.0 (Layer {did})",
+                      "function": "information"}
     for link in record.links:
         if link.get("title") == "OGC API Features":
             out["features"] = {"url": link["href"], "type": "OGC:API-Features",
@@ -314,7 +315,7 @@ def iso_record(record: Record, base_url: str, namespace: str | None = None,
         from pygeometa.schemas.iso19139 import ISO19139OutputSchema
 
     base_url = base_url.rstrip("/")
-    ns = namespace or f"{base_url}/id"
+    ns = namespace or metadata_namespace(base_url)
     text = ISO19139OutputSchema().write(mcf(record, base_url, ns, metadata))
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     root = etree.fromstring(text.encode("utf-8"), parser)
