@@ -20,7 +20,7 @@ $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 
 	command -v $(p))))
 endef
 
-.PHONY: help install test lint typecheck refresh serve bench clean
+.PHONY: help install test lint typecheck refresh serve bench clean postgis
 
 help: ## Show every target with one line
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -54,7 +54,7 @@ lint: install ## Run ruff and mypy
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 
-test: install browser wms-deps ## Install, lint and run the test suite
+test: install browser postgis wms-deps ## Install, lint and run the test suite
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
@@ -76,7 +76,7 @@ $(addprefix refresh-,$(REFRESH_IDS)): refresh-%: install
 serve: install refresh ## Install, build every dataset, serve on http://127.0.0.1:5000
 	$(OGD) serve --host $(HOST) --port $(PORT)
 
-bench: install bench-deps ## Run the benchmarks under bench/ (writes bench/results/)
+bench: install bench-deps postgis ## Run the benchmarks under bench/ (writes bench/results/)
 	$(PY) -m bench
 
 .PHONY: bench-deps
@@ -99,6 +99,21 @@ clean: ## Remove the virtualenv, built data and caches
 $(VENDOR): $(wildcard package.json package-lock.json) | $(STAMP)
 	@if [ -f package.json ]; then $(MAKE) --no-print-directory assets && touch $@; fi
 
+.PHONY: client-deps
+client-deps: ## Install Debian's GDAL command line tools (gdal-bin) for the real-client tests (as root; idempotent)
+	@if command -v ogrinfo >/dev/null 2>&1 && command -v ogr2ogr >/dev/null 2>&1 && \
+		command -v gdal_translate >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing gdal-bin with apt-get (for the GDAL client tests)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=600 gdal-bin >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 gdal-bin \
+			>/dev/null; } || \
+		echo "warning: could not install gdal-bin; the GDAL client tests will be SKIPPED" >&2; \
+	else \
+		echo "note: gdal-bin missing and not root: the GDAL client tests will be SKIPPED" >&2; \
+	fi
+
 .PHONY: browser
 browser: ## Install Debian's chromium + chromium-driver for the browser test (as root; idempotent)
 	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
@@ -112,17 +127,32 @@ browser: ## Install Debian's chromium + chromium-driver for the browser test (as
 		echo "note: chromium/chromedriver missing and not root: the browser test will be SKIPPED" >&2; \
 	fi
 
+<<<<<<< HEAD
 .PHONY: wms-deps
-wms-deps: ## Install Debian's MapServer (cgi-mapserver, mapserver-bin) and gdal-bin for /wms (as root; idempotent)
+wms-deps: client-deps ## Install Debian's MapServer (cgi-mapserver, mapserver-bin) for /wms, gdal-bin for its tests (as root; idempotent)
 	@missing=""; command -v mapserv >/dev/null 2>&1 || missing="$$missing cgi-mapserver mapserver-bin"; \
-	command -v gdalinfo >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing$$missing with apt-get (WMS engine and GDAL clients)"; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get install -y -qq $$missing >/dev/null 2>&1 || \
-		{ apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; } || \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=600 $$missing >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 $$missing \
+			>/dev/null; } || \
 		echo "warning: could not install$$missing; /wms answers 503 and its tests are SKIPPED" >&2; \
 	else \
 		echo "note:$$missing missing and not root: /wms answers 503 and its tests are SKIPPED" >&2; \
+=======
+PG_PACKAGES := postgresql-15 postgresql-15-postgis-3
+postgis: ## Install Debian's PostgreSQL 15 + PostGIS 3 (as root; idempotent) for the PostGIS tests
+	@if [ -x /usr/lib/postgresql/15/bin/postgres ] && \
+		[ -f /usr/share/postgresql/15/extension/postgis.control ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing $(PG_PACKAGES) with apt-get (PostGIS backend and its tests)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq $(PG_PACKAGES) >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq $(PG_PACKAGES) >/dev/null; } || \
+		echo "warning: could not install $(PG_PACKAGES); the PostGIS tests will be SKIPPED" >&2; \
+	else \
+		echo "note: PostgreSQL 15/PostGIS 3 missing and not root: the PostGIS tests will be SKIPPED" >&2; \
+>>>>>>> main
 	fi
