@@ -127,7 +127,6 @@ browser: ## Install Debian's chromium + chromium-driver for the browser test (as
 		echo "note: chromium/chromedriver missing and not root: the browser test will be SKIPPED" >&2; \
 	fi
 
-<<<<<<< HEAD
 .PHONY: wms-deps
 wms-deps: client-deps ## Install Debian's MapServer (cgi-mapserver, mapserver-bin) for /wms, gdal-bin for its tests (as root; idempotent)
 	@missing=""; command -v mapserv >/dev/null 2>&1 || missing="$$missing cgi-mapserver mapserver-bin"; \
@@ -141,7 +140,8 @@ wms-deps: client-deps ## Install Debian's MapServer (cgi-mapserver, mapserver-bi
 		echo "warning: could not install$$missing; /wms answers 503 and its tests are SKIPPED" >&2; \
 	else \
 		echo "note:$$missing missing and not root: /wms answers 503 and its tests are SKIPPED" >&2; \
-=======
+	fi
+
 PG_PACKAGES := postgresql-15 postgresql-15-postgis-3
 postgis: ## Install Debian's PostgreSQL 15 + PostGIS 3 (as root; idempotent) for the PostGIS tests
 	@if [ -x /usr/lib/postgresql/15/bin/postgres ] && \
@@ -154,5 +154,4 @@ postgis: ## Install Debian's PostgreSQL 15 + PostGIS 3 (as root; idempotent) for
 		echo "warning: could not install $(PG_PACKAGES); the PostGIS tests will be SKIPPED" >&2; \
 	else \
 		echo "note: PostgreSQL 15/PostGIS 3 missing and not root: the PostGIS tests will be SKIPPED" >&2; \
->>>>>>> main
 	fi
