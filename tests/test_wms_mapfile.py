@@ -22,7 +22,7 @@ from tests.sdi_support import SIZE, SQUARES, XSS, build_sdi_site
 needs_mapserv = pytest.mark.skipif(shutil.which("mapserv") is None,
                                    reason="MapServer's mapserv is not installed (make wms-deps)")
 INFO = ServiceInfo(title="Test WMS", abstract="Tests", online_resource="http://test/wms",
-                   metadata_url="http://test/csw?id={id}")
+                   metadata_urls=(("flaechen", "http://test/csw?id=flaechen"),))
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from opengeodata.errors import OpenGeoDataError, http_status
-from opengeodata.server import catalogue, downloads, ogcapi, raster, web
+from opengeodata.server import catalogue, downloads, ogcapi, raster, sdi, web
 from opengeodata.server.error_pages import error_response
 from opengeodata.server.state import ServerState
 from opengeodata.settings import Settings, from_environment
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     shared_catalogue = catalogue.CatalogueCache(state)  # built once per published snapshot
     app.register_blueprint(catalogue.blueprint(state, shared_catalogue))
     app.register_blueprint(web.blueprint(state, shared_catalogue))
+    app.register_blueprint(sdi.blueprint(state))  # /wms (MapServer) and /csw (pycsw)
 
     @app.errorhandler(OpenGeoDataError)
     def _own_error(error: OpenGeoDataError) -> Response:

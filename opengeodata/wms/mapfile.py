@@ -111,8 +111,8 @@ class ServiceInfo:
     url: str = ""
     fees: str = "keine"
     access_constraints: str = "keine"
-    #: CSW GetRecordById URL pattern for the layers' MetadataURL, ``{id}`` = dataset id
-    metadata_url: str = ""
+    #: (dataset id, GetRecordById URL of its ISO 19139 record) for the layers' MetadataURL
+    metadata_urls: tuple[tuple[str, str], ...] = ()
     #: URL pattern of a dataset's download page, ``{id}`` = dataset id
     data_url: str = ""
     extra: tuple[tuple[str, str], ...] = field(default=())
@@ -212,8 +212,9 @@ def _layer_metadata(lay: WmsLayer, info: ServiceInfo) -> list[tuple[str, str]]:
         ("wms_extent", " ".join(f"{v:.3f}" for v in lay.bbox)),
         ("wms_attribution_title", lay.attribution),
     ]
-    if info.metadata_url:
-        items += [("wms_metadataurl_href", info.metadata_url.format(id=lay.id)),
+    metadata_url = dict(info.metadata_urls).get(lay.id)
+    if metadata_url:
+        items += [("wms_metadataurl_href", metadata_url),
                   ("wms_metadataurl_format", "text/xml"),
                   ("wms_metadataurl_type", "ISO19115:2003")]
     if info.data_url:
