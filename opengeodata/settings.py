@@ -50,6 +50,9 @@ class Settings(BaseSettings):
         30.0, gt=0, le=600, description="Seconds a /wms request may wait and render before a "
         "503 service exception."
     )
+    geoid_grid: Path | None = Field(
+        None, description="Geoid grid file for 3D Tiles heights (default: GCG2016, else EGM2008 "
+        "or EGM96 from PROJ's data directories).")
 
     def resolved(self) -> Settings:
         """Return a copy with absolute paths (relative ones resolve against the cwd)."""
