@@ -168,6 +168,46 @@ def test_posts(server: str) -> None:
     assert status == 400 and b"ExceptionReport" in body
 
 
+def test_landing_page_lists_the_services(server: str) -> None:
+    import json
+
+    status, _, body = fetch(f"{server}/?f=json")
+    assert status == 200
+    services = {link["href"] for link in json.loads(body)["links"] if link["rel"] == "service"}
+    assert f"{server}/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities" in services
+    assert f"{server}/csw?SERVICE=CSW&VERSION=2.0.2&REQUEST=GetCapabilities" in services
+    for href in services:  # both answer
+        code, ctype, _ = fetch(href)
+        assert code == 200 and "xml" in ctype
+
+
+def test_dataset_page_has_the_qgis_steps(server: str) -> None:
+    status, _, body = fetch(f"{server}/catalogue/datasets/flaechen")
+    page = body.decode()
+    assert status == 200
+    assert "Layer &gt; Layer hinzufügen &gt; WMS/WMTS-Layer hinzufügen..." in page
+    assert f'<code id="ows-wms">{server}/wms</code>' in page
+    assert '<code id="ows-layer">flaechen</code>' in page
+    iso = page.split('id="ows-iso"')[0].rsplit('href="', 1)[1].split('"')[0]
+    code, _, record = fetch(iso.replace("&amp;", "&"))
+    assert code == 200 and b"gmd:MD_Metadata" in record
+    english = fetch(f"{server}/catalogue/datasets/flaechen?lang=en")[2].decode()
+    assert "Layer &gt; Add Layer &gt; Add WMS/WMTS Layer..." in english
+
+
+def test_wms_answers_carry_an_etag_per_snapshot(server: str) -> None:
+    url = (f"{server}/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=flaechen&STYLES="
+           "&CRS=EPSG:25832&BBOX=550000,5800000,550100,5800100&WIDTH=64&HEIGHT=64"
+           "&FORMAT=image/png")
+    with urllib.request.urlopen(url, timeout=60) as resp:
+        etag = resp.headers["ETag"]
+        assert etag and resp.headers["Access-Control-Allow-Origin"] == "*"
+    req = urllib.request.Request(url, headers={"If-None-Match": etag})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=60)
+    assert err.value.code == 304
+
+
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_a_publish_changes_layers_and_records(server: str, site: Settings) -> None:
     from owslib.csw import CatalogueServiceWeb

@@ -63,3 +63,15 @@ def has_wms_layer(record: Record) -> bool:
     """Whether the dataset is a WMS layer (a COG, or a GeoPackage layer with geometry)."""
     formats = record.formats
     return "cog" in formats or ("gpkg" in formats and bool(record.geometry_type))
+
+
+def service_links(base_url: str) -> list[dict[str, str]]:
+    """Links (rel ``service``) to the two services, for the landing page."""
+    return [
+        {"rel": "service", "type": "application/xml",
+         "title": "WMS 1.3.0 (Darstellungsdienst, GetCapabilities)",
+         "href": wms_capabilities(base_url)},
+        {"rel": "service", "type": "application/xml",
+         "title": "CSW 2.0.2 (Katalogdienst, ISO 19139, GetCapabilities)",
+         "href": csw_capabilities(base_url)},
+    ]

@@ -11,6 +11,7 @@ OWS ``ExceptionReport``) with a 4xx status (503 when the engine is busy or missi
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import threading
@@ -22,7 +23,7 @@ from opengeodata.catalogue import services
 from opengeodata.catalogue.csw import build_repository, prune, repository_key
 from opengeodata.catalogue.csw_service import CswService, exception_report, pycsw_config
 from opengeodata.catalogue.iso19139 import iso_record
-from opengeodata.catalogue.model import Catalogue, Record
+from opengeodata.catalogue.model import Record
 from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.wms import MapServer, MapSnapshot, ServiceInfo, layers_of, write_snapshot
 from opengeodata.wms.mapserver import service_exception
@@ -78,35 +79,23 @@ class SdiServices:
         self._maps: tuple[Snapshot, MapSnapshot] | None = None
         self._csw: tuple[Snapshot, CswService] | None = None
 
-    # -- what the snapshot offers -----------------------------------------------------------
-    def catalogue(self, snap: Snapshot) -> Catalogue:
-        """The snapshot's catalogue."""
-        cat = getattr(snap, "catalogue", None)
-        if isinstance(cat, Catalogue):
-            return cat
-        return Catalogue.from_snapshot(snap, self.state.base_url, store=self.state.store)
-
-    def metadata(self, snap: Snapshot) -> dict[str, Any]:
-        """The server metadata block (title, provider, contact, licence)."""
-        published = getattr(snap, "published", None)
-        if published is not None:
-            return dict(published.metadata)
-        return dict(getattr(snap, "config", {}).get("metadata") or {})
-
+    # -- per snapshot --------------------------------------------------------------------
     def map_snapshot(self, snap: Snapshot) -> MapSnapshot:
-        """The map file of ``snap`` (written on first use)."""
+        """The map file of ``snap``'s published datasets (written on first use)."""
         with self._lock:
             if self._maps is not None and self._maps[0] is snap:
                 return self._maps[1]
         store = self.state.store
         triples = []
-        for dataset_id, manifest in snap.manifests.items():
-            ds = snap.datasets.get(dataset_id)
-            folder = store.dataset_dir(dataset_id) / "versions" / manifest.version
-            if ds is not None and folder.is_dir():
-                triples.append((ds, manifest, folder))
+        for coll in snap.published.datasets():
+            if coll.dataset is None or coll.manifest is None:
+                continue
+            folder = store.dataset_dir(coll.id) / "versions" / coll.manifest.version
+            if folder.is_dir():
+                triples.append((coll.dataset, coll.manifest, folder))
         layers = layers_of(triples)
-        info = service_info(self.state.base_url, self.metadata(snap), [lay.id for lay in layers])
+        info = service_info(self.state.base_url, dict(snap.published.metadata),
+                            [lay.id for lay in layers])
         built = write_snapshot(self.wms_root, info, layers)
         with self._lock:
             self._maps = (snap, built)
@@ -117,8 +106,8 @@ class SdiServices:
         with self._lock:
             if self._csw is not None and self._csw[0] is snap:
                 return self._csw[1]
-        cat = self.catalogue(snap)
-        meta = self.metadata(snap)
+        cat = snap.catalogue
+        meta = dict(snap.published.metadata)
         docs = [iso_record(r, self.state.base_url, metadata=meta) for r in cat.records()]
         path = build_repository(self.csw_root / f"{repository_key(docs)}.sqlite", docs)
         prune(self.csw_root, keep=[path])
@@ -130,8 +119,19 @@ class SdiServices:
         return service
 
 
-def _response(status: int, content_type: str, body: bytes) -> Response:
+def _response(status: int, content_type: str, body: bytes, etag: str | None = None) -> Response:
+    if etag is not None and status == 200:
+        if etag in request.if_none_match:
+            return Response(status=304, headers={"ETag": f'"{etag}"'})
+        response = Response(body, status=status, content_type=content_type)
+        response.set_etag(etag)
+        return response
     return Response(body, status=status, content_type=content_type)
+
+
+def _etag(key: str, query: bytes) -> str:
+    """Per snapshot and request: the same answer while nothing is published."""
+    return f"{key}-{hashlib.sha256(query).hexdigest()[:16]}"
 
 
 def blueprint(state: ServerState, sdi: SdiServices | None = None) -> Blueprint:
@@ -144,16 +144,16 @@ def blueprint(state: ServerState, sdi: SdiServices | None = None) -> Blueprint:
         if request.method == "POST":
             answer = service_exception("OperationNotSupported", "this WMS answers HTTP GET "
                                        "requests (key-value pairs)", locator="REQUEST")
-        else:
-            try:
-                snap = sdi.map_snapshot(state.snapshot())
-            except OSError as exc:
-                LOGGER.error("WMS map file not written: %s", exc)
-                answer = service_exception("NoApplicableCode", "the map is not available",
-                                           status=503)
-            else:
-                answer = sdi.mapserver.run(snap, request.query_string.decode("latin-1"))
-        return _response(answer.status, answer.content_type, answer.body)
+            return _response(answer.status, answer.content_type, answer.body)
+        try:
+            snap = sdi.map_snapshot(state.snapshot())
+        except Exception:  # a map file that cannot be written: the service is unavailable
+            LOGGER.exception("WMS map file not written")
+            answer = service_exception("NoApplicableCode", "the map is not available", 503)
+            return _response(answer.status, answer.content_type, answer.body)
+        answer = sdi.mapserver.run(snap, request.query_string.decode("latin-1"))
+        return _response(answer.status, answer.content_type, answer.body,
+                         _etag(snap.key, request.query_string))
 
     @bp.route(services.CSW_PATH, methods=["GET", "POST"])
     def csw() -> Response:
@@ -161,21 +161,24 @@ def blueprint(state: ServerState, sdi: SdiServices | None = None) -> Blueprint:
         if request.method == "POST" and length > MAX_POST:
             answer = exception_report("InvalidParameterValue", f"request body of {length} "
                                       f"bytes; at most {MAX_POST} are accepted", "request")
+            return _response(answer.status, answer.content_type, answer.body)
+        try:
+            service = sdi.csw_service(state.snapshot())
+        except Exception:  # records that cannot be built: the service is unavailable
+            LOGGER.exception("CSW repository not built")
+            answer = exception_report("NoApplicableCode", "the catalogue is not available",
+                                      status=503)
+            return _response(answer.status, answer.content_type, answer.body)
+        environ = dict(request.environ)
+        etag = None
+        if request.method == "POST":
+            body = request.get_data(cache=False)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
         else:
-            try:
-                service = sdi.csw_service(state.snapshot())
-            except (OSError, ValueError) as exc:
-                LOGGER.error("CSW repository not built: %s", exc)
-                answer = exception_report("NoApplicableCode", "the catalogue is not "
-                                          "available", status=503)
-            else:
-                environ = dict(request.environ)
-                if request.method == "POST":
-                    body = request.get_data(cache=False)
-                    environ["wsgi.input"] = io.BytesIO(body)
-                    environ["CONTENT_LENGTH"] = str(len(body))
-                answer = service.answer(environ)
-        return _response(answer.status, answer.content_type, answer.body)
+            etag = _etag(service.database.stem, request.query_string)
+        answer = service.answer(environ)
+        return _response(answer.status, answer.content_type, answer.body, etag)
 
     return bp
 
@@ -196,16 +199,4 @@ def ows_links(base_url: str, record: Record) -> dict[str, str]:
     return out
 
 
-def landing_links(base_url: str) -> list[dict[str, str]]:
-    """Links of the landing page to the two services."""
-    return [
-        {"rel": "service", "type": "application/xml",
-         "title": "WMS 1.3.0 (Darstellungsdienst, GetCapabilities)",
-         "href": services.wms_capabilities(base_url)},
-        {"rel": "service", "type": "application/xml",
-         "title": "CSW 2.0.2 (Katalogdienst, ISO 19139, GetCapabilities)",
-         "href": services.csw_capabilities(base_url)},
-    ]
-
-
-__all__ = ["SdiServices", "blueprint", "landing_links", "ows_links", "service_info"]
+__all__ = ["SdiServices", "blueprint", "ows_links", "service_info"]

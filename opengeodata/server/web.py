@@ -24,6 +24,7 @@ from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.published import RECORDS_ID, Collection
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
+from opengeodata.server.sdi import ows_links
 from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.server.webmodel import Entry, entries, make_entry
 
@@ -166,7 +167,9 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         if ds is None or manifest is None:
             return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
         entry = make_entry(ds, manifest)
-        return page("catalogue/dataset.html", e=entry, api=api_links(snap, entry),
+        record = snap.catalogue.record(dataset_id)
+        ows = ows_links(state.base_url, record) if record is not None else None
+        return page("catalogue/dataset.html", e=entry, api=api_links(snap, entry), ows=ows,
                     map_config=map_config(snap, entry, lang()),
                     raster=entry.kind == "raster" or bool(manifest.output("cog")))
 
