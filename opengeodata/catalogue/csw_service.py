@@ -33,9 +33,10 @@ def _text(value: Any, default: str = "") -> str:
 
 
 def pycsw_config(url: str, metadata: Mapping[str, Any] | None = None,
-                 updated: str = "") -> dict[str, dict[str, str]]:
+                 updated: str = "", themes: tuple[str, ...] = ()) -> dict[str, dict[str, str]]:
     """pycsw's configuration for the service at ``url`` (``metadata``: the catalogue's
-    metadata block with ``identification``, ``provider``, ``contact``)."""
+    metadata block with ``identification``, ``provider``, ``contact``; ``themes``: the
+    INSPIRE theme labels of the records, for the INSPIRE extended capabilities)."""
     meta = dict(metadata or {})
     ident = dict(meta.get("identification") or {})
     provider = dict(meta.get("provider") or {})
@@ -74,7 +75,8 @@ def pycsw_config(url: str, metadata: Mapping[str, Any] | None = None,
                        "source": REPOSITORY_CLASS},
         "metadata:inspire": {
             "enabled": "true", "languages_supported": "ger", "default_language": "ger",
-            "date": updated[:10] or "2026-01-01", "gemet_keywords": "Bodennutzung",
+            "date": updated[:10] or "2026-01-01",
+            "gemet_keywords": ",".join(themes) or "Bodennutzung",
             "conformity_service": "notEvaluated",
             "contact_name": _text(contact.get("name")),
             "contact_email": _text(contact.get("email")),

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, request
 from opengeodata.catalogue import services
 from opengeodata.catalogue.csw import build_repository, prune, repository_key
 from opengeodata.catalogue.csw_service import CswService, exception_report, pycsw_config
-from opengeodata.catalogue.iso19139 import iso_record
+from opengeodata.catalogue.iso19139 import INSPIRE_THEMES, iso_record
 from opengeodata.catalogue.model import Record
 from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.wms import MapServer, MapSnapshot, ServiceInfo, layers_of, write_snapshot
@@ -112,8 +112,10 @@ class SdiServices:
         path = build_repository(self.csw_root / f"{repository_key(docs)}.sqlite", docs)
         prune(self.csw_root, keep=[path])
         updated = max((r.updated for r in cat.records()), default="")
+        themes = tuple(sorted({INSPIRE_THEMES[r.theme][1] for r in cat.records()
+                               if r.theme in INSPIRE_THEMES}))
         service = CswService(path, pycsw_config(services.csw_url(self.state.base_url), meta,
-                                                updated))
+                                                updated, themes))
         with self._lock:
             self._csw = (snap, service)
         return service
