@@ -27,8 +27,10 @@ from pipelines.citymodel.gml import (
     GEN,
     GML_ID,
     INDEXED,
-    MEMBER_POLYGON,
     MEMBER_TAGS,
+    MULTI_SURFACE,
+    POLYGON,
+    SURFACE_MEMBER,
     XLINK_HREF,
     G,
     GeometryReader,
@@ -159,12 +161,17 @@ class BuildingParser(GeometryReader):
                     continue
                 found: list[tuple[Surface, str | None]] = []
                 multi = prop[0] if len(prop) == 1 else None
-                polygons = (multi.findall(MEMBER_POLYGON)
-                            if multi is not None and multi.tag == G["MultiSurface"] else None)
-                if polygons and len(polygons) == len(multi):  # type: ignore[arg-type]
-                    for polygon in polygons:  # fast path: plain polygons, no references
+                plain = multi is not None and multi.tag == MULTI_SURFACE
+                if plain:  # fast path: a MultiSurface of plain polygons, no references
+                    for member in multi:  # type: ignore[union-attr]
+                        polygon = member[0] if len(member) == 1 else None
+                        if (member.tag != SURFACE_MEMBER or polygon is None
+                                or polygon.tag != POLYGON):
+                            plain = False
+                            break
                         self._add_polygon(polygon, found, False, None)
-                else:
+                if not plain:
+                    found.clear()
                     self.member(prop, found)
                 for surface, pid in found:
                     surface.kind = sem_kind

@@ -36,6 +36,7 @@ G = {name: f"{{{GML}}}{name}" for name in (
     "baseSurface")}
 POS_LIST = G["posList"]
 POLYGON = G["Polygon"]
+MULTI_SURFACE = G["MultiSurface"]
 SURFACE_MEMBER = G["surfaceMember"]
 MEMBER_POLYGON = f"{G['surfaceMember']}/{G['Polygon']}"
 EXTERIOR_POS_LIST = f"{G['exterior']}/{G['LinearRing']}/{G['posList']}"
@@ -96,15 +97,19 @@ class GeometryReader:
         return flat
 
     def _polygon(self, el: etree._Element) -> list[Ring]:
-        if len(el) == 1:  # fast path: one exterior LinearRing with a posList
-            pos_list = el.find(EXTERIOR_POS_LIST)
-            if pos_list is not None and pos_list.get("srsDimension", "3") == "3":
-                values = (pos_list.text or "").split()
-                if len(values) % 3 == 0:
-                    flat = list(map(float, values))
-                    if len(flat) >= 6 and flat[:3] == flat[-3:]:
-                        del flat[-3:]
-                    return [flat]
+        if len(el) == 1:  # fast path: one exterior LinearRing with a 3D posList
+            ext = el[0]
+            if ext.tag in EXTERIOR and len(ext) == 1:
+                ring = ext[0]
+                if ring.tag == LINEAR_RING and len(ring) == 1:
+                    pos_list = ring[0]
+                    if pos_list.tag == POS_LIST and pos_list.get("srsDimension", "3") == "3":
+                        values = (pos_list.text or "").split()
+                        if len(values) % 3 == 0:
+                            flat = list(map(float, values))
+                            if len(flat) >= 6 and flat[:3] == flat[-3:]:
+                                del flat[-3:]
+                            return [flat]
         rings: list[Ring] = []
         for boundary in el:
             tag = boundary.tag
