@@ -41,7 +41,7 @@ def wants_html(req: Request, fmt: str | None) -> bool:
     """True if the client asked for HTML (``f=html`` or a browser's Accept header)."""
     if fmt is not None:
         return fmt == "html"
-    best = req.accept_mimetypes.best_match(["application/geo+json", "application/json",
+    best = req.accept_mimetypes.best_match([GEOJSON, "application/json",
                                             "text/html"])
     return best == "text/html"
 
