@@ -7,6 +7,7 @@ other client gets pygeoapi's OGC API landing page there (``/?f=html`` shows its 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +28,8 @@ from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.server.webmodel import Entry, entries, make_entry
 
 CONTEXT_DATASET = "stadtbezirke"
+#: the raster dataset whose map tiles are the base layer of every map preview (the city map)
+BASEMAP_DATASET = "stadtkarte"
 #: the page's sort choices -> the catalogue's sort keys (last update: newest first)
 SORTS = {"relevance": "relevance", "title": "title", "updated": "-updated"}
 CSP = (
@@ -90,6 +93,31 @@ def raster_tiles(snap: Snapshot, dataset_id: str) -> str | None:
     if "map" in tileset_kinds(snap, dataset_id):
         return f"/collections/{dataset_id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}?f=png"
     return None
+
+
+def native_zoom(resolution_m: float, lat: float) -> int:
+    """The WebMercatorQuad zoom whose pixels are about ``resolution_m`` on the ground."""
+    ground = 2 * math.pi * 6378137.0 * math.cos(math.radians(lat)) / 256
+    return max(0, min(24, math.ceil(math.log2(ground / max(resolution_m, 1e-3)))))
+
+
+def basemap(snap: Snapshot, dataset_id: str) -> dict[str, Any] | None:
+    """The base layer of a map preview: the city map's raster tiles, where it is published."""
+    tiles = raster_tiles(snap, BASEMAP_DATASET)
+    manifest = snap.manifests.get(BASEMAP_DATASET)
+    if dataset_id == BASEMAP_DATASET or tiles is None or manifest is None:
+        return None
+    config: dict[str, Any] = {"tiles": tiles, "maxzoom": 18, "attribution": ""}
+    declared = snap.datasets.get(BASEMAP_DATASET)
+    if declared is not None:
+        config["attribution"] = declared.decl.licence.attribution
+    if manifest.extent is not None:
+        west, south, east, north = manifest.extent.bbox_crs84
+        config["bounds"] = [west, south, east, north]
+        resolution = (manifest.quality.checks.get("raster") or {}).get("resolution_m")
+        if isinstance(resolution, int | float):
+            config["maxzoom"] = native_zoom(float(resolution), (south + north) / 2)
+    return config
 
 
 def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Blueprint:
@@ -235,6 +263,8 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             config["raster"] = tiles
         else:
             return None
+        if base := basemap(snap, entry.id):
+            config["basemap"] = base
         context = snap.manifests.get(CONTEXT_DATASET)
         context_tiles = context.output("pmtiles") if context else None
         if context_tiles and entry.id != CONTEXT_DATASET:
