@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, make_response, request
 
+from opengeodata.declaration import RasterSettings
 from opengeodata.errors import NotFoundError
 from opengeodata.server.raster_describe import describe, describe_html
 from opengeodata.server.raster_render import (
@@ -42,6 +43,14 @@ from opengeodata.server.raster_render import (
     tile_format,
     tile_index,
     tileset_limits,
+)
+from opengeodata.server.raster_terrain import (
+    HEIGHTMAP_MEDIA_TYPE,
+    Terrain,
+    heightmap_tile,
+    render_hillshade,
+    terrain_index,
+    terrain_metadata,
 )
 from opengeodata.server.state import ServerState
 
@@ -148,7 +157,10 @@ def blueprint(state: ServerState) -> Blueprint:
         etag = f"{cog.sha256[:20]}-{z}-{y}-{x}-{fmt}"
         if etag in request.if_none_match:
             return _cached(b"", TILE_FORMATS[fmt], etag, max_age)
-        body = render_tile(readers.get(cog), z, y, x, fmt)
+        if terrain_settings(state, collection_id).render == "hillshade":
+            body = render_hillshade(readers.get(cog), z, y, x, fmt)
+        else:
+            body = render_tile(readers.get(cog), z, y, x, fmt)
         response = _cached(body, TILE_FORMATS[fmt], etag, max_age)
         if not request.args.get("f"):
             response.headers["Vary"] = "Accept"
@@ -184,7 +196,38 @@ def blueprint(state: ServerState) -> Blueprint:
                 f"is {MAX_COVERAGE_SIDE} px per side; use subset/bbox or scale-size)")
         return response
 
+    @bp.route("/collections/<collection_id>/terrain")
+    def collection_terrain(collection_id: str) -> Response:
+        cog, terrain = _terrain_of(state, collection_id)
+        return _json(terrain_metadata(readers.get(cog), terrain, base(collection_id)))
+
+    @bp.route("/collections/<collection_id>/terrain/<level>/<tile_x>/<tile_y>")
+    def collection_terrain_tile(collection_id: str, level: str, tile_x: str,
+                                tile_y: str) -> Response:
+        cog, terrain = _terrain_of(state, collection_id)
+        z, x, y = terrain_index(level, tile_x, tile_y)
+        etag = f"{cog.sha256[:20]}-t{z}-{x}-{y}"
+        if etag in request.if_none_match:
+            return _cached(b"", HEIGHTMAP_MEDIA_TYPE, etag, max_age)
+        body = heightmap_tile(readers.get(cog), z, x, y, terrain.undulation, terrain.floor)
+        return _cached(body, HEIGHTMAP_MEDIA_TYPE, etag, max_age)
+
     return bp
+
+
+def terrain_settings(state: ServerState, dataset_id: str) -> RasterSettings:
+    """The declared raster settings of a dataset (defaults when unknown)."""
+    declared = state.snapshot().datasets.get(dataset_id)
+    return declared.decl.raster if declared is not None else RasterSettings()
+
+
+def _terrain_of(state: ServerState, dataset_id: str) -> tuple[Cog, Terrain]:
+    cog = live_cog(state, dataset_id)
+    manifest = state.snapshot().manifests.get(dataset_id)
+    if cog is None or manifest is None or not terrain_settings(state, dataset_id).terrain:
+        raise NotFoundError(f"collection {dataset_id!r} has no terrain tiles (only elevation "
+                            "models declared with raster.terrain have)")
+    return cog, Terrain.from_manifest(dataset_id, manifest)
 
 
 def _json(body: dict[str, Any]) -> Response:

@@ -1,6 +1,7 @@
 """The web catalogue: start page, search with filters, dataset pages with a map preview.
 
-Paths: ``/catalogue/`` (start), ``/catalogue/search``, ``/catalogue/datasets/<id>``. A browser
+Paths: ``/catalogue/`` (start), ``/catalogue/search``, ``/catalogue/datasets/<id>`` and, for
+datasets with 3D Tiles, the 3D viewer ``/catalogue/datasets/<id>/3d``. A browser
 asking for ``/`` (HTML preferred, no ``f`` parameter) is redirected to the catalogue; every
 other client gets pygeoapi's OGC API landing page there (``/?f=html`` shows its HTML).
 """
@@ -25,6 +26,7 @@ from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
 from opengeodata.server.state import ServerState, Snapshot
+from opengeodata.server.viewer3d import tileset_of, viewer_config
 from opengeodata.server.webmodel import Entry, entries, make_entry
 
 CONTEXT_DATASET = "stadtbezirke"
@@ -37,6 +39,15 @@ CSP = (
     "worker-src 'self' blob:; child-src 'self' blob:; connect-src 'self'; font-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 )
+#: the 3D viewer page only, for what CesiumJS does: its web workers start from blob: URLs that
+#: import the worker scripts (blob:), it compiles WebAssembly decoders (Draco, KTX2), its
+#: bundled Knockout evaluates code when Cesium.js loads ('unsafe-eval') and its widgets set
+#: inline styles. Still nothing remote: every source is this server or the page's own blobs.
+CSP_VIEWER = CSP.replace(
+    "script-src 'self';", "script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval';"
+).replace("style-src 'self';", "style-src 'self' 'unsafe-inline';")
+VIEWER_LABELS = ("v3d_nowebgl", "v3d_colour_by", "v3d_roof", "v3d_function", "v3d_other",
+                 "v3d_imagery", "v3d_attributes", "v3d_loading", "v3d_error", "v3d_terrain")
 
 
 def human_size(size: int, lang: str) -> str:
@@ -134,7 +145,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             values["lang"] = lang()
         return url_for(endpoint, **values)
 
-    def page(template: str, status: int = 200, **context: Any) -> Response:
+    def page(template: str, status: int = 200, csp: str = CSP, **context: Any) -> Response:
         current = lang()
         other = "en" if current == "de" else "de"
         args = request.args.to_dict(flat=False)
@@ -151,7 +162,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         response = Response(html, status=status, mimetype="text/html")
         response.headers["Content-Language"] = current
         response.headers["Vary"] = "Accept-Language"
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = csp
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
@@ -220,9 +231,22 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         if ds is None or manifest is None:
             return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
         entry = make_entry(ds, manifest)
+        viewer = link("web.viewer3d", dataset_id=dataset_id) if tileset_of(manifest) else None
         return page("catalogue/dataset.html", e=entry, api=api_links(snap, entry),
                     map_config=map_config(snap, entry, lang()),
-                    raster=entry.kind == "raster" or bool(manifest.output("cog")))
+                    raster=entry.kind == "raster" or bool(manifest.output("cog")),
+                    viewer_url=viewer)
+
+    @bp.route("/catalogue/datasets/<dataset_id>/3d")
+    def viewer3d(dataset_id: str) -> Response:
+        snap = state.snapshot()
+        ds, manifest = snap.datasets.get(dataset_id), snap.manifests.get(dataset_id)
+        if ds is None or manifest is None or not tileset_of(manifest):
+            return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
+        entry = make_entry(ds, manifest)
+        t = i18n.translator(lang())
+        config = viewer_config(snap, dataset_id, lang(), {key: t(key) for key in VIEWER_LABELS})
+        return page("catalogue/viewer3d.html", csp=CSP_VIEWER, e=entry, config=config)
 
     def api_links(snap: Snapshot, entry: Entry) -> dict[str, str]:
         base = state.base_url
