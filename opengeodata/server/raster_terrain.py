@@ -39,13 +39,15 @@ SUN_AZIMUTH, SUN_ALTITUDE = 315.0, 45.0
 
 
 def _shade(heights: np.ndarray, cell: float) -> np.ndarray:
-    """Hillshade 0..1 of a height grid with square cells of ``cell`` metres (row 0 = north)."""
-    dz_dy, dz_dx = np.gradient(heights, cell)
-    slope = np.arctan(np.hypot(dz_dx, dz_dy))
-    aspect = np.arctan2(-dz_dx, dz_dy)  # 0 = north-facing slope, clockwise
+    """Hillshade 0..1 of a height grid with square cells of ``cell`` metres (row 0 = north):
+    the cosine between the surface normal and the direction of the sun."""
+    dz_drow, dz_dx = np.gradient(heights, cell)
+    dz_dn = -dz_drow  # rows run south, northings north
     azimuth, altitude = math.radians(SUN_AZIMUTH), math.radians(SUN_ALTITUDE)
-    shade = (math.sin(altitude) * np.cos(slope)
-             + math.cos(altitude) * np.sin(slope) * np.cos(azimuth - aspect))
+    sun_e = math.sin(azimuth) * math.cos(altitude)
+    sun_n = math.cos(azimuth) * math.cos(altitude)
+    shade = ((math.sin(altitude) - dz_dx * sun_e - dz_dn * sun_n)
+             / np.sqrt(1.0 + dz_dx**2 + dz_dn**2))
     return np.clip(shade, 0.0, 1.0)
 
 

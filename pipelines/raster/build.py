@@ -266,7 +266,8 @@ def read(ctx: RunContext) -> None:
         heights = _check_elevation(ctx, cog, count, dtype)
         ctx.report.checks["raster"]["heights_m"] = heights
         if decl.raster.terrain:
-            ctx.report.checks["terrain"] = terrain_checks(ctx.extent, heights)
+            ctx.report.checks["terrain"] = terrain_checks(ctx.extent, heights,
+                                                          ctx.settings.geoid_grid)
             ctx.log(f"terrain: geoid {ctx.report.checks['terrain']['geoid']}")
     ctx.add_output(cog, "cog", f"Cloud Optimized GeoTIFF ({decl.storage_crs}, {res:g} m)",
                    crs=decl.storage_crs)
