@@ -172,15 +172,16 @@
   }, C.ScreenSpaceEventType.LEFT_CLICK);
 
   /* --- the buildings ---------------------------------------------------------------------- */
+  /* the start view: the middle of the data from 550 m, looking north-north-east; a city's
+   * buildings are then large enough to see (zoom out with the wheel for the whole city) */
   function lookAtData() {
     if (!cfg.bbox) { return; }
-    var west = cfg.bbox[0], south = cfg.bbox[1], east = cfg.bbox[2], north = cfg.bbox[3];
-    var centre = C.Cartographic.fromDegrees((west + east) / 2, (south + north) / 2);
-    var span = C.Cartesian3.distance(C.Cartesian3.fromDegrees(west, south),
-      C.Cartesian3.fromDegrees(east, north));
-    var target = C.Cartesian3.fromRadians(centre.longitude, centre.latitude,
-      (cfg.terrain ? cfg.terrain.floor + 43 : 0));
-    widget.camera.lookAt(target, new C.HeadingPitchRange(0.0, -0.6, Math.max(span * 0.9, 400)));
+    var lon = (cfg.bbox[0] + cfg.bbox[2]) / 2, lat = (cfg.bbox[1] + cfg.bbox[3]) / 2;
+    var carto = C.Cartographic.fromDegrees(lon, lat);
+    var height = scene.globe.getHeight(carto);
+    if (height === undefined) { height = cfg.terrain ? cfg.terrain.floor + 43 : 0; }
+    widget.camera.lookAt(C.Cartesian3.fromDegrees(lon, lat, height),
+      new C.HeadingPitchRange(0.35, -0.5, 550));
     widget.camera.lookAtTransform(C.Matrix4.IDENTITY);
   }
   lookAtData();
@@ -195,9 +196,15 @@
       api.tileset = loaded;
       scene.primitives.add(loaded);
       colour(colourBy);
-      loaded.allTilesLoaded.addEventListener(function () {
-        box.setAttribute("data-state", "ready");
-        status("");
+      /* ready: the buildings and the terrain/imagery of the view have loaded */
+      scene.postRender.addEventListener(function () {
+        var ready = loaded.tilesLoaded && scene.globe.tilesLoaded;
+        if (ready && box.getAttribute("data-state") !== "ready") {
+          box.setAttribute("data-state", "ready");
+          status("");
+        } else if (!ready && box.getAttribute("data-state") === "ready") {
+          box.setAttribute("data-state", "loading");
+        }
       });
       loaded.tileFailed.addEventListener(function (error) {
         box.setAttribute("data-error", String(error.message || error));
