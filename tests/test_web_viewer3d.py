@@ -236,7 +236,8 @@ def test_viewer_draws_buildings_on_the_terrain_and_shows_attributes(
     driver.save_screenshot(str(ARTIFACTS / "viewer3d-dop20-funktion.png"))
 
     seen = requested_urls(driver)
-    assert any("/collections/lod2/3dtiles/" in u and u.endswith(".glb") for u in seen)
+    assert any(urlsplit(u).path.startswith("/collections/lod2/3dtiles/")
+               and urlsplit(u).path.endswith(".glb") for u in seen)
     assert any("/collections/dgm1/terrain/" in u for u in seen)
     assert any("/collections/stadtkarte/tiles/WebMercatorQuad/" in u for u in seen)
     assert any("/collections/dop20/tiles/WebMercatorQuad/" in u for u in seen)

@@ -77,8 +77,9 @@ def _imagery(snap: Snapshot, lang: str) -> list[dict[str, Any]]:
         layer: dict[str, Any] = {
             "id": dataset_id,
             "title": (ds.decl.title_en or ds.decl.title) if lang == "en" else ds.decl.title,
+            # WebP: small for photos, transparent where a tile leaves the data (not JPEG)
             "tiles": f"/collections/{dataset_id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
-                     f"?f={'jpeg' if dataset_id == 'dop20' else 'png'}",
+                     f"?f={'webp' if dataset_id == 'dop20' else 'png'}",
             "attribution": ds.decl.licence.attribution,
             "maxzoom": 19 if dataset_id == "dop20" else 18,
         }
