@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from opengeodata.manifest import Manifest
 from opengeodata.server.state import Snapshot
 
 #: imagery datasets offered in the viewer (first = default), if published with map tiles
 IMAGERY = ("stadtkarte", "dop20")
 #: the preferred terrain dataset; else any raster dataset declared with raster.terrain
 TERRAIN_DATASET = "dgm1"
-TILESET_OUTPUT = "3dtiles"
 
 #: roof type (AdV roofType code) -> colour, German and English label
 ROOF_COLOURS: dict[str, tuple[str, str, str]] = {
@@ -39,11 +37,6 @@ FUNCTION_COLOURS: dict[str, tuple[str, str, str]] = {
     "31001_3000": ("#b56576", "Öffentliche Zwecke", "Public use"),
 }
 OTHER_COLOUR = "#f2f0eb"
-
-
-def tileset_of(manifest: Manifest | None) -> bool:
-    """Whether a live version has a 3D tileset (the ``3dtiles`` output)."""
-    return manifest is not None and manifest.output(TILESET_OUTPUT) is not None
 
 
 def _terrain(snap: Snapshot) -> dict[str, Any] | None:

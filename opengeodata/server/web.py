@@ -22,13 +22,13 @@ from flask import (
     url_for,
 )
 
+from opengeodata.catalogue.record import Record
 from opengeodata.catalogue.vocab import FORMAT_NAMES
-from opengeodata.published import RECORDS_ID, Collection
+from opengeodata.published import RASTER, RECORDS_ID, Collection
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
 from opengeodata.server.state import ServerState, Snapshot
-from opengeodata.server.viewer3d import tileset_of, viewer_config
-from opengeodata.server.webmodel import Entry, entries, make_entry
+from opengeodata.server.viewer3d import viewer_config
 
 CONTEXT_DATASET = "stadtbezirke"
 #: the raster dataset whose map tiles are the base layer of every map preview (the city map)
@@ -168,9 +168,9 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
 
     @bp.route("/catalogue/")
     def start() -> Response:
-        snap = state.snapshot()
-        items = entries(snap.datasets, snap.manifests)
-        counts = catalogue.get().themes()
+        cat = catalogue.get()
+        items = cat.records()
+        counts = cat.themes()
         themes = list(i18n.MAIN_THEMES) + sorted(k for k in counts if k not in i18n.MAIN_THEMES)
         grouped = {theme: [e for e in items if e.theme == theme] for theme in themes}
         return page("catalogue/start.html", items=items, themes=themes, grouped=grouped,
@@ -178,8 +178,6 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
 
     @bp.route("/catalogue/search")
     def search_page() -> Response:
-        snap = state.snapshot()
-        by_id = {e.id: e for e in entries(snap.datasets, snap.manifests)}
         cat = catalogue.get()
         q = request.args.get("q", "").strip()[:200]
         chosen = {key: [v for v in request.args.getlist(key) if v] for key in
@@ -189,7 +187,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         records = cat.search(q or None, theme=chosen["theme"] or None,
                              fmt=chosen["format"] or None, licence=chosen["licence"] or None,
                              sort=SORTS[sort])
-        hits = [by_id[r.id] for r in records if r.id in by_id]
+        hits = records
         # facet counts over the text matches, so each count says what that filter would add
         counts = cat.facets(cat.search(q or None) if q else None)
         for key, values in chosen.items():
@@ -201,28 +199,28 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
     @bp.route("/catalogue/datasets/<dataset_id>")
     def dataset(dataset_id: str) -> Response:
         snap = state.snapshot()
-        ds, manifest = snap.datasets.get(dataset_id), snap.manifests.get(dataset_id)
-        if ds is None or manifest is None:
+        entry = snap.catalogue.record(dataset_id)
+        if entry is None:
             return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
-        entry = make_entry(ds, manifest)
-        viewer = link("web.viewer3d", dataset_id=dataset_id) if tileset_of(manifest) else None
+        coll = snap.published.get(dataset_id)
+        viewer = (link("web.viewer3d", dataset_id=dataset_id)
+                  if coll is not None and coll.tiles3d is not None else None)
         return page("catalogue/dataset.html", e=entry, api=api_links(snap, entry),
                     map_config=map_config(snap, entry, lang()),
-                    raster=entry.kind == "raster" or bool(manifest.output("cog")),
-                    viewer_url=viewer)
+                    raster=entry.collection_kind == RASTER, viewer_url=viewer)
 
     @bp.route("/catalogue/datasets/<dataset_id>/3d")
     def viewer3d(dataset_id: str) -> Response:
         snap = state.snapshot()
-        ds, manifest = snap.datasets.get(dataset_id), snap.manifests.get(dataset_id)
-        if ds is None or manifest is None or not tileset_of(manifest):
+        entry = snap.catalogue.record(dataset_id)
+        coll = snap.published.get(dataset_id)
+        if entry is None or coll is None or coll.tiles3d is None:
             return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
-        entry = make_entry(ds, manifest)
         t = i18n.translator(lang())
         config = viewer_config(snap, dataset_id, lang(), {key: t(key) for key in VIEWER_LABELS})
         return page("catalogue/viewer3d.html", csp=CSP_VIEWER, e=entry, config=config)
 
-    def api_links(snap: Snapshot, entry: Entry) -> dict[str, str]:
+    def api_links(snap: Snapshot, entry: Record) -> dict[str, str]:
         base = state.base_url
         coll = snap.published.get(entry.id)
         links: dict[str, str] = {"landing": f"{base}/"}
@@ -248,7 +246,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             links["atom"] = base + url_for("catalogue.atom_dataset", dataset_id=entry.id)
         return links
 
-    def map_config(snap: Snapshot, entry: Entry, current: str) -> dict[str, Any] | None:
+    def map_config(snap: Snapshot, entry: Record, current: str) -> dict[str, Any] | None:
         t = i18n.translator(current)
         config: dict[str, Any] = {
             "id": entry.id, "bbox": entry.bbox, "geometry": entry.geometry_type or "",
