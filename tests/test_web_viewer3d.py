@@ -12,6 +12,7 @@ import io
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -154,10 +155,13 @@ def canvas_pixels(chrome: Any) -> Any:
 
 
 def render_settled(chrome: Any) -> None:
-    """Wait until the globe and the tileset have loaded what the view needs, then render."""
-    wait_for(chrome, "var v = window.opengeodataViewer; v.scene.requestRender();"
-             "return v.scene.globe.tilesLoaded && (!v.tileset || v.tileset.tilesLoaded);", 120)
-    chrome.execute_script("window.opengeodataViewer.scene.render();")
+    """Wait until the globe and the tileset have loaded what the view needs (in two renders
+    one after the other: a camera move queues its tiles only at the next render)."""
+    check = ("var v = window.opengeodataViewer; v.scene.requestRender();"
+             "return v.scene.globe.tilesLoaded && (!v.tileset || v.tileset.tilesLoaded);")
+    for _ in range(2):
+        wait_for(chrome, check, 180)
+        time.sleep(1)  # a frame or two (SwiftShader draws a few per second)
 
 
 @pytest.mark.browser
@@ -189,11 +193,15 @@ def test_viewer_draws_buildings_on_the_terrain_and_shows_attributes(
         "v.widget.camera.lookAtTransform(C.Matrix4.IDENTITY); v.scene.requestRender();",
         lon, lat, ground + 43)
     render_settled(driver)
-    # the terrain: its heights there are the DGM's plus the geoid (42-45 m in Hannover)
-    terrain_height = driver.execute_script(
-        "return window.opengeodataViewer.scene.globe.getHeight("
-        "Cesium.Cartographic.fromDegrees(arguments[0], arguments[1]));", lon, lat)
-    assert 42 < terrain_height - ground < 45.5
+    # the terrain there, once its fine tile is in: the DGM's height plus the geoid (42-45 m)
+    terrain_height = wait_for(driver, """
+        var h = window.opengeodataViewer.scene.globe.getHeight(
+          Cesium.Cartographic.fromDegrees(arguments[0], arguments[1]));
+        window.opengeodataViewer.scene.requestRender();
+        return h !== undefined && h - arguments[2] > 42 && h - arguments[2] < 45.5 ? h : null;
+        """.replace("arguments[0]", str(lon)).replace("arguments[1]", str(lat))
+        .replace("arguments[2]", str(ground)), 120)
+    render_settled(driver)
 
     with_buildings = canvas_pixels(driver)
     driver.execute_script("window.opengeodataViewer.tileset.show = false;")
