@@ -27,6 +27,7 @@ from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.published import RASTER, RECORDS_ID, Collection
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
+from opengeodata.server.sdi import ows_links
 from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.server.viewer3d import viewer_config
 
@@ -206,6 +207,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         viewer = (link("web.viewer3d", dataset_id=dataset_id)
                   if coll is not None and coll.tiles3d is not None else None)
         return page("catalogue/dataset.html", e=entry, api=api_links(snap, entry),
+                    ows=ows_links(state.base_url, entry),
                     map_config=map_config(snap, entry, lang()),
                     raster=entry.collection_kind == RASTER, viewer_url=viewer)
 
