@@ -217,6 +217,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "api_gdal": ("GDAL-Beispiel", "GDAL example"),
     "api_landing": ("OGC API (alle Schnittstellen)", "OGC API (all interfaces)"),
     "ows": ("Dienste für GIS (WMS, CSW)", "Services for GIS (WMS, CSW)"),
+    "ows_intro": (
+        "Alle Datensätze auch als WMS für QGIS und ArcGIS (Layer > Layer hinzufügen > "
+        "WMS/WMTS-Layer hinzufügen...) und ihre Metadaten (ISO 19139) per CSW für "
+        "GeoNetwork und den Geodatenkatalog:",
+        "Every dataset also as a WMS for QGIS and ArcGIS (Layer > Add Layer > Add WMS/WMTS "
+        "Layer...) and its metadata (ISO 19139) by CSW for GeoNetwork and catalogues:",
+    ),
     "ows_wms": ("WMS 1.3.0 (Darstellungsdienst)", "WMS 1.3.0 (view service)"),
     "ows_layer": ("WMS-Layer", "WMS layer"),
     "ows_csw": ("CSW 2.0.2 (Katalogdienst)", "CSW 2.0.2 (catalogue service)"),

@@ -23,6 +23,7 @@ from flask import (
 )
 
 from opengeodata.catalogue.record import Record
+from opengeodata.catalogue.services import csw_url, wms_url
 from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.published import RASTER, RECORDS_ID, Collection
 from opengeodata.server import i18n, theme
@@ -175,7 +176,8 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         themes = list(i18n.MAIN_THEMES) + sorted(k for k in counts if k not in i18n.MAIN_THEMES)
         grouped = {theme: [e for e in items if e.theme == theme] for theme in themes}
         return page("catalogue/start.html", items=items, themes=themes, grouped=grouped,
-                    counts=counts)
+                    counts=counts, ows_wms=wms_url(state.base_url),
+                    ows_csw=csw_url(state.base_url))
 
     @bp.route("/catalogue/search")
     def search_page() -> Response:
