@@ -18,7 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from opengeodata.settings import Settings
-from tests.pg_fixtures import pg_cluster  # noqa: F401  (session fixture)
+from tests.postgis.fixtures import pg_cluster  # noqa: F401  (session fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT / "datasets"
@@ -141,6 +141,6 @@ def parcels_server(parcels_settings: Settings) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def web_site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Districts plus a hostile point dataset, both published with PMTiles (web catalogue tests)."""
-    from tests.web_support import build_site
+    from tests.server.web.support import build_site
 
     return build_site(tmp_path_factory.mktemp("web"))
