@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         "'sync' answers one request per connection.",
     )
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds.")
+    geoid_grid: Path | None = Field(
+        None, description="Geoid grid file for 3D Tiles heights (default: GCG2016, else EGM2008 "
+        "or EGM96 from PROJ's data directories).")
 
     def resolved(self) -> Settings:
         """Return a copy with absolute paths (relative ones resolve against the cwd)."""

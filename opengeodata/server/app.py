@@ -5,7 +5,8 @@ Where things go (see :mod:`opengeodata.server.dispatch` for the details):
 - ``/collections/{id}/...`` -> the :class:`~opengeodata.server.dispatch.Dispatcher`, by the
   collection's kind: ``vector`` (feature engine JSON/downloads, pygeoapi HTML pages, vector
   tiles as a WSGI fast route), ``raster`` (map tiles, coverage), ``records`` (pygeoapi with the
-  catalogue provider). A new kind or sub-path registers its handlers here.
+  catalogue provider); ``vector`` collections of city models also answer ``3dtiles/...``
+  (:mod:`opengeodata.server.tiles3d`). A new kind or sub-path registers its handlers here.
 - other endpoints -> blueprints (downloads, catalogue feeds, web pages, pygeoapi's landing,
   OpenAPI, conformance, tile matrix sets, ``/collections``).
 - every answer -> :mod:`opengeodata.server.policy` (CORS, preflight, Vary, caching, errors).
@@ -16,7 +17,7 @@ from __future__ import annotations
 from flask import Flask
 
 from opengeodata.published import VECTOR
-from opengeodata.server import catalogue, downloads, ogcapi, policy, raster, web
+from opengeodata.server import catalogue, downloads, ogcapi, policy, raster, tiles3d, web
 from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.state import ServerState
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     dispatcher.handle_wsgi_root("tiles", vector_tiles.overview_answer)
     ogcapi.register(dispatcher, state, features)
     raster.register(dispatcher, state)
+    tiles3d.register(dispatcher, state)
     dispatcher.install(app)
     app.extensions["opengeodata.dispatch"] = dispatcher
 
