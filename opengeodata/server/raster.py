@@ -165,7 +165,10 @@ def register(dispatcher: Dispatcher, state: ServerState) -> None:
     dispatcher.handle(RASTER, "tiles", collection_tiles)
     dispatcher.handle(RASTER, "tileset", collection_tiles_metadata)
     dispatcher.handle(RASTER, "tile", collection_tile)
+
     def coverage_part(part: Callable[[Reader, Cog], dict[str, Any]]) -> Callable[..., Response]:
+        """A handler answering one part of the coverage description as JSON."""
+
         def view(coll: Collection) -> Response:
             cog = cog_of(coll)
             args = coverage_args(request.args)
