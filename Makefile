@@ -27,7 +27,7 @@ help: ## Show every target with one line
 		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  Variables: DATASET=<id> (refresh one), HOST=, PORT= (serve)"
 
-install: $(STAMP) $(VENDOR) browser geoid ## Create .venv with Python >= 3.12 and install the project (idempotent)
+install: $(STAMP) $(VENDOR) browser geoid wms-deps ## Create .venv with Python >= 3.12 and install the project (idempotent)
 
 $(STAMP): pyproject.toml $(wildcard constraints.txt package.json)
 	@PY3="$(strip $(call find_python))"; \
@@ -75,7 +75,7 @@ lint: install ## Run ruff and mypy
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 
-test: install browser postgis ## Install, lint and run the test suite
+test: install browser postgis wms-deps ## Install, lint and run the test suite
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
@@ -104,7 +104,7 @@ bench: install bench-deps postgis ## Run the benchmarks under bench/ (writes ben
 	$(PY) -m bench
 
 .PHONY: bench-deps
-bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debian), pysqlite3; idempotent
+bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debian), pysqlite3, tipg (.venv-tipg); idempotent
 	@missing=""; command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	command -v ogr2ogr >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
 	[ -e /usr/lib/x86_64-linux-gnu/mod_spatialite.so ] || \
@@ -114,9 +114,12 @@ bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debia
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
 	fi
 	@$(PY) -c 'import pysqlite3' 2>/dev/null || $(PY) -m pip install --quiet pysqlite3-binary
+	@# tipg 1.6 (bench_postgis baseline) in its own venv: its pins never touch the project's
+	@[ -x .venv-tipg/bin/uvicorn ] || { $(PY) -m venv .venv-tipg && \
+		.venv-tipg/bin/pip install --quiet 'tipg>=1.6,<1.7' 'uvicorn[standard]'; }
 
 clean: ## Remove the virtualenv, built data and caches
-	rm -rf $(VENV) $(LOCK_VENV) data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results
+	rm -rf $(VENV) $(LOCK_VENV) .venv-tipg data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results
 	rm -rf opengeodata/server/static/vendor test-artifacts
 
 # Web assets again whenever package.json or the lock file changes (or static/vendor was removed).
@@ -164,6 +167,21 @@ browser: ## Install Debian's chromium + chromium-driver for the browser test (as
 		echo "warning: could not install chromium; the browser test will be SKIPPED" >&2; \
 	else \
 		echo "note: chromium/chromedriver missing and not root: the browser test will be SKIPPED" >&2; \
+	fi
+
+.PHONY: wms-deps
+wms-deps: client-deps ## Install Debian's MapServer (cgi-mapserver, mapserver-bin) for /wms, gdal-bin for its tests (as root; idempotent)
+	@missing=""; command -v mapserv >/dev/null 2>&1 || missing="$$missing cgi-mapserver mapserver-bin"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing$$missing with apt-get (WMS engine and GDAL clients)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=600 $$missing >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 $$missing \
+			>/dev/null; } || \
+		echo "warning: could not install$$missing; /wms answers 503 and its tests are SKIPPED" >&2; \
+	else \
+		echo "note:$$missing missing and not root: /wms answers 503 and its tests are SKIPPED" >&2; \
 	fi
 
 PG_PACKAGES := postgresql-15 postgresql-15-postgis-3
