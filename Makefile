@@ -41,7 +41,9 @@ $(STAMP): pyproject.toml $(wildcard constraints.txt package.json)
 		rm -rf "$(VENV)"; "$$PY3" -m venv "$(VENV)"; \
 	fi
 	$(PY) -m pip install --quiet $(PIP_CONSTRAINTS) --upgrade pip
-	$(PY) -m pip install --quiet $(PIP_CONSTRAINTS) -e '.[dev]'
+	@$(PY) -m pip install --quiet $(PIP_CONSTRAINTS) -e '.[dev]' || { \
+		echo "error: pip could not install pyproject.toml's dependencies within constraints.txt;" \
+			"if pyproject.toml changed, run 'make lock' and commit constraints.txt" >&2; exit 1; }
 	@if [ -f package.json ]; then $(MAKE) --no-print-directory assets; fi
 	@touch $(STAMP)
 
@@ -65,7 +67,7 @@ lock: ## Re-resolve dependencies in a fresh venv; rewrite constraints.txt and pa
 	{ echo "# Resolved versions of pyproject.toml's dependencies (with [dev]) for make install."; \
 	  echo "# Written by 'make lock' ($$("$(LOCK_VENV)/bin/python" --version)); do not edit."; \
 	  "$(LOCK_VENV)/bin/python" -m pip freeze --all --exclude-editable | \
-		grep -v -E '^(setuptools|wheel)=='; } > constraints.txt.new && \
+		grep -v -E '^wheel=='; } > constraints.txt.new && \
 	mv constraints.txt.new constraints.txt; status=$$?; rm -rf "$(LOCK_VENV)" constraints.txt.new; \
 	[ $$status = 0 ] || exit $$status
 	@if [ -f package.json ]; then npm install --package-lock-only --no-audit --no-fund --silent; fi
