@@ -17,6 +17,7 @@ import yaml
 from opengeodata.catalogue.build import download_title
 from opengeodata.catalogue.model import Catalogue
 from opengeodata.ogc import (
+    ATOM,
     CRS84,
     GEOTIFF,
     JSON,
@@ -115,7 +116,7 @@ def records_resource(coll: Collection, catalogue: Catalogue) -> dict[str, Any]:
          "title": "DCAT-AP.de (JSON-LD)", "href": f"{base}/catalogue/dcat"},
         {"type": "text/turtle", "rel": "alternate",
          "title": "DCAT-AP.de (Turtle)", "href": f"{base}/catalogue/dcat?f=ttl"},
-        {"type": "application/atom+xml", "rel": "alternate",
+        {"type": ATOM, "rel": "alternate",
          "title": "ATOM-Download-Service-Feed", "href": f"{base}/atom/service.xml"},
     ]
     resource["providers"] = [{
