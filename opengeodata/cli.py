@@ -70,7 +70,7 @@ def datasets(obj: Context) -> None:
         declared = load_all(obj.settings.datasets_dir)
     except OpenGeoDataError as exc:
         _fail(exc)
-    store = Store(obj.settings.data_dir)
+    store = Store.from_settings(obj.settings)
     table = Table("id", "title", "live version", "published", "features", "quality")
     for dataset in declared:
         manifest = store.live_manifest(dataset.decl.id)

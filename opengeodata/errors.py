@@ -87,3 +87,10 @@ class SettingsError(OpenGeoDataError):
     """An ``OPENGEODATA_*`` environment variable has an invalid value."""
 
     code = "SettingsError"
+
+
+class StorageError(PublishError):
+    """Object storage could not be read or written (unreachable, refused, incomplete)."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "StorageUnavailable"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from opengeodata.errors import SettingsError
@@ -43,6 +43,25 @@ class Settings(BaseSettings):
         "'sync' answers one request per connection.",
     )
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds.")
+    object_store: str = Field(
+        "",
+        description="s3://bucket/prefix: every published version's files, manifests and live "
+        "pointers also go to S3-compatible object storage and servers read them from there "
+        "(endpoint and keys from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+        "AWS_DEFAULT_REGION); empty: local files only.",
+    )
+
+    @field_validator("object_store")
+    @classmethod
+    def _s3_url(cls, value: str) -> str:
+        if value:
+            from opengeodata.objectstore import parse_url
+
+            try:
+                parse_url(value)
+            except SettingsError as exc:
+                raise ValueError(str(exc).split(": ", 1)[-1]) from None
+        return value
 
     def resolved(self) -> Settings:
         """Return a copy with absolute paths (relative ones resolve against the cwd)."""

@@ -136,7 +136,7 @@ def run_dataset(
     input is then kept in the quarantine folder (see ``RunResult.quarantine`` via run_many).
     """
     progress = progress or Progress(sink=log)
-    store = Store(settings.data_dir)
+    store = Store.from_settings(settings)
     decl = dataset.decl
     with dataset_lock(settings.data_dir, decl.id, wait=wait, log=progress.log):
         for what in store.clean_stale(decl.id):

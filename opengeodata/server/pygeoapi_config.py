@@ -14,7 +14,7 @@ from opengeodata.declaration import DeclaredDataset
 from opengeodata.manifest import Manifest
 from opengeodata.server.raster_config import add_raster
 from opengeodata.server.theme import apply_theme
-from opengeodata.store import LIVE, Store
+from opengeodata.store import Store
 from opengeodata.vtiles.documents import collection_links as vtile_links
 
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
@@ -74,7 +74,7 @@ def collection(
         providers.append({
             "type": "feature",
             "name": FEATURE_PROVIDER,
-            "data": str(store.dataset_dir(decl.id) / LIVE / gpkg.name),
+            "data": str(store.local_file(decl.id, manifest.version, gpkg.name)),
             "id_field": decl.id_field or "fid",
             "title_field": "name" if any(f.name == "name" for f in manifest.fields) else None,
             "time_field": decl.temporal.field,

@@ -56,11 +56,15 @@ def live_cog(state: ServerState, dataset_id: str) -> Cog | None:
     snap = state.snapshot()
     manifest = snap.manifests.get(dataset_id)
     out = manifest.output("cog") if manifest else None
-    folder = state.store.live_dir(dataset_id) if out else None
-    if manifest is None or out is None or folder is None:
+    if manifest is None or out is None:
+        return None
+    try:
+        blob = state.store.blob(dataset_id, manifest.version, out.name)
+    except NotFoundError:
         return None
     crs = out.crs or snap.datasets[dataset_id].decl.storage_crs
-    return Cog(dataset_id, (folder / out.name).resolve(), out.sha256, crs)
+    return Cog(dataset_id, blob.gdal_path, out.sha256, crs,
+               tuple(sorted(blob.gdal_options().items())))
 
 
 def _delegate(endpoint: str, **view_args: Any) -> Response:

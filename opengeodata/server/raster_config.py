@@ -11,7 +11,7 @@ from typing import Any
 
 from opengeodata.declaration import DeclaredDataset
 from opengeodata.manifest import Manifest
-from opengeodata.store import LIVE, Store
+from opengeodata.store import Store
 
 COVERAGE_PROVIDER = "rasterio"
 TILESETS_MAP = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-map"
@@ -27,7 +27,7 @@ def add_raster(resource: dict[str, Any], base_url: str, store: Store,
     resource["providers"].append({
         "type": "coverage",
         "name": COVERAGE_PROVIDER,
-        "data": str(store.dataset_dir(decl.id) / LIVE / cog.name),
+        "data": store.blob(decl.id, manifest.version, cog.name).gdal_path,
         "format": {"name": "GTiff", "mimetype": "image/tiff; application=geotiff"},
     })
     tiles = f"{base_url}/collections/{decl.id}/tiles"

@@ -8,11 +8,11 @@ picked up because its checksum differs.
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 import morecantile
 from pyproj import CRS, Transformer
@@ -49,9 +49,12 @@ class Cog:
     """The live COG of one raster dataset."""
 
     dataset: str
-    path: Path
+    #: what GDAL opens: a local path or ``/vsis3/bucket/key`` (object storage)
+    path: str
     sha256: str
     crs: str
+    #: GDAL configuration for ``path`` (the /vsis3/ endpoint); empty for local files
+    gdal_options: tuple[tuple[str, str], ...] = ()
 
 
 class ReaderCache:
@@ -68,7 +71,9 @@ class ReaderCache:
             cache = self._local.readers = OrderedDict()
         reader = cache.get(cog.sha256)
         if reader is None:
-            reader = Reader(str(cog.path))
+            for key, value in cog.gdal_options:  # GDAL reads its configuration from the
+                os.environ.setdefault(key, value)  # environment at every /vsis3/ request
+            reader = Reader(cog.path)
             cache[cog.sha256] = reader
             while len(cache) > self._size:
                 _, old = cache.popitem(last=False)

@@ -73,7 +73,7 @@ class ServerState:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = Store(settings.data_dir)
+        self.store = Store.from_settings(settings, serving=True)
         self.base_url = settings.public_url()
         self._base = load_base(settings.config_dir)
         self._lock = threading.Lock()

@@ -21,14 +21,13 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.vtiles import documents
 from opengeodata.vtiles.archive import ArchiveCache
-from opengeodata.vtiles.overview import OVERVIEW_FILE, OVERVIEW_ID, overview_store
+from opengeodata.vtiles.overview import OVERVIEW_ID, overview_store
 from opengeodata.vtiles.tileset import TileSet
 from opengeodata.vtiles.tms import TMS_ID
 
@@ -128,11 +127,10 @@ class VectorTiles:
         key = (dataset_id, manifest.version)
         ts = self._tilesets.get(key)
         if ts is None:
-            path = (self.state.store.dataset_dir(dataset_id) / "versions" / manifest.version
-                    / out.name)
+            blob = self.state.store.blob(dataset_id, manifest.version, out.name)
             decl = snap.datasets[dataset_id].decl if dataset_id in snap.datasets else None
             ts = TileSet.open(
-                self._archives.get(path), version_tag=out.sha256[:16],
+                self._archives.get(blob), version_tag=out.sha256[:16],
                 url=f"{self.base_url}/collections/{dataset_id}/tiles",
                 title=decl.title if decl else dataset_id,
                 description=decl.description if decl else "",
@@ -151,24 +149,24 @@ class VectorTiles:
         if now - self._overview_checked < RECHECK_SECONDS:
             return self._overview
         self._overview_checked = now
-        store = overview_store(self.state.settings.data_dir)
-        folder = store.live_dir(OVERVIEW_ID)
-        if folder is None:
+        store = overview_store(self.state.store)
+        version = store.live_version(OVERVIEW_ID)
+        if version is None:
             self._overview = None
             return None
-        if str(folder) != self._overview_link:
+        if version != self._overview_link:
             manifest = store.live_manifest(OVERVIEW_ID)
             out = manifest.output("pmtiles") if manifest else None
             if manifest is None or out is None:
                 return self._overview
             self._overview = TileSet.open(
-                self._archives.get(Path(folder) / OVERVIEW_FILE),
+                self._archives.get(store.blob(OVERVIEW_ID, manifest.version, out.name)),
                 version_tag=out.sha256[:16], url=f"{self.base_url}/tiles",
                 title="Alle Datensätze (Übersicht)",
                 description="Vector tiles of every published vector dataset, one layer each.",
                 version=manifest.version,
             )
-            self._overview_link = str(folder)
+            self._overview_link = manifest.version
         return self._overview
 
     # -- WSGI -----------------------------------------------------------------------------
