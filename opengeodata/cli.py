@@ -143,7 +143,13 @@ def serve(obj: Context, host: str, port: int, workers: int | None) -> None:
     settings = obj.settings
     if not settings.base_url:
         settings = settings.model_copy(update={"base_url": f"http://{host}:{port}"})
-    console.print(f"serving on http://{host}:{port} ({workers or settings.workers} workers)")
+    try:  # bad object storage settings fail here, naming the variable, not in each worker
+        store = Store.from_settings(settings, serving=True)
+    except OpenGeoDataError as exc:
+        _fail(exc)
+    where = f", files from {store.object_store_url}" if store.object_store_url else ""
+    console.print(f"serving on http://{host}:{port} ({workers or settings.workers} workers"
+                  f"{where})")
     run_server(settings, host, port, workers or settings.workers)
 
 
