@@ -152,6 +152,12 @@ class ObjectStore:
         """The ``/vsis3/`` path GDAL (rasterio) reads the object from with range requests."""
         return f"/vsis3/{self.bucket}/{self._key(key)}"
 
+    def configure_gdal(self) -> None:
+        """Point GDAL's ``/vsis3/`` at this endpoint for the process (GDAL reads these from
+        the environment), unless set explicitly: never the AWS default endpoint by accident."""
+        for key, value in self.gdal_options().items():
+            os.environ.setdefault(key, value)
+
     def gdal_options(self) -> dict[str, str]:
         """GDAL configuration for ``/vsis3/`` against this endpoint (keys come from AWS_*)."""
         options = {"AWS_REGION": self.region, "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",

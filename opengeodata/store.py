@@ -55,6 +55,8 @@ class Store:
         self.remote = RemoteMirror(objects) if objects is not None else None
         #: read from object storage (a server) instead of the local folder (the publisher)
         self.reads_remote = serving and self.remote is not None
+        if objects is not None and serving:
+            objects.configure_gdal()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, serving: bool = False) -> Store:

@@ -164,7 +164,8 @@ def start(root: Path, port: int, replicas: list[int], *, workers: int = 2,
     user = service_user("www-data")
     give_to(user, root)
     log = root / "nginx.log"
-    test = subprocess.run([_nginx(), "-t", "-q", "-p", str(root), "-c", str(conf)],
+    check = [_nginx(), "-t", "-q", "-p", str(root), "-c", str(conf)]
+    test = subprocess.run(["runuser", "-u", user, "--", *check] if user else check,
                           capture_output=True, text=True, check=False)
     if test.returncode != 0:
         raise ClusterStartError(f"nginx config {conf} is invalid: {test.stderr.strip()}")

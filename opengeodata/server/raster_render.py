@@ -72,7 +72,7 @@ class ReaderCache:
         reader = cache.get(cog.sha256)
         if reader is None:
             for key, value in cog.gdal_options:  # GDAL reads its configuration from the
-                os.environ.setdefault(key, value)  # environment at every /vsis3/ request
+                os.environ.setdefault(key, value)  # environment (the store sets it, too)
             reader = Reader(cog.path)
             cache[cog.sha256] = reader
             while len(cache) > self._size:
