@@ -27,6 +27,7 @@ from opengeodata.cluster.health import healthy
 from opengeodata.cluster.procs import (
     ClusterStartError,
     free_port,
+    pid_alive,
     port_open,
     read_pid,
     spawn,
@@ -72,6 +73,20 @@ def project_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def missing() -> str | None:
+    """Why the cluster cannot run on this machine (a missing package), or None."""
+    import shutil
+
+    from opengeodata.postgis import cluster as pg
+
+    for cmd, package in (("swift-proxy-server", "swift-proxy"),
+                         ("swift-object-server", "swift-object"),
+                         ("swift-ring-builder", "swift"), ("nginx", "nginx")):
+        if shutil.which(cmd) is None and not Path(f"/usr/sbin/{cmd}").exists():
+            return f"{cmd} not found (Debian package {package}; `make cluster-deps` as root)"
+    return pg.available()
+
+
 def load(root: Path) -> ClusterInfo:
     """The cluster recorded in ``root``; ClusterStartError if there is none."""
     try:
@@ -80,14 +95,13 @@ def load(root: Path) -> ClusterInfo:
         raise ClusterStartError(f"no cluster in {root} ({exc}); run `make cluster`") from None
 
 
-def _postgres(root: Path) -> tuple[str | None, str | None]:
-    try:
-        from opengeodata.postgis import cluster as pg
-    except ImportError:
-        print("cluster: PostgreSQL module (opengeodata.postgis.cluster) not available; "
-              "features are served from the GeoPackages", file=sys.stderr)
-        return None, None
-    running = pg.start(root / "pg", replica=True)
+def _postgres(root: Path, fast: bool) -> tuple[str, str | None]:
+    from opengeodata.postgis import cluster as pg
+
+    if (reason := pg.available()) is not None:
+        raise ClusterStartError(f"PostgreSQL/PostGIS cannot run: {reason}; run `make postgis` "
+                                "as root")
+    running = pg.start(root / "pg", replica=True, fast=fast)
     return running.primary_url, running.replica_url
 
 
@@ -119,26 +133,42 @@ def publish(info: ClusterInfo, datasets: list[str] | None = None, timeout: float
                                 f"{proc.stderr[-3000:]}")
 
 
-def start_replica(info: ClusterInfo, n: int, *, workers: int = 1, timeout: float = 90) -> int:
-    """Start server replica ``n`` (``opengeodata serve``); returns its pid once healthy."""
+def spawn_replica(info: ClusterInfo, n: int, *, workers: int = 1) -> int:
+    """Start server replica ``n`` (``opengeodata serve``) in the background; returns its pid."""
     root = Path(info.root)
     port = info.replica_ports[n - 1]
     if port_open(port):
         raise ClusterStartError(f"port 127.0.0.1:{port} of server replica {n} is taken")
     env = {**os.environ, **info.replica_env(n)}
-    log = root / f"server-{n}.log"
     proc = spawn([sys.executable, "-m", "opengeodata.cli", "serve", "--host", "127.0.0.1",
-                  "--port", str(port), "--workers", str(workers)], log, env=env)
+                  "--port", str(port), "--workers", str(workers)], root / f"server-{n}.log",
+                 env=env)
     (root / f"server-{n}.pid").write_text(str(proc.pid))
+    return proc.pid
+
+
+def wait_replica(info: ClusterInfo, n: int, timeout: float = 90) -> None:
+    """Wait until replica ``n`` answers ``/health``; ClusterStartError with its log if not."""
+    root = Path(info.root)
+    log = root / f"server-{n}.log"
+    port = info.replica_ports[n - 1]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
+        pid = read_pid(root / f"server-{n}.pid")
+        if pid is None or not pid_alive(pid):
             raise ClusterStartError(f"server replica {n} exited; {log}:\n{tail(log)}")
         if healthy(port):
-            return proc.pid
+            return
         time.sleep(0.2)
     raise ClusterStartError(f"server replica {n} not healthy on 127.0.0.1:{port} after "
                             f"{timeout:.0f} s; {log}:\n{tail(log)}")
+
+
+def start_replica(info: ClusterInfo, n: int, *, workers: int = 1) -> int:
+    """Start server replica ``n`` and wait until it is healthy; returns its pid."""
+    pid = spawn_replica(info, n, workers=workers)
+    wait_replica(info, n)
+    return pid
 
 
 def start_watcher(info: ClusterInfo) -> int:
@@ -152,7 +182,7 @@ def start_watcher(info: ClusterInfo) -> int:
 
 def start(root: Path, *, datasets: list[str] | None = None, nginx_port: int = NGINX_PORT,
           reads: tuple[str, str] = ("replica", "replica"), workers: int = 1,
-          log: Any = print) -> ClusterInfo:
+          fast: bool = False, log: Any = print) -> ClusterInfo:
     """Start every part (publishing ``datasets``, default all) and return the running cluster."""
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
@@ -165,15 +195,14 @@ def start(root: Path, *, datasets: list[str] | None = None, nginx_port: int = NG
     sw = swift.start(root / "swift")
     swift.create_bucket(sw, BUCKET)
     log("cluster: starting PostgreSQL primary and streaming replica")
-    database_url, read_url = _postgres(root)
+    database_url, read_url = _postgres(root, fast)
     project = project_root()
     env = {**sw.env(), "OPENGEODATA_OBJECT_STORE": f"s3://{BUCKET}/{PREFIX}",
            "OPENGEODATA_DATA_DIR": str(root / "publisher"),
            "OPENGEODATA_DATASETS_DIR": str(project / "datasets"),
            "OPENGEODATA_CONFIG_DIR": str(project / "config"),
            "OPENGEODATA_BASE_URL": f"http://127.0.0.1:{nginx_port}"}
-    if database_url:
-        env["OPENGEODATA_DATABASE_URL"] = database_url
+    env["OPENGEODATA_DATABASE_URL"] = database_url
     info = ClusterInfo(str(root), nginx_port, [free_port(), free_port()], list(reads), env,
                        database_url, read_url)
     (root / STATE).write_text(json.dumps(asdict(info), indent=2))
@@ -181,8 +210,11 @@ def start(root: Path, *, datasets: list[str] | None = None, nginx_port: int = NG
     log(f"cluster: publishing {', '.join(datasets) if datasets else 'every bundled dataset'}")
     publish(info, datasets)
     for n in (1, 2):
-        log(f"cluster: starting server replica {n} on 127.0.0.1:{info.replica_ports[n - 1]}")
-        start_replica(info, n, workers=workers)
+        log(f"cluster: starting server replica {n} on 127.0.0.1:{info.replica_ports[n - 1]} "
+            f"(reads the {reads[n - 1]} database)")
+        spawn_replica(info, n, workers=workers)
+    for n in (1, 2):
+        wait_replica(info, n)
     log(f"cluster: starting nginx on {info.url}")
     nginx.start(root / "nginx", nginx_port, info.replica_ports, access_log=False)
     start_watcher(info)
@@ -198,11 +230,9 @@ def stop(root: Path, *, keep_data: bool = True) -> None:
     for n in (1, 2):
         stop_pidfile(root / f"server-{n}.pid")
     swift.stop(root / "swift")
-    try:
+    if (root / "pg").exists():
         from opengeodata.postgis import cluster as pg
-    except ImportError:
-        pg = None
-    if pg is not None and (root / "pg").exists():
+
         pg.stop(root / "pg")
 
 

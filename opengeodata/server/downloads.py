@@ -20,7 +20,6 @@ from typing import Any
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
-from werkzeug.http import parse_range_header
 from werkzeug.wsgi import wrap_file
 
 from opengeodata.blob import Blob, BlobReader
@@ -68,11 +67,6 @@ def send_blob(blob: Blob, media_type: str, name: str, etag: str, last_modified: 
     headers = Headers()
     headers.set("Content-Disposition", "attachment", filename=name)
     reader = blob.open()
-    if isinstance(reader, BlobReader):  # fetch only the requested range from the store
-        ranged = parse_range_header(request.environ.get("HTTP_RANGE"))
-        span = ranged.range_for_length(blob.size) if ranged is not None else None
-        if span is not None:
-            reader.limit = span[1]
     response = Response(wrap_file(request.environ, reader),  # type: ignore[arg-type]
                         mimetype=media_type,
                         headers=headers, direct_passthrough=True)
@@ -90,10 +84,13 @@ def send_blob(blob: Blob, media_type: str, name: str, etag: str, last_modified: 
     try:
         response.make_conditional(request.environ, accept_ranges=True,
                                   complete_length=blob.size)
-        return response
     except RequestedRangeNotSatisfiable:
         reader.close()
         raise
+    span = response.content_range
+    if isinstance(reader, BlobReader) and response.status_code == 206 and span.stop:
+        reader.limit = span.stop  # fetch only the answered range from the object store
+    return response
 
 
 def _published(manifest: Manifest) -> datetime | None:
