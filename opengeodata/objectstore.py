@@ -136,16 +136,14 @@ class ObjectStore:
                                f"{head['ContentLength']} of {path.stat().st_size} bytes")
 
     def delete(self, keys: list[str]) -> None:
-        """Delete objects (missing ones are fine)."""
-        for start in range(0, len(keys), 500):
-            batch = [{"Key": self._key(k)} for k in keys[start:start + 500]]
-            if not batch:
-                continue
+        """Delete objects one by one (missing ones are fine; Swift's multi-delete wants a
+        Content-MD5 that current botocore no longer sends)."""
+        for key in keys:
             try:
-                self.client.delete_objects(Bucket=self.bucket,
-                                           Delete={"Objects": batch, "Quiet": True})
+                self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
             except Exception as exc:
-                raise _failed(self, "delete", batch[0]["Key"], exc) from exc
+                if _status(exc) != 404:
+                    raise _failed(self, "delete", key, exc) from exc
 
     # -- GDAL --------------------------------------------------------------------------
     def gdal_path(self, key: str) -> str:
