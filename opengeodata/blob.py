@@ -111,6 +111,11 @@ class RemoteBlob(Blob):
         return self.objects.stream(self.object_key, start, min(end, self.size))
 
 
+def as_blob(source: Blob | Path) -> Blob:
+    """A Blob for a store Blob or a local path."""
+    return LocalBlob(source) if isinstance(source, Path) else source
+
+
 class BlobReader(io.RawIOBase):
     """A seekable file over a Blob: each run of sequential reads is one streamed request.
 

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
             except SettingsError as exc:
                 raise ValueError(str(exc).split(": ", 1)[-1]) from None
         return value
+    geoid_grid: Path | None = Field(
+        None, description="Geoid grid file for 3D Tiles heights (default: GCG2016, else EGM2008 "
+        "or EGM96 from PROJ's data directories).")
 
     def resolved(self) -> Settings:
         """Return a copy with absolute paths (relative ones resolve against the cwd)."""
