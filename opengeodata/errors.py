@@ -94,3 +94,10 @@ class StorageError(PublishError):
 
     status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "StorageUnavailable"
+
+
+class DatabaseUnavailableError(OpenGeoDataError):
+    """The PostGIS feature database cannot be reached or answered with an error."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "DatabaseUnavailable"

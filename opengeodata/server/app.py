@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from opengeodata.errors import SettingsError
 from opengeodata.published import VECTOR
-from opengeodata.server import catalogue, downloads, ogcapi, policy, raster, tiles3d, web
+from opengeodata.server import catalogue, downloads, health, ogcapi, policy, raster, tiles3d, web
 from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.state import ServerState
@@ -25,9 +26,25 @@ from opengeodata.settings import Settings, from_environment
 from opengeodata.vtiles.wsgi import VectorTiles
 
 
+def check_databases(settings: Settings) -> None:
+    """With PostGIS configured: connect once to each database now, so that a bad or
+    unreachable one fails the start with a SettingsError naming its variable."""
+    if not settings.database_url:
+        if settings.database_read_url:
+            raise SettingsError("OPENGEODATA_DATABASE_READ_URL is set without "
+                                "OPENGEODATA_DATABASE_URL (the primary that publishes)")
+        return
+    from opengeodata.postgis.db import check_database
+
+    check_database(settings.database_url, "OPENGEODATA_DATABASE_URL")
+    if settings.database_read_url:
+        check_database(settings.database_read_url, "OPENGEODATA_DATABASE_READ_URL")
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the WSGI app for ``settings`` (default: from the environment)."""
     settings = (settings or from_environment()).resolved()
+    check_databases(settings)
     app = Flask(__name__)
     app.url_map.strict_slashes = False
     state = ServerState(settings)
@@ -49,5 +66,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     shared_catalogue = catalogue.CatalogueCache(state)  # one catalogue per published snapshot
     app.register_blueprint(catalogue.blueprint(state, shared_catalogue))
     app.register_blueprint(web.blueprint(state, shared_catalogue))
+    app.register_blueprint(health.blueprint(state))
     policy.install(app, state)
     return app
