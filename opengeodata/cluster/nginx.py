@@ -87,7 +87,7 @@ http {{
             proxy_set_header Accept-Encoding $ogd_gzip;
             proxy_cache opengeodata;
             proxy_cache_key "$request_uri|$ogd_gzip|$http_accept";
-            proxy_ignore_headers Cache-Control Expires;
+            proxy_ignore_headers Cache-Control Expires Vary;
             proxy_cache_valid 200 204 {fresh};
             proxy_cache_valid 404 {fresh};
             proxy_cache_revalidate on;
