@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "start":
             run.start(args.root, datasets=args.dataset, nginx_port=args.port,
-                      workers=args.workers)
+                      workers=args.workers, echo=True)
         elif args.command == "stop":
             run.stop(args.root)
             print(f"cluster: stopped ({args.root})")

@@ -24,8 +24,7 @@ def healthy(port: int, timeout: float = 1.0) -> bool:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", "/health", headers={"Accept": "application/json"})
-        # 404: a build without /health; it answers, so it counts as up
-        return conn.getresponse().status in (200, 404)
+        return conn.getresponse().status == 200
     except (OSError, http.client.HTTPException):
         return False
     finally:

@@ -122,15 +122,25 @@ def _quote(value: str) -> str:
     return shlex.quote(value)
 
 
-def publish(info: ClusterInfo, datasets: list[str] | None = None, timeout: float = 1800) -> None:
-    """``opengeodata refresh`` with the cluster's settings (all datasets by default)."""
+def publish(info: ClusterInfo, datasets: list[str] | None = None, *, echo: bool = False,
+            timeout: float = 3600) -> None:
+    """``opengeodata refresh`` with the cluster's settings (all datasets by default); its
+    output goes to ``publish.log`` (and, with ``echo``, to the terminal as it runs)."""
     env = {**os.environ, **info.env}
-    proc = subprocess.run([sys.executable, "-m", "opengeodata.cli", "refresh", *(datasets or [])],
-                          env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    (Path(info.root) / "publish.log").write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise ClusterStartError(f"publishing into the cluster failed:\n{proc.stdout[-3000:]}"
-                                f"{proc.stderr[-3000:]}")
+    log = Path(info.root) / "publish.log"
+    cmd = [sys.executable, "-m", "opengeodata.cli", "refresh", *(datasets or [])]
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.write(line)
+            if echo:
+                print(line, end="", flush=True)
+        code = proc.wait(timeout=timeout)
+    if code != 0:
+        raise ClusterStartError(f"publishing into the cluster failed (see {log}):\n"
+                                f"{tail(log, 30)}")
 
 
 def spawn_replica(info: ClusterInfo, n: int, *, workers: int = 1) -> int:
@@ -182,11 +192,18 @@ def start_watcher(info: ClusterInfo) -> int:
 
 def start(root: Path, *, datasets: list[str] | None = None, nginx_port: int = NGINX_PORT,
           reads: tuple[str, str] = ("replica", "replica"), workers: int = 1,
-          fast: bool = False, log: Any = print) -> ClusterInfo:
+          fast: bool = False, echo: bool = False, log: Any = print) -> ClusterInfo:
     """Start every part (publishing ``datasets``, default all) and return the running cluster."""
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)
+    if os.geteuid() == 0:  # the services run as swift, postgres and www-data
+        for folder in root.parents:
+            if not folder.stat().st_mode & 0o001:
+                raise ClusterStartError(
+                    f"{folder} is not traversable by other users, so the swift, postgres and "
+                    f"www-data services cannot reach {root}; use a cluster folder elsewhere, "
+                    "e.g. make cluster CLUSTER_DIR=/tmp/opengeodata-cluster")
     stop(root, keep_data=True)
     if port_open(nginx_port):
         raise ClusterStartError(f"127.0.0.1:{nginx_port} is taken; stop what listens there "
@@ -208,7 +225,7 @@ def start(root: Path, *, datasets: list[str] | None = None, nginx_port: int = NG
     (root / STATE).write_text(json.dumps(asdict(info), indent=2))
     write_env(info, root)
     log(f"cluster: publishing {', '.join(datasets) if datasets else 'every bundled dataset'}")
-    publish(info, datasets)
+    publish(info, datasets, echo=echo)
     for n in (1, 2):
         log(f"cluster: starting server replica {n} on 127.0.0.1:{info.replica_ports[n - 1]} "
             f"(reads the {reads[n - 1]} database)")
