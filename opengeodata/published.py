@@ -211,8 +211,10 @@ def _features(ctx: FacetContext) -> FeatureFacet | None:
     if not ctx.manifest.layer or gpkg is None:
         return None
     fields = ctx.manifest.fields
-    try:  # SQLite needs a real file: a local copy when it lives in object storage
-        data = ctx.store.local_file(ctx.decl.id, ctx.manifest.version, gpkg.name)
+    store = ctx.store  # SQLite needs a real file: a local copy when it is in object storage
+    fetch = store.fetch_copies and store.reads_remote
+    try:
+        data = store.local_file(ctx.decl.id, ctx.manifest.version, gpkg.name, fetch=fetch)
     except OpenGeoDataError:
         return None
     return FeatureFacet(

@@ -55,6 +55,9 @@ class Store:
         self.remote = RemoteMirror(objects) if objects is not None else None
         #: read from object storage (a server) instead of the local folder (the publisher)
         self.reads_remote = serving and self.remote is not None
+        #: copy files that need a real path (GeoPackages for SQLite) from object storage when
+        #: the published model is built; False when nothing reads them (PostGIS features)
+        self.fetch_copies = True
         if objects is not None and serving:
             objects.configure_gdal()
 
@@ -124,9 +127,15 @@ class Store:
             raise NotFoundError(f"no file {name!r} in version {version!r} of {dataset_id!r}")
         return LocalBlob(real, name)
 
-    def local_file(self, dataset_id: str, version: str, name: str) -> Path:
+    def local_file(self, dataset_id: str, version: str, name: str, *,
+                   fetch: bool = True) -> Path:
         """A local path of a version's file (copied from object storage into the cache once,
-        for readers that need a real file, such as SQLite for GeoPackages)."""
+        for readers that need a real file, such as SQLite for GeoPackages). Without ``fetch``
+        only the path it has (or would have) is returned, unchecked."""
+        if not fetch:
+            if self.remote is not None and self.reads_remote:
+                return self.cache_root / dataset_id / version / name
+            return self.dataset_dir(dataset_id) / "versions" / version / name
         blob = self.blob(dataset_id, version, name)
         if blob.local_path is not None:
             return blob.local_path
