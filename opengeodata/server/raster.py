@@ -26,6 +26,7 @@ from flask import Response, request
 
 from opengeodata.blob import as_blob
 from opengeodata.errors import NotFoundError
+from opengeodata.ogc import EPSG_URI, TMS_URI
 from opengeodata.published import RASTER, Collection
 from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.raster_describe import describe, describe_html
@@ -46,8 +47,6 @@ from opengeodata.server.raster_render import (
 )
 from opengeodata.server.state import ServerState
 
-TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
-EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 #: set when a coverage request without scaling was scaled down to the size limit
 SCALED_HEADER = "OGC-Coverage-Scaled"
 

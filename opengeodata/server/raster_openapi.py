@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from opengeodata.ogc import GEOTIFF
 from opengeodata.server.raster_render import MAX_COVERAGE_SIDE, TILE_FORMATS
 
 TILE_PATH = "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"
-GEOTIFF = "image/tiff; application=geotiff"
 BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
