@@ -191,10 +191,13 @@ class FacetContext:
 
     decl: Dataset
     manifest: Manifest
-    store: Store
+    #: None: facts from the manifest only (e.g. the kind for a catalogue record)
+    store: Store | None
 
-    def blob(self, name: str) -> Blob | None:
+    def blob(self, name: str) -> Blob | Path | None:
         """A file of the live version from the store (local or object storage), or None."""
+        if self.store is None:
+            return Path(name)
         try:
             return self.store.blob(self.decl.id, self.manifest.version, name)
         except NotFoundError:
@@ -212,11 +215,13 @@ def _features(ctx: FacetContext) -> FeatureFacet | None:
         return None
     fields = ctx.manifest.fields
     store = ctx.store  # SQLite needs a real file: a local copy when it is in object storage
-    fetch = store.fetch_copies and store.reads_remote
-    try:
-        data = store.local_file(ctx.decl.id, ctx.manifest.version, gpkg.name, fetch=fetch)
-    except OpenGeoDataError:
-        return None
+    data = Path(gpkg.name)
+    if store is not None:
+        fetch = store.fetch_copies and store.reads_remote
+        try:
+            data = store.local_file(ctx.decl.id, ctx.manifest.version, gpkg.name, fetch=fetch)
+        except OpenGeoDataError:
+            return None
     return FeatureFacet(
         backend="gpkg", data=str(data),
         id_field=ctx.decl.id_field or "fid",
@@ -276,9 +281,10 @@ def created_time(manifest: Manifest) -> dt.datetime:
     return dt.datetime.fromisoformat(manifest.created.replace("Z", "+00:00"))
 
 
-def dataset_collection(ds: DeclaredDataset, manifest: Manifest, store: Store,
+def dataset_collection(ds: DeclaredDataset, manifest: Manifest, store: Store | None,
                        versions: Iterable[str]) -> Collection:
-    """The collection of one published dataset (its files from ``store``)."""
+    """The collection of one published dataset (its files from ``store``; None: only what
+    the manifest says, file facets with bare names)."""
     decl = ds.decl
     ctx = FacetContext(decl, manifest, store)
     facets = {name: facet for name, build_facet in FACET_BUILDERS.items()
