@@ -243,7 +243,7 @@ class Store:
         os.replace(staging, target)
         _fsync_dir(target.parent)
         try:
-            self._switch(dataset_id, version)
+            self.switch_live(dataset_id, version)
         except OpenGeoDataError:
             self.remove_version(dataset_id, version)
             self._forget_remote(dataset_id, version)

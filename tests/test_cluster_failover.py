@@ -169,3 +169,33 @@ def _both_replicas_up(ogd_cluster: run.ClusterInfo) -> None:
     """Each test starts with both replicas answering."""
     for port in ogd_cluster.replica_ports:
         assert port_open(port), f"replica on {port} is down"
+
+
+def test_nginx_caches_tiles_and_versioned_downloads(ogd_cluster: run.ClusterInfo) -> None:
+    info = ogd_cluster
+    tile = _paths(info)[0][0]
+    direct = get(info.replica_ports[1], tile, {"Accept-Encoding": "gzip"})
+    first = get(info.nginx_port, tile, {"Accept-Encoding": "gzip"})
+    second = get(info.nginx_port, tile, {"Accept-Encoding": "gzip"})
+    assert first[0] == second[0] == direct[0] == 200
+    assert first[2] == second[2] == direct[2]
+    assert second[1]["x-cache"] == "HIT" and second[1]["etag"] == direct[1]["etag"]
+    time.sleep(1.5)  # past the freshness: revalidated with the data-versioned ETag
+    assert get(info.nginx_port, tile, {"Accept-Encoding": "gzip"})[1]["x-cache"] in (
+        "REVALIDATED", "UPDATING", "HIT")
+    plain = get(info.nginx_port, tile)
+    assert plain[0] == 200 and "content-encoding" not in plain[1]  # a separate cache entry
+    manifest = json.loads(get(info.nginx_port, "/collections/stadtbezirke?f=json")[2])
+    assert manifest["id"] == "stadtbezirke"
+    version = get(info.replica_ports[0], TILEJSON)
+    assert version[0] == 200
+    live = json.loads(version[2])["version"]
+    url = f"/downloads/stadtbezirke/versions/{live}/stadtbezirke.gpkg"
+    whole = get(info.replica_ports[0], url)
+    assert whole[0] == 200
+    for _ in range(2):
+        status, headers, body = get(info.nginx_port, url)
+        assert status == 200 and body == whole[2] and headers["etag"] == whole[1]["etag"]
+        status, headers, part = get(info.nginx_port, url, {"Range": "bytes=100-199"})
+        assert status == 206 and part == whole[2][100:200]
+    assert headers["x-cache"] == "HIT"
