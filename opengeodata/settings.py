@@ -62,6 +62,13 @@ class Settings(BaseSettings):
             except SettingsError as exc:
                 raise ValueError(str(exc).split(": ", 1)[-1]) from None
         return value
+    wms_concurrency: int = Field(
+        2, ge=1, le=64, description="MapServer renders at a time per worker for /wms (more wait)."
+    )
+    wms_timeout: float = Field(
+        30.0, gt=0, le=600, description="Seconds a /wms request may wait and render before a "
+        "503 service exception."
+    )
     geoid_grid: Path | None = Field(
         None, description="Geoid grid file for 3D Tiles heights (default: GCG2016, else EGM2008 "
         "or EGM96 from PROJ's data directories).")

@@ -48,7 +48,7 @@ PREFLIGHT: tuple[tuple[str, str], ...] = (
     ("Allow", ALLOW_METHODS),
 )
 #: answers whose body never depends on the Accept header (fixed media type)
-NOT_NEGOTIATED = ("/downloads/", "/static/", "/tiles")
+NOT_NEGOTIATED = ("/downloads/", "/static/", "/tiles", "/wms", "/csw")
 
 
 def wsgi_headers(status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -14,7 +14,6 @@ facet; anything else is a 404 naming the problem.
 from __future__ import annotations
 
 import hashlib
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from opengeodata.ogc import GLB, JSON
 from opengeodata.published import VECTOR, Collection
 from opengeodata.server.dispatch import Dispatcher, SubPath
 from opengeodata.server.state import ServerState
-from opengeodata.tiles3d.archive import Archive3tz, ArchiveError
+from opengeodata.tiles3d.archive import Archive3tz, ArchiveError, Index
 from opengeodata.tiles3d.tileset import tiles
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -56,25 +55,24 @@ class Tiles3D:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self._archives: dict[str, Archive3tz] = {}
+        self._indexes: dict[str, Index] = {}
         self._tilesets: dict[tuple[str, str], bytes] = {}
-        self._lock = threading.Lock()
 
-    def archive(self, blob: Blob) -> Archive3tz:
-        """The archive of ``blob``, opened once and kept (reads are ``pread`` or range
-        requests: thread-safe)."""
-        archive = self._archives.get(blob.key)
-        if archive is None:
-            with self._lock:
-                archive = self._archives.get(blob.key)
-                if archive is None:
-                    try:
-                        archive = Archive3tz(blob.local_path or blob)
-                    except (OSError, OpenGeoDataError, ArchiveError) as exc:
-                        raise NotFoundError(f"3D Tiles of this version are not readable: "
-                                            f"{exc}") from None
-                    self._archives[blob.key] = archive
-        return archive
+    def read(self, blob: Blob, name: str) -> bytes:
+        """One file of the archive ``blob`` (a local file or an object in object storage, read
+        with range requests; its index parsed once; no file kept open, so pruned versions
+        free their space); KeyError when there is no such file."""
+        index = self._indexes.get(blob.key)
+        try:
+            if blob.local_path is not None:
+                archive = Archive3tz(blob.local_path, index)
+            else:
+                archive = Archive3tz.from_reader(blob.name, blob.size, blob.read, index)
+            with archive:
+                self._indexes.setdefault(blob.key, archive.index)
+                return archive.read(name)
+        except (OSError, OpenGeoDataError, ArchiveError) as exc:
+            raise NotFoundError(f"3D Tiles of this version are not readable: {exc}") from None
 
     def _source(self, coll: Collection, version: str | None) -> tuple[Blob, str, str]:
         """(3tz blob, version id, sha256) of the live version or of kept ``version``."""
@@ -99,23 +97,21 @@ class Tiles3D:
         """``tileset.json`` or one content file of the archive."""
         requested = request.args.get("v")
         blob, version, sha = self._source(coll, requested)
-        archive = self.archive(blob)
         name = rest.strip("/")
-        if name == "tileset.json":
-            key = (blob.key, version)
-            body = self._tilesets.get(key)
-            if body is None:
-                body = versioned_tileset(archive.read("tileset.json"), version)
-                self._tilesets[key] = body
-            media = JSON
-        else:
-            try:
-                body = archive.read(name)
-            except KeyError:
-                raise NotFoundError(f"collection {coll.id!r}: no 3D Tiles content {name!r} "
-                                    f"in version {version}") from None
-            suffix = Path(name).suffix.lower()
-            media = MEDIA_TYPES.get(suffix, "application/octet-stream")
+        try:
+            if name == "tileset.json":
+                key = (blob.key, version)
+                body = self._tilesets.get(key)
+                if body is None:
+                    body = versioned_tileset(self.read(blob, "tileset.json"), version)
+                    self._tilesets[key] = body
+                media = JSON
+            else:
+                body = self.read(blob, name)
+                media = MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+        except KeyError:
+            raise NotFoundError(f"collection {coll.id!r}: no 3D Tiles content {name!r} "
+                                f"in version {version}") from None
         response = Response(body, mimetype=media)
         # contents: the archive's checksum and the path (equal bytes, equal tag); the tileset
         # also names the version its content URIs carry

@@ -25,6 +25,7 @@ from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.published import RASTER, RECORDS_ID, Collection
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
+from opengeodata.server.sdi import ows_links
 from opengeodata.server.state import ServerState, Snapshot
 
 CONTEXT_DATASET = "stadtbezirke"
@@ -164,6 +165,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         if entry is None:
             return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
         return page("catalogue/dataset.html", e=entry, api=api_links(snap, entry),
+                    ows=ows_links(state.base_url, entry),
                     map_config=map_config(snap, entry, lang()),
                     raster=entry.collection_kind == RASTER)
 
