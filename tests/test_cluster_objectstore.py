@@ -115,3 +115,21 @@ def test_raster_tiles_and_coverages_identical(
     etag = remote.get("/collections/dop20/coverage?f=png&scale-size=E(256)").headers["ETag"]
     assert _compare(local, remote, "/collections/dop20/coverage?f=png&scale-size=E(256)",
                     **{"If-None-Match": etag})[0] == 304
+
+
+def test_wms_maps_identical(local_and_remote: tuple[FlaskClient, FlaskClient]) -> None:
+    """MapServer draws the same maps from the object store's files (local copies)."""
+    import shutil
+
+    if shutil.which("mapserv") is None:
+        pytest.skip("mapserv not installed (make wms-deps)")
+    local, remote = local_and_remote
+    caps = remote.get("/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0")
+    assert caps.status_code == 200 and b"dop20" in caps.data and b"stadtbezirke" in caps.data
+    for layer, bbox in (("dop20", "550000,5803000,551000,5804000"),
+                        ("stadtbezirke", "540000,5795000,560000,5815000")):
+        path = (f"/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS={layer}&STYLES="
+                f"&CRS=EPSG:25832&BBOX={bbox}&WIDTH=128&HEIGHT=128&FORMAT=image/png")
+        a, b = local.get(path), remote.get(path)
+        assert a.status_code == b.status_code == 200
+        assert b.data.startswith(b"\x89PNG") and a.data == b.data
