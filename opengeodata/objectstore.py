@@ -158,8 +158,9 @@ class ObjectStore:
 
     def gdal_options(self) -> dict[str, str]:
         """GDAL configuration for ``/vsis3/`` against this endpoint (keys come from AWS_*)."""
-        options = {"AWS_REGION": self.region, "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-                   "CPL_VSIL_CURL_USE_HEAD": "NO"}
+        # only /vsis3/ options: they are set process-wide (never e.g. READDIR, which would
+        # hide the world files of local rasters from the pipelines)
+        options = {"AWS_REGION": self.region}
         if self.endpoint:
             scheme, _, host = self.endpoint.partition("://")
             options.update({"AWS_S3_ENDPOINT": host.rstrip("/"),
