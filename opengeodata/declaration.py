@@ -264,6 +264,13 @@ class Dataset(Model):
     update_frequency: Frequency = Field("irregular", description="How often the source changes.")
     temporal: Temporal = Field(default_factory=lambda: Temporal(), description="Temporal extent.")
     keep_versions: int = Field(3, ge=1, le=100, description="Published versions kept for rollback.")
+    max_dropped: float = Field(
+        0.05, ge=0, le=1,
+        description="Largest share of the read features a refresh may drop (missing, "
+        "non-finite or unrepairable geometry) and still publish; more, or no feature written "
+        "at all, refuses the refresh and the live version stays. Rows left out by "
+        "'source.filter' do not count.",
+    )
 
     @field_validator("keywords", mode="before")
     @classmethod

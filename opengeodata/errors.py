@@ -13,6 +13,8 @@ class OpenGeoDataError(Exception):
     code: str = "ServerError"
     #: where a failed refresh kept its bad input (set by the pipeline runner)
     quarantine: Path | None = None
+    #: what the bounded quarantine kept or left out (said in the refresh output)
+    quarantine_note: str = ""
 
 
 class DeclarationError(OpenGeoDataError):

@@ -43,6 +43,23 @@ class Settings(BaseSettings):
         "'sync' answers one request per connection.",
     )
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds.")
+    archive_max_bytes: int = Field(
+        32 << 30, ge=1,
+        description="Largest expanded size (bytes) of all members of one zip delivery; a "
+        "bigger archive is refused as a possible zip bomb.",
+    )
+    archive_max_ratio: float = Field(
+        200.0, gt=1,
+        description="Largest compression ratio of a zip member of 16 MiB or more; a member "
+        "that expands more is refused as a possible zip bomb.",
+    )
+    quarantine_keep: int = Field(
+        5, ge=1, description="Quarantine folders kept per dataset (the oldest are removed).")
+    quarantine_max_bytes: int = Field(
+        1 << 30, ge=0,
+        description="Disk space (bytes) the quarantine of one dataset may use; input beyond it "
+        "is listed in error.txt but not kept.",
+    )
 
     def resolved(self) -> Settings:
         """Return a copy with absolute paths (relative ones resolve against the cwd)."""

@@ -10,7 +10,6 @@ second pass over the file for the few buildings that need it.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from lxml import etree
 from opengeodata.errors import DataValidationError
 from pipelines.citymodel.crs import SourceCrs, parse_crs_name
 from pipelines.citymodel.model import SEMANTIC_TYPES, CityObject, Geometry, Ring, Surface
+from pipelines.xmlsafe import refuse_dtd
 
 GML = "http://www.opengis.net/gml"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -60,7 +60,6 @@ GEOMETRY_PROPS = {"lod1Solid": ("Solid", "1"), "lod1MultiSurface": ("MultiSurfac
                   "lod2Solid": ("Solid", "2"), "lod2MultiSurface": ("MultiSurface", "2")}
 GENERIC_TYPES = {"stringAttribute": str, "intAttribute": int, "doubleAttribute": float,
                  "measureAttribute": float, "dateAttribute": str, "uriAttribute": str}
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 #: child tag of a Building/BuildingPart -> (role, name), for both CityGML versions
 ROLES: dict[str, tuple[str, str]] = {G["name"]: ("name", "name")}
@@ -89,17 +88,8 @@ class _Unresolved(Exception):
 
 
 def check_no_doctype(path: Path) -> None:
-    """Refuse files with a DOCTYPE (DTDs and entity declarations are never processed)."""
-    with path.open("rb") as fh:
-        head = fh.read(65536)
-    match = _DOCTYPE.search(head)
-    if match:
-        line = head[: match.start()].count(b"\n") + 1
-        what = "entity declarations" if b"<!ENTITY" in head.upper() else "a document type"
-        raise DataValidationError(
-            f"{path.name}: line {line}: the file declares {what} (<!DOCTYPE ...>); "
-            "DTDs and XML entities are refused for security reasons"
-        )
+    """Refuse files with a DTD anywhere before the root (streaming; see pipelines.xmlsafe)."""
+    refuse_dtd(path)
 
 
 def _local(tag: Any) -> str:
