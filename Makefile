@@ -20,7 +20,7 @@ $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 
 	command -v $(p))))
 endef
 
-.PHONY: help install test lint typecheck refresh serve bench clean
+.PHONY: help install test lint typecheck refresh serve bench clean postgis
 
 help: ## Show every target with one line
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -54,7 +54,7 @@ lint: install ## Run ruff and mypy
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 
-test: install browser ## Install, lint and run the test suite
+test: install browser postgis ## Install, lint and run the test suite
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
@@ -76,7 +76,7 @@ $(addprefix refresh-,$(REFRESH_IDS)): refresh-%: install
 serve: install refresh ## Install, build every dataset, serve on http://127.0.0.1:5000
 	$(OGD) serve --host $(HOST) --port $(PORT)
 
-bench: install bench-deps ## Run the benchmarks under bench/ (writes bench/results/)
+bench: install bench-deps postgis ## Run the benchmarks under bench/ (writes bench/results/)
 	$(PY) -m bench
 
 .PHONY: bench-deps
@@ -110,4 +110,18 @@ browser: ## Install Debian's chromium + chromium-driver for the browser test (as
 		echo "warning: could not install chromium; the browser test will be SKIPPED" >&2; \
 	else \
 		echo "note: chromium/chromedriver missing and not root: the browser test will be SKIPPED" >&2; \
+	fi
+
+PG_PACKAGES := postgresql-15 postgresql-15-postgis-3
+postgis: ## Install Debian's PostgreSQL 15 + PostGIS 3 (as root; idempotent) for the PostGIS tests
+	@if [ -x /usr/lib/postgresql/15/bin/postgres ] && \
+		[ -f /usr/share/postgresql/15/extension/postgis.control ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing $(PG_PACKAGES) with apt-get (PostGIS backend and its tests)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq $(PG_PACKAGES) >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq $(PG_PACKAGES) >/dev/null; } || \
+		echo "warning: could not install $(PG_PACKAGES); the PostGIS tests will be SKIPPED" >&2; \
+	else \
+		echo "note: PostgreSQL 15/PostGIS 3 missing and not root: the PostGIS tests will be SKIPPED" >&2; \
 	fi

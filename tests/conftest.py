@@ -18,6 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from opengeodata.settings import Settings
+from tests.pg_fixtures import pg_cluster  # noqa: F401  (session fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT / "datasets"

@@ -19,7 +19,7 @@ from pygeofilter.parsers.cql2_json import parse as parse_json
 from pygeofilter.parsers.cql2_text import parse as parse_text
 
 from opengeodata.errors import InvalidRequestError
-from opengeodata.providers.crs import transform_geoms
+from opengeodata.providers.crs import BOX_EDGE_POINTS, transform_geoms
 from opengeodata.providers.gpkg_sql import Layer, Where, quote
 
 _COMPARISONS = {ast.Equal: "=", ast.NotEqual: "<>", ast.LessThan: "<", ast.LessEqual: "<=",
@@ -176,6 +176,10 @@ class SqlBuilder:
             raise InvalidRequestError("filter: empty or invalid geometry")
         try:
             geom = shapely.force_2d(geom)
+            span = max(geom.bounds[2] - geom.bounds[0], geom.bounds[3] - geom.bounds[1])
+            if self.filter_crs != self.storage_crs and span > 0:
+                # straight edges in the filter CRS are curves in the storage CRS: densify
+                geom = shapely.segmentize(geom, span / BOX_EDGE_POINTS)
             out = transform_geoms(shapely.from_wkb([shapely.to_wkb(geom)]), self.filter_crs,
                                   self.storage_crs)[0]
             if not np.isfinite(shapely.get_coordinates(out)).all():

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
+from flask import has_request_context, request
 from pygeoapi.crs import crs_transform
 from pygeoapi.provider.base import (
     BaseProvider,
@@ -21,7 +22,7 @@ from pygeoapi.provider.base import (
 
 from opengeodata.errors import InvalidRequestError
 from opengeodata.providers.cql2 import SqlBuilder
-from opengeodata.providers.crs import CRS84, normalize_uri
+from opengeodata.providers.crs import CRS84, bbox_polygon, normalize_uri
 from opengeodata.providers.gpkg_sql import Layer, Where, blob_wkb, open_layer, quote
 from opengeodata.server.features_params import parse_datetime, typed_value
 
@@ -69,6 +70,26 @@ class GeoPackageProvider(BaseProvider):
             geom = json.loads(shapely.to_geojson(shapely.from_wkb(blob_wkb(blob))))
         return {"type": "Feature", "id": ident, "geometry": geom, "properties": props}
 
+    def _bbox_area(self, bbox: list[float]) -> shapely.Geometry:
+        """The exact area of the request's bbox in the storage CRS.
+
+        pygeoapi hands over the bbox mapped to the storage CRS by its two corners (a different
+        rectangle); the request's own ``bbox``/``bbox-crs`` (validated by pygeoapi) give the
+        same area as the JSON views.
+        """
+        raw = request.args.get("bbox") if has_request_context() else None
+        crs = normalize_uri(request.args.get("bbox-crs") or CRS84) if raw else None
+        if raw and crs:
+            try:
+                nums = [float(v) for v in raw.split(",")]
+            except ValueError:
+                nums = []
+            if len(nums) in (4, 6):
+                half = len(nums) // 2
+                box = (nums[0], nums[1], nums[half], nums[half + 1])
+                return bbox_polygon(box, crs, self.storage_crs_uri)
+        return shapely.box(*bbox[:2], *bbox[-2:])
+
     @crs_transform
     def query(self, offset: int = 0, limit: int = 10, resulttype: str = "results",
               bbox: list[float] | None = None, datetime_: str | None = None,
@@ -81,7 +102,7 @@ class GeoPackageProvider(BaseProvider):
         where = Where()
         try:
             if bbox:
-                layer.intersects_clause(where, shapely.box(*bbox[:2], *bbox[-2:]))
+                layer.area_clause(where, self._bbox_area(bbox))
             if datetime_:
                 parse_datetime(datetime_, where, self.time_field)
             for name, value in properties or []:

@@ -57,6 +57,31 @@ def _sql_intersects(blob: bytes | None, wkb: bytes) -> int:
     return int(_prepared(wkb).intersects(shapely.from_wkb(blob_wkb(blob))))
 
 
+def inner_box(area: shapely.Geometry) -> tuple[float, float, float, float] | None:
+    """A large axis-aligned rectangle inside a nearly rectangular ``area``; None if none.
+
+    Each exterior vertex belongs to the nearest side of the bounds; the rectangle stops at the
+    innermost vertex of each side and is checked to lie within ``area``.
+    """
+    if not isinstance(area, shapely.Polygon) or area.is_empty:
+        return None
+    coords = shapely.get_coordinates(area.exterior)
+    minx, miny, maxx, maxy = area.bounds
+    dist = np.column_stack([coords[:, 0] - minx, coords[:, 1] - miny,
+                            maxx - coords[:, 0], maxy - coords[:, 1]])
+    side = dist.argmin(axis=1)
+    inner = []
+    for k, (axis, pick) in enumerate(((0, np.max), (1, np.max), (0, np.min), (1, np.min))):
+        values = coords[side == k, axis]
+        if values.size == 0:
+            return None
+        inner.append(float(pick(values)))
+    box = (inner[0], inner[1], inner[2], inner[3])
+    if box[0] >= box[2] or box[1] >= box[3] or not area.contains(shapely.box(*box)):
+        return None
+    return box
+
+
 @dataclass
 class Where:
     """A WHERE clause with its bound parameters; spatial envelopes for the R-tree prefilter."""
@@ -83,6 +108,7 @@ class Layer:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._counts: OrderedDict[tuple[Any, ...], int | None] = OrderedDict()
+        self._edges: OrderedDict[tuple[Any, ...], str] = OrderedDict()
         con = self.connect()
         row = con.execute(
             "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns LIMIT 1"
@@ -160,6 +186,71 @@ class Layer:
         if self.has_rtree:
             self.envelope_clause(where, (minx, miny, maxx, maxy))
         where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(geom))
+
+    def area_clause(self, where: Where, area: shapely.Geometry) -> None:
+        """Rows whose geometry intersects ``area`` (a box filter mapped to the storage CRS).
+
+        The R-tree finds the candidates; those whose envelope lies inside the largest
+        rectangle within ``area`` match without a test; the rest (a band along its edge)
+        are tested exactly, all at once (shapely, prepared ``area``), and their matching ids
+        are bound as one JSON array. Cached per area.
+        """
+        if area.is_empty:
+            where.add("0")
+            return
+        minx, miny, maxx, maxy = area.bounds
+        if isinstance(area, shapely.Polygon) and area.equals(shapely.box(minx, miny, maxx, maxy)):
+            self.bbox_clause(where, (minx, miny, maxx, maxy))
+            return
+        if not self.has_rtree:
+            where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(area))
+            return
+        inner = inner_box(area)
+        edge = self._edge_matches(shapely.to_wkb(area), inner)
+        if inner is None:
+            where.add(f"{quote(self.pk)} IN (SELECT value FROM json_each(?))", edge)
+            return
+        where.add(
+            f"{quote(self.pk)} IN (SELECT id FROM {quote(self.rtree)} WHERE minx >= ? "
+            "AND maxx <= ? AND miny >= ? AND maxy <= ? "
+            "UNION ALL SELECT value FROM json_each(?))",
+            inner[0], inner[2], inner[1], inner[3], edge,
+        )
+
+    def _edge_matches(self, area_wkb: bytes,
+                      inner: tuple[float, float, float, float] | None) -> str:
+        """JSON array of the ids of R-tree candidates not inside ``inner`` that intersect."""
+        key = (area_wkb, inner)
+        with self._lock:
+            if key in self._edges:
+                self._edges.move_to_end(key)
+                return self._edges[key]
+        area = shapely.from_wkb(area_wkb)
+        minx, miny, maxx, maxy = area.bounds
+        sql = (f"SELECT t.{quote(self.pk)}, t.{quote(self.geom)} FROM {quote(self.rtree)} r "
+               f"JOIN {quote(self.table)} t ON t.{quote(self.pk)} = r.id "
+               "WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?")
+        params: list[Any] = [minx, maxx, miny, maxy]
+        if inner is not None:
+            sql += " AND NOT (r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ?)"
+            params += [inner[0], inner[2], inner[1], inner[3]]
+        ids: list[int] = []
+        shapely.prepare(area)
+        cursor = self.connect().execute(sql, params)
+        try:
+            while batch := cursor.fetchmany(5000):
+                geoms = decode_blobs([row[1] for row in batch])
+                hit = shapely.intersects(area, geoms)
+                ids.extend(int(row[0]) for row, ok in zip(batch, hit, strict=True) if ok)
+        finally:
+            cursor.close()
+        ids.sort()
+        result = "[" + ",".join(map(str, ids)) + "]"
+        with self._lock:
+            self._edges[key] = result
+            while len(self._edges) > 256:
+                self._edges.popitem(last=False)
+        return result
 
     # -- reading -------------------------------------------------------------------------
     def count_matching(self, where: Where) -> int | None:

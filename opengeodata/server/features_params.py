@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from opengeodata.errors import InvalidRequestError
 from opengeodata.providers import cql2
-from opengeodata.providers.crs import CRS84, lat_first, parse_crs, transform_bbox
+from opengeodata.providers.crs import CRS84, bbox_polygon, lat_first, parse_crs
 from opengeodata.providers.gpkg_sql import Layer, Where, quote
 
 ITEMS_PARAMS = {"f", "lang", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "sortby",
@@ -237,8 +237,8 @@ def parse_items(args: MultiDict[str, str], coll: Collection, default_limit: int,
     bbox_crs = parse_crs(_single(args, "bbox-crs") or CRS84, coll.crs_list, "bbox-crs")
     bbox = _single(args, "bbox")
     if bbox is not None:
-        box = transform_bbox(parse_bbox(bbox, bbox_crs), bbox_crs, coll.storage_crs)
-        layer.bbox_clause(query.where, box)
+        area = bbox_polygon(parse_bbox(bbox, bbox_crs), bbox_crs, coll.storage_crs)
+        layer.area_clause(query.where, area)
     datetime_ = _single(args, "datetime")
     if datetime_ is not None:
         parse_datetime(datetime_, query.where, coll.time_field)

@@ -1,0 +1,1 @@
+"""PostgreSQL/PostGIS: local cluster, connections, the live table."""

@@ -1,0 +1,25 @@
+"""The real PostgreSQL 15 + PostGIS primary and streaming replica, started once per session."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from opengeodata.postgis import cluster
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[cluster.PgCluster]:
+    """A primary and one streaming replica on free ports (skipped if PostgreSQL is missing)."""
+    reason = cluster.available()
+    if reason is not None:
+        pytest.skip(f"PostgreSQL/PostGIS cannot run here: {reason}")
+    root = Path(tempfile.mkdtemp(prefix="ogd-pg-"))
+    pg = cluster.start(root, fast=True)
+    try:
+        yield pg
+    finally:
+        cluster.stop(root, remove=True)
