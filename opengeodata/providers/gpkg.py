@@ -7,6 +7,7 @@ pygeoapi's own views with the same SQL engine (``gpkg_sql``, ``cql2``).
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,8 @@ class GeoPackageProvider(BaseProvider):
         layer = self.layer
         where = Where()
         try:
+            if bbox and not all(math.isfinite(float(v)) for v in bbox):
+                raise InvalidRequestError(f"bbox={bbox!r}: give 4 (or 6) finite numbers")
             if bbox:
                 layer.area_clause(where, self._bbox_area(bbox))
             if datetime_:

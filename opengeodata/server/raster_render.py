@@ -16,6 +16,7 @@ from pathlib import Path
 
 import morecantile
 from pyproj import CRS, Transformer
+from pyproj.exceptions import ProjError
 from rasterio.crs import CRS as RioCRS
 from rio_tiler.errors import TileOutsideBounds
 from rio_tiler.io import Reader
@@ -209,13 +210,28 @@ class CoverageRequest:
     scaled_from: tuple[int, int] | None = None
 
 
-def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS
-               ) -> tuple[float, float, float, float]:
+def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS,
+               name: str = "bbox") -> tuple[float, float, float, float]:
+    """``bbox`` (x/y order) in ``native``; 400 naming ``name`` when it cannot be mapped."""
+    if crs.is_geographic and all(math.isfinite(v) for v in bbox) and (
+            min(bbox[0], bbox[2]) < -180 or max(bbox[0], bbox[2]) > 180
+            or min(bbox[1], bbox[3]) < -90 or max(bbox[1], bbox[3]) > 90):
+        raise InvalidRequestError(f"{name}: {list(bbox)} is out of range for {crs.name} "
+                                  "(longitude -180..180, latitude -90..90)")
     if crs == native:
         return bbox
-    transformer = Transformer.from_crs(crs, native, always_xy=True)
-    minx, miny, maxx, maxy = transformer.transform_bounds(*bbox, densify_pts=21)
-    return minx, miny, maxx, maxy
+    try:
+        transformer = Transformer.from_crs(crs, native, always_xy=True)
+        minx, miny, maxx, maxy = transformer.transform_bounds(*bbox, densify_pts=21)
+    except (ProjError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"{name}-crs: cannot map {crs.name!r} to the coverage CRS {native.name!r}: "
+            f"{str(exc).splitlines()[0][:200]}") from None
+    out = (minx, miny, maxx, maxy)
+    if not all(math.isfinite(v) for v in out):
+        raise InvalidRequestError(f"{name}: {list(bbox)} lies outside the area where "
+                                  f"{crs.name!r} maps to {native.name!r}")
+    return out
 
 
 def coverage_request(args: dict[str, str], reader: Reader, native: str) -> CoverageRequest:
@@ -235,7 +251,8 @@ def coverage_request(args: dict[str, str], reader: Reader, native: str) -> Cover
             crs = parse_crs_param(args.get("subset-crs"), native, "subset-crs")
             if crs != native_crs and not all(math.isfinite(v) for v in subset):
                 raise InvalidRequestError("subset in another CRS needs both axes")
-            sub = _to_native(subset, crs, native_crs) if crs != native_crs else subset
+            sub = (_to_native(subset, crs, native_crs, "subset") if crs != native_crs
+                   else subset)
             area = (max(area[0], sub[0]), max(area[1], sub[1]),
                     min(area[2], sub[2]), min(area[3], sub[3]))
     clipped = (max(area[0], full[0]), max(area[1], full[1]),
@@ -300,7 +317,12 @@ def _scaled_size(args: dict[str, str], native_w: int, native_h: int) -> tuple[in
             raise InvalidRequestError("scale-factor must be a positive number") from None
         if not (math.isfinite(factor) and factor > 0):
             raise InvalidRequestError("scale-factor must be a positive number")
-        return max(1, round(native_w / factor)), max(1, round(native_h / factor))
+        scaled_w, scaled_h = native_w / factor, native_h / factor
+        if not max(scaled_w, scaled_h) <= MAX_COVERAGE_SIDE:  # also catches inf
+            raise InvalidRequestError(
+                f"scale-factor={args['scale-factor']} gives {scaled_w:.6g} x {scaled_h:.6g} "
+                f"pixels; the limit is {MAX_COVERAGE_SIDE} per side")
+        return max(1, round(scaled_w)), max(1, round(scaled_h))
     else:
         if args.get("width"):
             width = _positive_int(args["width"], "width")
