@@ -60,8 +60,11 @@ test: install browser postgis ## Install, lint and run the test suite
 	$(VENV)/bin/pytest -q
 
 # One sub-target per dataset folder, so `make -j2 refresh` runs datasets in parallel (each
-# holds its dataset's lock); `make refresh DATASET=<id>` refreshes only that one.
-REFRESH_IDS := $(sort $(patsubst datasets/%/dataset.yml,%,$(wildcard datasets/*/dataset.yml)))
+# holds its dataset's lock); `make refresh DATASET=<id>` refreshes only that one. The folders
+# are those of OPENGEODATA_DATASETS_DIR (the setting the CLI reads too), default ./datasets.
+DATASETS_DIR := $(patsubst %/,%,$(or $(OPENGEODATA_DATASETS_DIR),datasets))
+REFRESH_IDS := $(sort $(patsubst $(DATASETS_DIR)/%/dataset.yml,%,\
+	$(wildcard $(DATASETS_DIR)/*/dataset.yml)))
 .PHONY: $(addprefix refresh-,$(REFRESH_IDS))
 ifeq ($(strip $(DATASET)),)
 refresh: install $(addprefix refresh-,$(REFRESH_IDS)) ## Refresh every dataset (or one: make refresh DATASET=<id>)
@@ -98,6 +101,21 @@ clean: ## Remove the virtualenv, built data and caches
 # Web assets again whenever package.json or the lock file changes (or static/vendor was removed).
 $(VENDOR): $(wildcard package.json package-lock.json) | $(STAMP)
 	@if [ -f package.json ]; then $(MAKE) --no-print-directory assets && touch $@; fi
+
+.PHONY: client-deps
+client-deps: ## Install Debian's GDAL command line tools (gdal-bin) for the real-client tests (as root; idempotent)
+	@if command -v ogrinfo >/dev/null 2>&1 && command -v ogr2ogr >/dev/null 2>&1 && \
+		command -v gdal_translate >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing gdal-bin with apt-get (for the GDAL client tests)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=600 gdal-bin >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 gdal-bin \
+			>/dev/null; } || \
+		echo "warning: could not install gdal-bin; the GDAL client tests will be SKIPPED" >&2; \
+	else \
+		echo "note: gdal-bin missing and not root: the GDAL client tests will be SKIPPED" >&2; \
+	fi
 
 .PHONY: browser
 browser: ## Install Debian's chromium + chromium-driver for the browser test (as root; idempotent)

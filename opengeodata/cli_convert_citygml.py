@@ -10,6 +10,7 @@ import click
 
 from opengeodata.console import console
 from opengeodata.errors import OpenGeoDataError
+from opengeodata.geopackage import GPKG_DATASET_OPTIONS
 
 FOOTPRINT_LAYER = "gebaeude_3d"
 
@@ -70,5 +71,6 @@ def write_footprints(frame: object, path: Path) -> None:
     tmp = path.with_name(f".{path.stem}.part.gpkg")
     tmp.unlink(missing_ok=True)
     pyogrio.write_dataframe(frame, tmp, layer=FOOTPRINT_LAYER, driver="GPKG",
-                            layer_options={"SPATIAL_INDEX": "YES"})
+                            layer_options={"SPATIAL_INDEX": "YES"},
+                            dataset_options=GPKG_DATASET_OPTIONS)
     os.replace(tmp, path)

@@ -24,6 +24,7 @@ import pyogrio
 import shapely
 
 from opengeodata.errors import DataValidationError
+from opengeodata.geopackage import GPKG_DATASET_OPTIONS
 from opengeodata.manifest import FieldInfo
 
 Writer = Callable[[gpd.GeoDataFrame, Path, str, Sequence[FieldInfo]], None]
@@ -41,7 +42,8 @@ def _write(frame: gpd.GeoDataFrame, path: Path, driver: str, layer: str | None,
            **layer_options: str) -> None:
     """pyogrio with the arrow write path (fastest) and the given layer options."""
     pyogrio.write_dataframe(frame, path, layer=layer, driver=driver, use_arrow=True,
-                            layer_options=layer_options or None)
+                            layer_options=layer_options or None,
+                            dataset_options=GPKG_DATASET_OPTIONS if driver == "GPKG" else None)
 
 
 @contextmanager
@@ -57,7 +59,7 @@ def gdal_config(**options: str) -> Iterator[None]:
 
 def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str,
                fields: Sequence[FieldInfo] = ()) -> None:
-    """GeoPackage in the storage CRS with an R-tree spatial index.
+    """GeoPackage 1.3 in the storage CRS with an R-tree spatial index.
 
     SQLite's per-transaction fsync is switched off: the file is a staging file that is verified
     and flushed to disk once before it is published (``Store.commit``), and thrown away if the

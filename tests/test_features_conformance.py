@@ -8,9 +8,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from opengeodata.manifest import FieldInfo
+from opengeodata.published import field_formats
 from opengeodata.server import create_app
 from opengeodata.server.features_caching import ADDED, REMOVED
-from opengeodata.server.pygeoapi_config import field_formats
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from werkzeug.datastructures import LanguageAccept
@@ -68,19 +67,15 @@ def test_copy_assets_names_the_missing_file(tmp_path: Path) -> None:
     assert assets.main([str(tmp_path / "nowhere")]) == 1
 
 
-def test_tile_endpoints_are_found_from_the_collection_links() -> None:
-    from types import SimpleNamespace
+def test_tile_endpoints_come_from_the_collection_facets() -> None:
+    from opengeodata.published import Collection, CoverageFacet, VectorTilesFacet
+    from opengeodata.server.web import raster_tiles
 
-    from opengeodata.server.web import raster_tiles, tileset_kinds
-
-    rel = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-"
-    snap: Any = SimpleNamespace(config={"resources": {
-        "dop20": {"links": [{"rel": rel + "map", "href": "x"}], "providers": []},
-        "baeume": {"links": [{"rel": rel + "vector", "href": "y"}], "providers": []},
-        "plain": {"links": [{"rel": "license", "href": "z"}], "providers": []},
-    }})
-    assert tileset_kinds(snap, "dop20") == {"map"}
+    cov = CoverageFacet(Path("dop20.tif"), "0" * 64, "EPSG:25832")
+    dop20 = Collection(id="dop20", kind="raster", title="DOP", description="",
+                       facets={"coverage": cov})
+    baeume = Collection(id="baeume", kind="vector", title="B", description="",
+                        facets={"vector_tiles": VectorTilesFacet(Path("b.pmtiles"), "1", 10, 16)})
     expected = "/collections/dop20/tiles/WebMercatorQuad/{z}/{y}/{x}?f=png"
-    assert raster_tiles(snap, "dop20") == expected
-    assert tileset_kinds(snap, "baeume") == {"vector"} and raster_tiles(snap, "baeume") is None
-    assert tileset_kinds(snap, "plain") == set() and tileset_kinds(snap, "unknown") == set()
+    assert raster_tiles(dop20) == expected
+    assert raster_tiles(baeume) is None and raster_tiles(None) is None

@@ -1,6 +1,6 @@
 """The catalogue: records of the published datasets, search, DCAT-AP.de and ATOM feeds.
 
-Entry point: :class:`Catalogue` (``Catalogue.from_snapshot(snapshot, base_url, store)``).
+Entry point: :class:`Catalogue` (``Catalogue.from_published(published)``).
 """
 
 from opengeodata.catalogue.model import SORT_KEYS, Catalogue, Download, Record

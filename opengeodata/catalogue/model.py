@@ -15,7 +15,7 @@ from opengeodata.declaration import DeclaredDataset, Licence, Organisation
 from opengeodata.manifest import Manifest, QualityReport
 
 if TYPE_CHECKING:
-    from opengeodata.server.state import Snapshot
+    from opengeodata.published import Published
     from opengeodata.store import Store
 
 SortKey = Literal["relevance", "title", "-title", "updated", "-updated", "id", "size", "-size"]
@@ -108,9 +108,9 @@ class Record:
 class Catalogue:
     """All records of the published datasets, with search.
 
-    Build it with :meth:`from_snapshot` (in the server) or :meth:`build` (anywhere)::
+    Build it with :meth:`from_published` (in the server) or :meth:`build` (anywhere)::
 
-        cat = Catalogue.from_snapshot(state.snapshot(), state.base_url, store=state.store)
+        cat = Catalogue.from_published(state.snapshot().published)
         cat.records()                        # every record, sorted by title
         cat.record("stadtbezirke")           # one record or None
         cat.search(q="strasse", theme="transport", fmt="gpkg", sort="-updated")
@@ -174,17 +174,13 @@ class Catalogue:
         return cls.build(datasets, manifests, base_url, versions, metadata)
 
     @classmethod
-    def from_snapshot(
-        cls, snapshot: Snapshot, base_url: str, store: Store | None = None
-    ) -> Catalogue:
-        """From a server :class:`~opengeodata.server.state.Snapshot` (kept versions need
-        ``store``; without it only the live version is listed)."""
-        versions = (
-            {i: store.versions(i) for i in snapshot.manifests} if store is not None else None
-        )
+    def from_published(cls, published: Published) -> Catalogue:
+        """From the published model of a snapshot (live manifests and kept versions)."""
+        colls = published.datasets()
         return cls.build(
-            snapshot.datasets.values(), snapshot.manifests, base_url, versions,
-            snapshot.config.get("metadata"),
+            [c.dataset for c in colls if c.dataset is not None],
+            {c.id: c.manifest for c in colls if c.manifest is not None},
+            published.base_url, {c.id: c.versions for c in colls}, published.metadata,
         )
 
     # -- access ---------------------------------------------------------------------------

@@ -1,13 +1,24 @@
-"""The app factory: one Flask app with pygeoapi's OGC API routes and the project's own."""
+"""The app factory: one Flask app, one dispatch by collection kind, one response policy.
+
+Where things go (see :mod:`opengeodata.server.dispatch` for the details):
+
+- ``/collections/{id}/...`` -> the :class:`~opengeodata.server.dispatch.Dispatcher`, by the
+  collection's kind: ``vector`` (feature engine JSON/downloads, pygeoapi HTML pages, vector
+  tiles as a WSGI fast route), ``raster`` (map tiles, coverage), ``records`` (pygeoapi with the
+  catalogue provider). A new kind or sub-path registers its handlers here.
+- other endpoints -> blueprints (downloads, catalogue feeds, web pages, pygeoapi's landing,
+  OpenAPI, conformance, tile matrix sets, ``/collections``).
+- every answer -> :mod:`opengeodata.server.policy` (CORS, preflight, Vary, caching, errors).
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
-from opengeodata.errors import OpenGeoDataError, http_status
-from opengeodata.server import catalogue, downloads, ogcapi, raster, web
-from opengeodata.server.error_pages import error_response
+from opengeodata.published import VECTOR
+from opengeodata.server import catalogue, downloads, ogcapi, policy, raster, web
+from opengeodata.server.dispatch import Dispatcher
+from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.state import ServerState
 from opengeodata.settings import Settings, from_environment
 from opengeodata.vtiles.wsgi import VectorTiles
@@ -21,26 +32,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     state = ServerState(settings)
     app.extensions["opengeodata"] = state
 
-    app.wsgi_app = VectorTiles(app.wsgi_app, state)  # type: ignore[method-assign]
+    dispatcher = Dispatcher(state)
+    features = FeaturesAPI(state)
+    vector_tiles = VectorTiles(state.base_url, settings.data_dir, settings.cache_max_age)
+    dispatcher.handle_wsgi(VECTOR, "tiles", vector_tiles.collection_answer)
+    dispatcher.handle_wsgi_root("tiles", vector_tiles.overview_answer)
+    ogcapi.register(dispatcher, state, features)
+    raster.register(dispatcher, state)
+    dispatcher.install(app)
+    app.extensions["opengeodata.dispatch"] = dispatcher
+
     app.register_blueprint(downloads.blueprint(state))
-    app.register_blueprint(raster.blueprint(state))  # before ogcapi: same paths, raster only
-    app.register_blueprint(ogcapi.blueprint(state))
-    shared_catalogue = catalogue.CatalogueCache(state)  # built once per published snapshot
+    app.register_blueprint(ogcapi.blueprint(state, features))
+    shared_catalogue = catalogue.CatalogueCache(state)  # one catalogue per published snapshot
     app.register_blueprint(catalogue.blueprint(state, shared_catalogue))
     app.register_blueprint(web.blueprint(state, shared_catalogue))
-
-    @app.errorhandler(OpenGeoDataError)
-    def _own_error(error: OpenGeoDataError) -> Response:
-        return error_response(state, request, http_status(error), error.code, str(error))
-
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Response:
-        code = error.code or 500
-        name = "NotFound" if code == 404 else error.name.replace(" ", "")
-        response = error_response(state, request, code, name, error.description or error.name)
-        for key, value in error.get_headers():  # e.g. Allow on a 405
-            if key.lower() != "content-type":
-                response.headers[key] = value
-        return response
-
+    policy.install(app, state)
     return app

@@ -1,7 +1,7 @@
 """Catalogue routes: DCAT-AP.de (``/catalogue/dcat``) and ATOM download feeds (``/atom/...``).
 
 OGC API Records is served by pygeoapi at ``/collections/catalogue/items`` through the project's
-record provider (see :mod:`opengeodata.catalogue.pygeoapi`).
+record provider over the same catalogue (see :mod:`opengeodata.server.pygeoapi_config`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from opengeodata.catalogue.atom import dataset_feed, service_feed
 from opengeodata.catalogue.dcat import SERIALIZATIONS, build_graph, serialize
 from opengeodata.catalogue.model import Catalogue
 from opengeodata.errors import InvalidRequestError, NotFoundError
-from opengeodata.server.state import ServerState, Snapshot
+from opengeodata.server.state import ServerState
 
 #: ``f`` values and Accept media types -> serialization key
 F_ALIASES = {"jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "ttl": "ttl",
@@ -26,25 +26,23 @@ ACCEPT = {"application/ld+json": "jsonld", "application/json": "jsonld", "text/t
 
 
 class CatalogueCache:
-    """The :class:`Catalogue` of the current snapshot, rebuilt when the snapshot changes."""
+    """The :class:`Catalogue` of the current snapshot (built once with the snapshot) and its
+    rendered documents, remembered until the next publish."""
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self._lock = threading.Lock()
-        self._snapshot: Snapshot | None = None
         self._catalogue: Catalogue | None = None
         self._rendered: dict[tuple[str, ...], tuple[bytes, str]] = {}
 
     def get(self) -> Catalogue:
         """The catalogue of ``state.snapshot()``."""
-        snap = self.state.snapshot()
+        catalogue = self.state.snapshot().catalogue
         with self._lock:
-            if self._catalogue is None or self._snapshot is not snap:
-                self._catalogue = Catalogue.from_snapshot(snap, self.state.base_url,
-                                                          store=self.state.store)
-                self._snapshot = snap
+            if self._catalogue is not catalogue:
+                self._catalogue = catalogue
                 self._rendered = {}
-            return self._catalogue
+            return catalogue
 
     def rendered(self, catalogue: Catalogue, key: tuple[str, ...],
                  render: Callable[[Catalogue], tuple[bytes, str]]) -> tuple[bytes, str]:

@@ -15,6 +15,7 @@ from pygeoapi.l10n import Locale
 from pygeoapi.util import render_j2_template
 
 from opengeodata.server.state import ServerState
+from opengeodata.server.theme import pygeoapi_templates
 
 SYSTEM_LOCALE = Locale("en", "US")
 LOGGER = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def error_response(state: ServerState, req: Request | None, status: int, code: s
         try:
             api = state.snapshot().api
             page = render_j2_template(
-                api.tpl_config, api.config["server"].get("templates", {}), "exception.html",
+                api.tpl_config, pygeoapi_templates(), "exception.html",
                 {"code": code, "type": code, "description": description}, SYSTEM_LOCALE)
             return Response(page, status=status, mimetype="text/html")
         except Exception:  # never fail while reporting a failure: fall back to JSON

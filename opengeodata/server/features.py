@@ -1,8 +1,8 @@
 """OGC API Features items and item views: validated parameters, lean GeoJSON, HTTP caching.
 
-HTML (``f=html``) is left to pygeoapi's templates (the caller falls back when a view returns
-None); JSON, GeoJSON and the result downloads (``f=csv``, ``f=fgb``, ``f=gpkg``) are answered
-here directly from the published GeoPackage.
+The dispatcher routes items of vector collections here (``opengeodata.server.ogcapi``); HTML
+(``f=html``) goes to pygeoapi's templates, JSON, GeoJSON and the result downloads (``f=csv``,
+``f=fgb``, ``f=gpkg``) are answered here directly from the published GeoPackage.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from flask import Request, Response
 from werkzeug.datastructures import MultiDict
 
 from opengeodata.errors import InvalidRequestError, NotFoundError
+from opengeodata.ogc import GEOJSON
 from opengeodata.providers.crs import CRS84, parse_crs, transform_geoms
 from opengeodata.providers.gpkg_sql import decode_blobs, open_layer
+from opengeodata.published import Collection as PublishedCollection
 from opengeodata.server import features_download
 from opengeodata.server.features_params import (
     ITEM_PARAMS,
@@ -34,10 +36,7 @@ from opengeodata.server.features_params import (
     parse_items,
     parse_names,
 )
-from opengeodata.server.state import ServerState, Snapshot
-
-GEOJSON = "application/geo+json"
-FEATURE_PROVIDER_SUFFIX = "providers.gpkg.GeoPackageProvider"
+from opengeodata.server.state import ServerState
 
 
 def _dumps(value: Any) -> bytes:
@@ -64,44 +63,41 @@ class FeaturesAPI:
         self._collections: dict[tuple[str, str], Collection] = {}
 
     # -- collections -------------------------------------------------------------------
-    def collection(self, snap: Snapshot, collection_id: str) -> Collection | None:
-        """The collection served by the project provider; None if pygeoapi handles it."""
-        resource = snap.config["resources"].get(collection_id)
-        manifest = snap.manifests.get(collection_id)
-        if resource is None:
-            raise NotFoundError(f"collection {collection_id!r} not found")
-        provider = next((p for p in resource.get("providers", []) if p["type"] == "feature"),
-                        None)
-        if (provider is None or manifest is None
-                or not provider["name"].endswith(FEATURE_PROVIDER_SUFFIX)):
-            return None  # not a published feature collection: pygeoapi answers
-        key = (collection_id, manifest.version)
-        coll = self._collections.get(key)
-        if coll is None:
+    def collection(self, coll: PublishedCollection) -> Collection:
+        """The engine's view of a published feature collection (opened once per version)."""
+        feat = coll.features
+        if feat is None:
+            raise NotFoundError(f"collection {coll.id!r} has no features")
+        key = (coll.id, coll.version)
+        engine = self._collections.get(key)
+        if engine is None:
             try:
-                real = Path(provider["data"]).resolve(strict=True)
+                real = Path(feat.data).resolve(strict=True)
             except OSError as exc:
-                raise NotFoundError(f"collection {collection_id!r} has no live data") from exc
+                raise NotFoundError(f"collection {coll.id!r} has no live data") from exc
             layer = open_layer(str(real))
-            id_field = provider.get("id_field", layer.pk)
-            if id_field not in layer.columns:
-                id_field = layer.pk
-            coll = Collection(
-                id=collection_id, layer=layer, id_field=id_field,
-                time_field=provider.get("time_field"), storage_crs=provider["storage_crs"],
-                crs_list=list(provider["crs"]), version=manifest.version,
-                created=dt.datetime.fromisoformat(manifest.created.replace("Z", "+00:00")),
+            id_field = feat.id_field if feat.id_field in layer.columns else layer.pk
+            engine = Collection(
+                id=coll.id, layer=layer, id_field=id_field, time_field=feat.time_field,
+                storage_crs=feat.storage_crs, crs_list=list(feat.crs), version=coll.version,
+                created=coll.created,
             )
             with self._lock:
                 self._collections = {k: v for k, v in self._collections.items()
-                                     if k[0] != collection_id}
-                self._collections[key] = coll
-        return coll
+                                     if k[0] != coll.id}
+                self._collections[key] = engine
+        return engine
 
-    def limits(self, snap: Snapshot) -> tuple[int, int]:
+    def limits(self) -> tuple[int, int]:
         """(default, maximum) items per page."""
-        limits = snap.config["server"].get("limits", {})
-        return int(limits.get("default_items", 10)), int(limits.get("max_items", 10000))
+        published = self.state.snapshot().published
+        return published.default_limit, published.max_limit
+
+    @staticmethod
+    def wants_html(req: Request) -> bool:
+        """True if the client asked for HTML (``f=html`` or a browser's Accept header);
+        400 for an unknown ``f``."""
+        return wants_html(req, parse_format(req.args))
 
     # -- caching -----------------------------------------------------------------------
     def not_modified(self, req: Request, etag: str, modified: dt.datetime) -> Response | None:
@@ -136,14 +132,11 @@ class FeaturesAPI:
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
     # -- views -------------------------------------------------------------------------
-    def items(self, req: Request, collection_id: str) -> Response | None:
-        """``/collections/{id}/items``; None hands the request to pygeoapi (HTML)."""
-        snap = self.state.snapshot()
-        coll = self.collection(snap, collection_id)
+    def items(self, req: Request, published: PublishedCollection) -> Response:
+        """``/collections/{id}/items`` as GeoJSON or a result download (f=csv/fgb/gpkg)."""
+        coll = self.collection(published)
         args: MultiDict[str, str] = req.args
-        if coll is None or wants_html(req, parse_format(args)):
-            return None
-        default_limit, max_limit = self.limits(snap)
+        default_limit, max_limit = self.limits()
         query = parse_items(args, coll, default_limit, max_limit)
         etag = self.etag(coll.version, req.path, req.query_string.decode("latin-1"),
                          query.fmt or "json")
@@ -157,13 +150,11 @@ class FeaturesAPI:
             response.headers["Content-Crs"] = f"<{query.crs}>"
         return self.cached(response, etag, coll.created)
 
-    def item(self, req: Request, collection_id: str, item_id: str) -> Response | None:
-        """``/collections/{id}/items/{fid}``; None hands the request to pygeoapi (HTML)."""
-        snap = self.state.snapshot()
-        coll = self.collection(snap, collection_id)
+    def item(self, req: Request, published: PublishedCollection, item_id: str) -> Response:
+        """``/collections/{id}/items/{fid}`` as GeoJSON."""
+        coll = self.collection(published)
+        collection_id = coll.id
         args: MultiDict[str, str] = req.args
-        if coll is None or wants_html(req, parse_format(args)):
-            return None
         check_unknown(args, ITEM_PARAMS)
         if parse_format(args) not in (None, "json", "geojson", "jsonld"):
             raise InvalidRequestError("a single feature is available as f=json or f=html")

@@ -14,6 +14,7 @@ from pygeoapi.formats import F_HTML, F_JSON
 from pygeoapi.util import render_j2_template, to_json
 
 from opengeodata.server.features import FeaturesAPI
+from opengeodata.server.theme import pygeoapi_templates
 
 _F = "http://www.opengis.net/spec/ogcapi-features-{}/1.0/conf/{}"
 _CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/{}"
@@ -49,7 +50,7 @@ def conformance(api: API, api_request: APIRequest) -> tuple[dict[str, str], int,
     doc = {"conformsTo": truthful(json.loads(content).get("conformsTo", []))}
     if fmt == F_HTML:
         headers = api_request.get_response_headers(**api.api_headers)
-        html = render_j2_template(api.tpl_config, api.config["server"]["templates"],
+        html = render_j2_template(api.tpl_config, pygeoapi_templates(),
                                   "conformance.html", doc, api_request.locale)
         return headers, HTTPStatus.OK, html
     return headers, HTTPStatus.OK, to_json(doc, api.pretty_print)

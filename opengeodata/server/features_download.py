@@ -22,6 +22,7 @@ import pyogrio
 import shapely
 from flask import Response
 
+from opengeodata.geopackage import GPKG_DATASET_OPTIONS
 from opengeodata.providers.crs import CRS84, pyproj_crs, transform_geoms
 from opengeodata.providers.gpkg_sql import decode_blobs
 from opengeodata.server.features_params import Collection, ItemsQuery
@@ -108,7 +109,8 @@ def _ogr(coll: Collection, query: ItemsQuery, driver: str, ext: str) -> Iterator
                             geometry_name="geometry", geometry_type="Unknown",
                             crs=pyproj_crs(query.crs).to_wkt(),
                             layer_options={"SPATIAL_INDEX": "NO" if query.skip_geometry
-                                           else "YES"})
+                                           else "YES"},
+                            dataset_options=GPKG_DATASET_OPTIONS if driver == "GPKG" else None)
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 16):
                 yield chunk

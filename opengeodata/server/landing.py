@@ -11,16 +11,15 @@ from typing import Any
 
 from flask import Response
 
+from opengeodata.ogc import OGC_REL
+from opengeodata.published import RECORDS_ID, Published
 from opengeodata.server.rewrite import json_document, set_document
-from opengeodata.server.state import Snapshot
-
-OGC_REL = "http://www.opengis.net/def/rel/ogc/1.0/{}"
 
 
-def project_links(base_url: str, snap: Snapshot) -> list[dict[str, Any]]:
+def project_links(base_url: str, published: Published) -> list[dict[str, Any]]:
     """Links to the vector tiles overview, the catalogue, DCAT-AP.de and ATOM."""
     links: list[dict[str, Any]] = []
-    if any(m.output("pmtiles") is not None for m in snap.manifests.values()):
+    if published.has_vector_tiles():
         links += [
             {"rel": OGC_REL.format("tilesets-vector"), "type": "application/json",
              "title": "Vector tiles of all datasets (overview)", "href": f"{base_url}/tiles"},
@@ -28,7 +27,7 @@ def project_links(base_url: str, snap: Snapshot) -> list[dict[str, Any]]:
              "title": "TileJSON of the vector tiles overview",
              "href": f"{base_url}/tiles/WebMercatorQuad/tilejson.json"},
         ]
-    if "catalogue" in snap.config.get("resources", {}):
+    if RECORDS_ID in published.collections:
         links.append({"rel": OGC_REL.format("ogc-catalog"), "type": "application/geo+json",
                       "title": "Dataset catalogue (OGC API Records)",
                       "href": f"{base_url}/collections/catalogue/items"})
@@ -43,20 +42,19 @@ def project_links(base_url: str, snap: Snapshot) -> list[dict[str, Any]]:
     return links
 
 
-def fix_links(doc: dict[str, Any], base_url: str, snap: Snapshot) -> dict[str, Any]:
-    """The landing document without dead links and with the project's links (pure)."""
-    has_processes = any(r.get("type") == "process"
-                        for r in snap.config.get("resources", {}).values())
+def fix_links(doc: dict[str, Any], base_url: str, published: Published) -> dict[str, Any]:
+    """The landing document without dead links (this server offers no processes) and with
+    the project's links (pure)."""
     links = [link for link in doc.get("links", [])
-             if has_processes or not str(link.get("href", "")).rstrip("/").endswith("/processes")]
+             if not str(link.get("href", "")).rstrip("/").endswith("/processes")]
     hrefs = {link.get("href") for link in links}
-    links += [link for link in project_links(base_url, snap) if link["href"] not in hrefs]
+    links += [link for link in project_links(base_url, published) if link["href"] not in hrefs]
     return {**doc, "links": links}
 
 
-def fix_landing(response: Response, base_url: str, snap: Snapshot) -> Response:
+def fix_landing(response: Response, base_url: str, published: Published) -> Response:
     """Apply :func:`fix_links` to a JSON landing page response."""
     doc = json_document(response)
     if doc is None:
         return response
-    return set_document(response, fix_links(doc, base_url, snap))
+    return set_document(response, fix_links(doc, base_url, published))

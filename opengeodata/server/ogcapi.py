@@ -1,4 +1,11 @@
-"""pygeoapi's OGC API routes, bound to the app's current pygeoapi API (no module state)."""
+"""What pygeoapi renders, bound to the app's current pygeoapi API (no module state).
+
+pygeoapi answers the landing page, OpenAPI, conformance, the tile matrix sets, ``/collections``
+and, through the dispatcher (:func:`register`), a collection's description and schema, the
+HTML pages of features and everything of the records collection (its provider serves the
+catalogue). Feature JSON and result downloads come from the feature engine
+(:class:`opengeodata.server.features.FeaturesAPI`).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pygeoapi.api as core_api
-import pygeoapi.api.coverages as coverages_api
 import pygeoapi.api.itemtypes as itemtypes_api
 import pygeoapi.api.tiles as tiles_api
 from flask import Blueprint, Response, make_response, request
 from pygeoapi.api import APIRequest, apply_gzip
+from pygeoapi.models.provider.base import TileMatrixSetEnum
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from opengeodata.server import client_errors, features_caching, guards, landing
+from opengeodata.errors import InvalidRequestError, NotFoundError
+from opengeodata.ogc import PYGEOAPI_ITEM_FORMATS
+from opengeodata.published import RASTER, RECORDS, VECTOR, Collection, Published
+from opengeodata.server import client_errors, features_caching, landing
+from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.raster_describe import fix_coverage_links
 from opengeodata.server.rewrite import json_document, set_document
@@ -54,26 +65,51 @@ def normalise_format(api_request: APIRequest) -> None:
                 [(k, v.lower() if k == "f" else v) for k, v in args.items(multi=True)])
 
 
+def drop_unavailable_item_links(doc: dict[str, Any], published: Published) -> bool:
+    """Remove pygeoapi's ``items?f=csv`` (...) links of collections it renders itself
+    (records) from a collection(s) document; True if any was removed."""
+    changed = False
+    for coll in doc.get("collections", [doc]):
+        model = published.get(str(coll.get("id")))
+        if model is None or model.features is not None:
+            continue
+        links = coll.get("links", [])
+        kept = [link for link in links if not (
+            "/items?" in str(link.get("href", "")) and
+            str(link.get("href", "")).rsplit("f=", 1)[-1] not in PYGEOAPI_ITEM_FORMATS)]
+        if len(kept) != len(links):
+            coll["links"] = kept
+            changed = True
+    return changed
+
+
 def fix_collections(response: Response, state: ServerState) -> Response:
     """Correct pygeoapi's collection(s) JSON: drop item links it cannot render, retype the
     coverage description links (parsed and written once)."""
     doc = json_document(response)
     if doc is None:
         return response
-    changed = guards.drop_unavailable_item_links(doc, state)
+    changed = drop_unavailable_item_links(doc, state.snapshot().published)
     changed = fix_coverage_links(doc) or changed
     return set_document(response, doc) if changed else response
 
 
-def blueprint(state: ServerState) -> Blueprint:
-    """The OGC API Common/Features/Tiles/Coverages routes."""
+def require_tile_matrix_set(tms_id: str) -> None:
+    """404 for a tile matrix set pygeoapi does not know (pygeoapi itself answers 400)."""
+    known = [e.value.tileMatrixSet for e in TileMatrixSetEnum]
+    if tms_id not in known:
+        raise NotFoundError(f"unknown tile matrix set {tms_id!r}; known: {', '.join(known)}")
+
+
+def blueprint(state: ServerState, features: FeaturesAPI) -> Blueprint:
+    """The routes pygeoapi renders outside ``/collections/{id}``: landing page, OpenAPI,
+    conformance, tile matrix sets and the collections list."""
     bp = Blueprint("ogcapi", __name__)
-    features = FeaturesAPI(state)
 
     @bp.route("/")
     def landing_page() -> Response:
         return landing.fix_landing(execute(state, core_api.landing_page), state.base_url,
-                                   state.snapshot())
+                                   state.snapshot().published)
 
     @bp.route("/openapi")
     def openapi() -> Response:
@@ -89,63 +125,62 @@ def blueprint(state: ServerState) -> Blueprint:
 
     @bp.route("/TileMatrixSets/<tms_id>")
     def tilematrixset(tms_id: str) -> Response:
-        guards.require_tile_matrix_set(tms_id)
+        require_tile_matrix_set(tms_id)
         return execute(state, tiles_api.tilematrixset, tms_id)
 
     @bp.route("/collections")
-    @bp.route("/collections/<collection_id>")
-    def collections(collection_id: str | None = None) -> Response:
+    def collections() -> Response:
         return features_caching.conditional(features, lambda: fix_collections(
-            execute(state, core_api.describe_collections, collection_id), state))
-
-    @bp.route("/collections/<collection_id>/schema")
-    def collection_schema(collection_id: str) -> Response:
-        return execute(state, core_api.get_collection_schema, collection_id)
-
-    @bp.route("/collections/<collection_id>/queryables")
-    def collection_queryables(collection_id: str) -> Response:
-        return features_caching.conditional(features, lambda: execute(
-            state, itemtypes_api.get_collection_queryables, collection_id))
-
-    @bp.route("/collections/<collection_id>/items", methods=["GET", "POST"])
-    def collection_items(collection_id: str) -> Response:
-        if request.method in ("GET", "HEAD") and (answer := features.items(request,
-                                                                        collection_id)):
-            return answer
-        guards.require_item_format(state, collection_id, request.args.get("f"))
-        return execute(state, itemtypes_api.get_collection_items, collection_id,
-                       skip_valid_check=True)
-
-    @bp.route("/collections/<collection_id>/items/<item_id>")
-    def collection_item(collection_id: str, item_id: str) -> Response:
-        if (answer := features.item(request, collection_id, item_id)) is not None:
-            return answer
-        guards.require_items(state, collection_id)
-        return execute(state, itemtypes_api.get_collection_item, collection_id, item_id)
-
-    @bp.route("/collections/<collection_id>/coverage")
-    def collection_coverage(collection_id: str) -> Response:
-        guards.require_provider(state, collection_id, "coverage", "coverage")
-        return execute(state, coverages_api.get_collection_coverage, collection_id,
-                       skip_valid_check=True)
-
-    @bp.route("/collections/<collection_id>/tiles")
-    def collection_tiles(collection_id: str) -> Response:
-        guards.require_provider(state, collection_id, "tile", "tiles")
-        return execute(state, tiles_api.get_collection_tiles, collection_id)
-
-    @bp.route("/collections/<collection_id>/tiles/<tms_id>")
-    @bp.route("/collections/<collection_id>/tiles/<tms_id>/metadata")
-    def collection_tiles_metadata(collection_id: str, tms_id: str) -> Response:
-        guards.require_provider(state, collection_id, "tile", "tiles")
-        return execute(state, tiles_api.get_collection_tiles_metadata, collection_id, tms_id,
-                       skip_valid_check=True)
-
-    @bp.route("/collections/<collection_id>/tiles/<tms_id>/<tile_matrix>/<tile_row>/<tile_col>")
-    def collection_tile(collection_id: str, tms_id: str, tile_matrix: str, tile_row: str,
-                        tile_col: str) -> Response:
-        guards.require_provider(state, collection_id, "tile", "tiles")
-        return execute(state, tiles_api.get_collection_tiles_data, collection_id, tms_id,
-                       tile_matrix, tile_row, tile_col, skip_valid_check=True)
+            execute(state, core_api.describe_collections, None), state))
 
     return bp
+
+
+def register(dispatcher: Dispatcher, state: ServerState, features: FeaturesAPI) -> None:
+    """The collection sub-paths answered by pygeoapi or the feature engine, per kind."""
+
+    def description(coll: Collection) -> Response:
+        return features_caching.conditional(features, lambda: fix_collections(
+            execute(state, core_api.describe_collections, coll.id), state))
+
+    def schema(coll: Collection) -> Response:
+        return execute(state, core_api.get_collection_schema, coll.id)
+
+    def queryables(coll: Collection) -> Response:
+        return features_caching.conditional(features, lambda: execute(
+            state, itemtypes_api.get_collection_queryables, coll.id))
+
+    def pygeoapi_items(coll: Collection) -> Response:
+        return execute(state, itemtypes_api.get_collection_items, coll.id,
+                       skip_valid_check=True)
+
+    def pygeoapi_item(coll: Collection, item_id: str) -> Response:
+        return execute(state, itemtypes_api.get_collection_item, coll.id, item_id)
+
+    def feature_items(coll: Collection) -> Response:
+        """JSON and result downloads from the engine; HTML pages and POST by pygeoapi."""
+        if request.method == "POST" or features.wants_html(request):
+            return pygeoapi_items(coll)
+        return features.items(request, coll)
+
+    def feature_item(coll: Collection, item_id: str) -> Response:
+        if features.wants_html(request):
+            return pygeoapi_item(coll, item_id)
+        return features.item(request, coll, item_id)
+
+    def record_items(coll: Collection) -> Response:
+        fmt = request.args.get("f")
+        if fmt is not None and fmt.strip().lower() not in PYGEOAPI_ITEM_FORMATS:
+            raise InvalidRequestError(
+                f"f={fmt!r} is not available for collection {coll.id!r}; use one of "
+                f"{', '.join(PYGEOAPI_ITEM_FORMATS)}")
+        return pygeoapi_items(coll)
+
+    for kind in (VECTOR, RASTER, RECORDS):
+        dispatcher.handle(kind, "collection", description)
+        dispatcher.handle(kind, "schema", schema)
+        dispatcher.handle(kind, "queryables", queryables)
+    dispatcher.handle(VECTOR, "items", feature_items)
+    dispatcher.handle(VECTOR, "item", feature_item)
+    dispatcher.handle(RECORDS, "items", record_items)
+    dispatcher.handle(RECORDS, "item", pygeoapi_item)

@@ -12,15 +12,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from opengeodata.manifest import Manifest
+from opengeodata.ogc import ATOM, ITEM_FORMATS, JSON, MVT, TMS_ID
+from opengeodata.published import Published
 from opengeodata.server import raster_openapi
-
-JSON = "application/json"
-MVT = "application/vnd.mapbox-vector-tile"
-ATOM = "application/atom+xml"
-TMS_ID = "WebMercatorQuad"
-#: formats of the items view of a published feature collection
-ITEM_FORMATS = ["json", "geojson", "html", "jsonld", "csv", "fgb", "gpkg"]
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -177,14 +171,14 @@ def _extend_items(paths: dict[str, Any], collection_id: str) -> None:
             params.append(param)
 
 
-def extend(oas: dict[str, Any], manifests: dict[str, Manifest],
-           feature_ids: list[str]) -> dict[str, Any]:
+def extend(oas: dict[str, Any], model: Published) -> dict[str, Any]:
     """A copy of ``oas`` with the project's endpoints; existing paths are kept as they are."""
     doc = copy.deepcopy(oas)
     paths = doc.setdefault("paths", {})
-    published = sorted(manifests)
-    tiled = sorted(i for i, m in manifests.items() if m.output("pmtiles") is not None)
-    rasters = sorted(i for i, m in manifests.items() if m.output("cog") is not None)
+    published = sorted(c.id for c in model.datasets())
+    tiled = sorted(c.id for c in model.datasets() if c.vector_tiles is not None)
+    rasters = sorted(c.id for c in model.datasets() if c.coverage is not None)
+    feature_ids = [c.id for c in model.datasets() if c.features is not None]
     added: dict[str, Any] = {}
     if tiled:
         added.update(_tile_paths("/tiles", [], "tiles", "Overview"))

@@ -1,4 +1,10 @@
-"""Generate the pygeoapi configuration from the published datasets (nobody edits it by hand)."""
+"""Generate the pygeoapi configuration from the published model (nobody edits it by hand).
+
+pygeoapi renders the landing page, ``/collections``, the HTML pages of features and records,
+conformance, OpenAPI and the tile matrix sets; its configuration is generated here from
+:class:`opengeodata.published.Published` and only handed to pygeoapi. Nothing in the project
+reads it back: every consumer reads the published model.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +15,15 @@ from typing import Any
 import yaml
 
 from opengeodata.catalogue.build import download_title
-from opengeodata.catalogue.pygeoapi import add_catalogue
-from opengeodata.declaration import DeclaredDataset
-from opengeodata.manifest import Manifest
-from opengeodata.server.raster_config import add_raster
+from opengeodata.catalogue.model import Catalogue
+from opengeodata.ogc import CRS84, GEOTIFF, REL_TILESETS_MAP
+from opengeodata.published import RECORDS, Collection, Published
 from opengeodata.server.theme import apply_theme
-from opengeodata.store import LIVE, Store
 from opengeodata.vtiles.documents import collection_links as vtile_links
 
-EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-SUPPORTED_CRS = [CRS84, EPSG.format(4326), EPSG.format(25832), EPSG.format(3857),
-                 EPSG.format(4258)]
 FEATURE_PROVIDER = "opengeodata.providers.gpkg.GeoPackageProvider"
-FIELD_FORMATS = {"date": "date", "datetime": "date-time"}
-
-
-def crs_uri(crs: str) -> str:
-    """'EPSG:25832' -> the OGC CRS URI."""
-    if crs.upper().startswith("EPSG:"):
-        return EPSG.format(crs.split(":", 1)[1])
-    return crs
+RECORD_PROVIDER = "opengeodata.providers.records.CatalogueRecordProvider"
+COVERAGE_PROVIDER = "rasterio"
 
 
 def load_base(config_dir: Path) -> dict[str, Any]:
@@ -38,85 +32,97 @@ def load_base(config_dir: Path) -> dict[str, Any]:
     return dict(base)
 
 
-def download_links(base_url: str, manifest: Manifest) -> list[dict[str, Any]]:
+def download_links(base_url: str, coll: Collection) -> list[dict[str, Any]]:
     """`rel=enclosure` links to every download of the live version."""
     return [
         {
             "type": out.media_type,
             "rel": "enclosure",
             "title": f"{download_title(out.format, out.title, out.tile)} – {out.name}",
-            "href": f"{base_url}/downloads/{manifest.dataset}/{out.name}",
+            "href": f"{base_url}/downloads/{coll.id}/{out.name}",
             "length": out.size,
         }
-        for out in manifest.outputs
+        for out in coll.downloads
     ]
 
 
-def field_formats(manifest: Manifest) -> dict[str, str]:
-    """JSON schema formats of the declared date/time fields (stored as ISO text)."""
-    return {f.name: FIELD_FORMATS[f.type] for f in manifest.fields if f.type in FIELD_FORMATS}
-
-
-def collection(
-    base_url: str, store: Store, dataset: DeclaredDataset, manifest: Manifest
-) -> dict[str, Any]:
-    """The pygeoapi resource of one published dataset."""
-    decl = dataset.decl
-    extents: dict[str, Any] = {}
-    if manifest.extent:
-        extents["spatial"] = {"bbox": manifest.extent.bbox_crs84, "crs": CRS84}
-    if decl.temporal.start:
-        extents["temporal"] = {"begin": decl.temporal.start, "end": decl.temporal.end}
-    providers: list[dict[str, Any]] = []
-    if manifest.layer and manifest.output("gpkg"):
-        gpkg = manifest.output("gpkg")
-        assert gpkg is not None
-        providers.append({
-            "type": "feature",
-            "name": FEATURE_PROVIDER,
-            "data": str(store.dataset_dir(decl.id) / LIVE / gpkg.name),
-            "id_field": decl.id_field or "fid",
-            "title_field": "name" if any(f.name == "name" for f in manifest.fields) else None,
-            "time_field": decl.temporal.field,
-            "storage_crs": crs_uri(decl.storage_crs),
-            "crs": SUPPORTED_CRS,
-            "formats": field_formats(manifest),
-        })
-        providers[-1] = {k: v for k, v in providers[-1].items() if v is not None}
+def _texts(coll: Collection) -> dict[str, Any]:
     return {
         "type": "collection",
-        "title": {"de": decl.title, "en": decl.title_en or decl.title},
-        "description": {"de": decl.description, "en": decl.description_en or decl.description},
-        "keywords": list(decl.keywords),
-        "links": [
-            {"type": "text/html", "rel": "license", "title": decl.licence.id,
-             "href": decl.licence.url},
-            *download_links(base_url, manifest),
-            *(vtile_links(base_url, decl.id) if manifest.output("pmtiles") else []),
-        ],
-        "extents": extents or {"spatial": {"bbox": [-180, -90, 180, 90], "crs": CRS84}},
-        "providers": providers,
+        "title": {"de": coll.title, "en": coll.title_en or coll.title},
+        "description": {"de": coll.description, "en": coll.description_en or coll.description},
+        "keywords": list(coll.keywords),
+        "extents": {"spatial": {"bbox": list(coll.bbox_crs84 or (-180, -90, 180, 90)),
+                                "crs": CRS84}},
     }
 
 
-def build_config(
-    base: dict[str, Any], base_url: str, store: Store, datasets: list[DeclaredDataset]
-) -> dict[str, Any]:
-    """A complete pygeoapi configuration: base settings plus one resource per live dataset."""
+def collection(base_url: str, coll: Collection) -> dict[str, Any]:
+    """The pygeoapi resource of one published dataset."""
+    resource = _texts(coll)
+    if coll.temporal:
+        resource["extents"]["temporal"] = {"begin": coll.temporal[0], "end": coll.temporal[1]}
+    links = [{"type": "text/html", "rel": "license", "title": coll.licence_id,
+              "href": coll.licence_url}, *download_links(base_url, coll)]
+    if coll.vector_tiles:
+        links += vtile_links(base_url, coll.id)
+    providers: list[dict[str, Any]] = []
+    if (feat := coll.features) is not None:
+        provider = {
+            "type": "feature", "name": FEATURE_PROVIDER, "data": feat.data,
+            "id_field": feat.id_field, "title_field": feat.title_field,
+            "time_field": feat.time_field, "storage_crs": feat.storage_crs,
+            "crs": list(feat.crs), "formats": dict(feat.formats),
+        }
+        providers.append({k: v for k, v in provider.items() if v is not None})
+    if (cov := coll.coverage) is not None:
+        providers.append({"type": "coverage", "name": COVERAGE_PROVIDER, "data": str(cov.path),
+                          "format": {"name": "GTiff", "mimetype": GEOTIFF}})
+        tiles = f"{base_url}/collections/{coll.id}/tiles"
+        links += [
+            {"type": "application/json", "rel": REL_TILESETS_MAP,
+             "title": "Kartenkacheln (Tilesets)", "href": tiles},
+            {"type": "image/png", "rel": "preview", "title": "Vorschau (PNG)",
+             "href": f"{base_url}/collections/{coll.id}/coverage?scale-size=E(512)&f=png"},
+        ]
+    resource["links"] = links
+    resource["providers"] = providers
+    return resource
+
+
+def records_resource(coll: Collection, catalogue: Catalogue) -> dict[str, Any]:
+    """The pygeoapi resource of the catalogue collection (``itemType: record``)."""
+    base = catalogue.base_url
+    resource = _texts(coll)
+    resource["links"] = [
+        {"type": "application/ld+json", "rel": "alternate",
+         "title": "DCAT-AP.de (JSON-LD)", "href": f"{base}/catalogue/dcat"},
+        {"type": "text/turtle", "rel": "alternate",
+         "title": "DCAT-AP.de (Turtle)", "href": f"{base}/catalogue/dcat?f=ttl"},
+        {"type": "application/atom+xml", "rel": "alternate",
+         "title": "ATOM-Download-Service-Feed", "href": f"{base}/atom/service.xml"},
+    ]
+    resource["providers"] = [{
+        "type": "record", "name": RECORD_PROVIDER, "data": catalogue, "id_field": "id",
+        "title_field": "title", "time_field": "updated",
+    }]
+    return resource
+
+
+def build_config(base: dict[str, Any], published: Published,
+                 catalogue: Catalogue) -> dict[str, Any]:
+    """A complete pygeoapi configuration: base settings plus one resource per collection
+    pygeoapi describes (features, coverages, the records of ``catalogue``)."""
     config = copy.deepcopy(base)
-    config["server"]["url"] = base_url
+    config["server"]["url"] = published.base_url
     config["server"]["bind"] = {"host": "127.0.0.1", "port": 5000}
     apply_theme(config)
     config.setdefault("logging", {"level": "ERROR"})
     resources: dict[str, Any] = {}
-    for dataset in datasets:
-        manifest = store.live_manifest(dataset.decl.id)
-        if manifest is None:
-            continue
-        res = collection(base_url, store, dataset, manifest)
-        add_raster(res, base_url, store, dataset, manifest)
-        if res["providers"]:
-            resources[dataset.decl.id] = res
+    for coll in published.collections.values():
+        if coll.kind == RECORDS:
+            resources[coll.id] = records_resource(coll, catalogue)
+        elif coll.features is not None or coll.coverage is not None:
+            resources[coll.id] = collection(published.base_url, coll)
     config["resources"] = resources
-    add_catalogue(config, base_url, store, datasets)  # OGC API Records collection
     return config

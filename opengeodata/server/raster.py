@@ -1,9 +1,7 @@
 """OGC API Tiles (map tiles) and Coverages for raster collections, read live from the COG.
 
-The routes share their paths with pygeoapi's (``opengeodata.server.ogcapi``); this blueprint is
-registered first and answers only for collections whose live version has a COG. Any other
-collection is handed to the view registered for the same path by the ``ogcapi`` blueprint, so
-vector tiles and features are untouched.
+The dispatcher (``opengeodata.server.dispatch``) routes the ``tiles``, ``tileset``, ``tile``
+and ``coverage`` sub-paths of collections of kind ``raster`` here (:func:`register`).
 
 - ``/collections/{id}/tiles`` and ``/collections/{id}/tiles/WebMercatorQuad``: tileset list and
   metadata (``dataType: map``).
@@ -24,9 +22,11 @@ import hashlib
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, make_response, request
+from flask import Response, request
 
 from opengeodata.errors import NotFoundError
+from opengeodata.published import RASTER, Collection
+from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.raster_describe import describe, describe_html
 from opengeodata.server.raster_render import (
     CRS84,
@@ -51,35 +51,24 @@ EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 SCALED_HEADER = "OGC-Coverage-Scaled"
 
 
-def live_cog(state: ServerState, dataset_id: str) -> Cog | None:
-    """The live COG of a raster collection, or None for any other collection."""
-    snap = state.snapshot()
-    manifest = snap.manifests.get(dataset_id)
-    out = manifest.output("cog") if manifest else None
-    folder = state.store.live_dir(dataset_id) if out else None
-    if manifest is None or out is None or folder is None:
-        return None
-    crs = out.crs or snap.datasets[dataset_id].decl.storage_crs
-    return Cog(dataset_id, (folder / out.name).resolve(), out.sha256, crs)
-
-
-def _delegate(endpoint: str, **view_args: Any) -> Response:
-    """Answer with the view the ogcapi blueprint registered for the same path."""
-    return make_response(current_app.view_functions[f"ogcapi.{endpoint}"](**view_args))
+def cog_of(coll: Collection) -> Cog:
+    """The COG of a raster collection."""
+    cov = coll.coverage
+    if cov is None:
+        raise NotFoundError(f"collection {coll.id!r} has no coverage")
+    return Cog(coll.id, cov.path, cov.sha256, cov.crs)
 
 
 def _cached(body: bytes, mimetype: str, etag: str, max_age: int) -> Response:
     response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.headers["Access-Control-Allow-Origin"] = "*"
     response.make_conditional(request)
     return response
 
 
-def blueprint(state: ServerState) -> Blueprint:
+def register(dispatcher: Dispatcher, state: ServerState) -> None:
     """Map tiles, tileset metadata and coverages of raster collections."""
-    bp = Blueprint("raster", __name__)
     readers = ReaderCache()
     max_age = state.settings.cache_max_age
 
@@ -111,11 +100,8 @@ def blueprint(state: ServerState) -> Blueprint:
             ],
         }
 
-    @bp.route("/collections/<collection_id>/tiles")
-    def collection_tiles(collection_id: str) -> Response:
-        cog = live_cog(state, collection_id)
-        if cog is None:
-            return _delegate("collection_tiles", collection_id=collection_id)
+    def collection_tiles(coll: Collection) -> Response:
+        cog, collection_id = cog_of(coll), coll.id
         body = {
             "links": [{"rel": "self", "type": "application/json",
                        "href": f"{base(collection_id)}/tiles"}],
@@ -123,24 +109,15 @@ def blueprint(state: ServerState) -> Blueprint:
         }
         return _json(body)
 
-    @bp.route("/collections/<collection_id>/tiles/<tms_id>")
-    @bp.route("/collections/<collection_id>/tiles/<tms_id>/metadata")
-    def collection_tiles_metadata(collection_id: str, tms_id: str) -> Response:
-        cog = live_cog(state, collection_id)
-        if cog is None:
-            return _delegate("collection_tiles_metadata", collection_id=collection_id,
-                             tms_id=tms_id)
+    def collection_tiles_metadata(coll: Collection, tms_id: str) -> Response:
+        cog = cog_of(coll)
         if tms_id != TMS_ID:
             raise NotFoundError(f"tile matrix set {tms_id!r} is not offered; use {TMS_ID}")
         return _json(tileset(cog))
 
-    @bp.route("/collections/<collection_id>/tiles/<tms_id>/<tile_matrix>/<tile_row>/<tile_col>")
-    def collection_tile(collection_id: str, tms_id: str, tile_matrix: str, tile_row: str,
+    def collection_tile(coll: Collection, tms_id: str, tile_matrix: str, tile_row: str,
                         tile_col: str) -> Response:
-        cog = live_cog(state, collection_id)
-        if cog is None:
-            return _delegate("collection_tile", collection_id=collection_id, tms_id=tms_id,
-                             tile_matrix=tile_matrix, tile_row=tile_row, tile_col=tile_col)
+        cog = cog_of(coll)
         if tms_id != TMS_ID:
             raise NotFoundError(f"tile matrix set {tms_id!r} is not offered; use {TMS_ID}")
         z, y, x = tile_index(tile_matrix, tile_row, tile_col)
@@ -154,11 +131,8 @@ def blueprint(state: ServerState) -> Blueprint:
             response.headers["Vary"] = "Accept"
         return response
 
-    @bp.route("/collections/<collection_id>/coverage")
-    def collection_coverage(collection_id: str) -> Response:
-        cog = live_cog(state, collection_id)
-        if cog is None:
-            return _delegate("collection_coverage", collection_id=collection_id)
+    def collection_coverage(coll: Collection) -> Response:
+        cog, collection_id = cog_of(coll), coll.id
         reader = readers.get(cog)
         fmt = (request.args.get("f") or "").strip().lower()
         if fmt in ("json", "html"):
@@ -184,7 +158,10 @@ def blueprint(state: ServerState) -> Blueprint:
                 f"is {MAX_COVERAGE_SIDE} px per side; use subset/bbox or scale-size)")
         return response
 
-    return bp
+    dispatcher.handle(RASTER, "tiles", collection_tiles)
+    dispatcher.handle(RASTER, "tileset", collection_tiles_metadata)
+    dispatcher.handle(RASTER, "tile", collection_tile)
+    dispatcher.handle(RASTER, "coverage", collection_coverage)
 
 
 def _json(body: dict[str, Any]) -> Response:

@@ -1,22 +1,25 @@
-"""Server state: declarations, published manifests and the pygeoapi API, rebuilt on publish."""
+"""Server state: the published model, its catalogue and the pygeoapi API, rebuilt on publish."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pygeoapi.api import API
 from pygeoapi.openapi import get_oas
 
+from opengeodata.catalogue.model import Catalogue
 from opengeodata.declaration import DeclaredDataset, load_declaration
 from opengeodata.errors import DeclarationError
 from opengeodata.manifest import Manifest
+from opengeodata.published import Published
+from opengeodata.published import build as build_published
 from opengeodata.server import openapi_extra
-from opengeodata.server.pygeoapi_config import FEATURE_PROVIDER, build_config, load_base
+from opengeodata.server.pygeoapi_config import build_config, load_base
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 
@@ -59,13 +62,26 @@ def load_declarations(datasets_dir: Path) -> dict[str, DeclaredDataset]:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything the server knows about published data at one moment."""
+    """Everything the server knows about published data at one moment.
+
+    ``published`` is the typed model every view reads; ``catalogue`` its records (built once);
+    ``api`` the pygeoapi API over the configuration generated from ``published``.
+    """
 
     stamp: Stamp
-    datasets: dict[str, DeclaredDataset]
-    manifests: dict[str, Manifest]
-    config: dict[str, Any]
+    published: Published
+    catalogue: Catalogue
     api: API
+
+    @property
+    def datasets(self) -> Mapping[str, DeclaredDataset]:
+        """Every valid declaration by id (also of datasets not published yet)."""
+        return self.published.declarations
+
+    @property
+    def manifests(self) -> Mapping[str, Manifest]:
+        """The live manifest of every published dataset by id."""
+        return self.published.manifests
 
 
 class ServerState:
@@ -83,17 +99,12 @@ class ServerState:
     def _build(self) -> Snapshot:
         stamp = self._stamp()
         declared = load_declarations(self.settings.datasets_dir)
-        manifests = {}
-        for dataset_id in declared:
-            manifest = self.store.live_manifest(dataset_id)
-            if manifest is not None:
-                manifests[dataset_id] = manifest
-        config = build_config(self._base, self.base_url, self.store, list(declared.values()))
-        features = [i for i, r in config["resources"].items()
-                    if any(p.get("name") == FEATURE_PROVIDER for p in r.get("providers", []))]
+        published = build_published(self.store, declared, self.base_url, self._base)
+        catalogue = Catalogue.from_published(published)
+        config = build_config(self._base, published, catalogue)
         openapi = openapi_extra.extend(get_oas(config, fail_on_invalid_collection=False),
-                                       manifests, features)
-        return Snapshot(stamp, declared, manifests, config, API(config, openapi))
+                                       published)
+        return Snapshot(stamp, published, catalogue, API(config, openapi))
 
     def _stamp(self) -> Stamp:
         return self.store.live_stamp() + declaration_stamp(self.settings.datasets_dir)

@@ -21,6 +21,7 @@ from flask import (
 )
 
 from opengeodata.catalogue.vocab import FORMAT_NAMES
+from opengeodata.published import RECORDS_ID, Collection
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
 from opengeodata.server.state import ServerState, Snapshot
@@ -58,37 +59,10 @@ def short_date(iso: str, lang: str) -> str:
     return f"{date} {hm} UTC" if hm else date
 
 
-REL_TILESETS = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-"
-
-
-def providers(snap: Snapshot, dataset_id: str) -> list[dict[str, Any]]:
-    """The pygeoapi providers configured for a dataset's collection."""
-    resource = snap.config.get("resources", {}).get(dataset_id) or {}
-    return list(resource.get("providers") or [])
-
-
-def tileset_kinds(snap: Snapshot, dataset_id: str) -> set[str]:
-    """'vector' and/or 'map' when the collection links to OGC API tilesets of that kind."""
-    resource = snap.config.get("resources", {}).get(dataset_id) or {}
-    kinds = {str(link.get("rel", ""))[len(REL_TILESETS):] for link in resource.get("links", [])
-             if str(link.get("rel", "")).startswith(REL_TILESETS)}
-    if any(p.get("type") == "tile" for p in providers(snap, dataset_id)):
-        kinds.add("vector")
-    return kinds
-
-
-def records_collection(snap: Snapshot) -> str | None:
-    """The id of the OGC API Records collection, if the server has one."""
-    for rid, resource in snap.config.get("resources", {}).items():
-        if any(p.get("type") == "record" for p in resource.get("providers") or []):
-            return str(rid)
-    return None
-
-
-def raster_tiles(snap: Snapshot, dataset_id: str) -> str | None:
-    """URL template of a raster map tile endpoint for the dataset, if one is configured."""
-    if "map" in tileset_kinds(snap, dataset_id):
-        return f"/collections/{dataset_id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}?f=png"
+def raster_tiles(coll: Collection | None) -> str | None:
+    """URL template of the raster map tiles of a collection, if it has them."""
+    if coll is not None and coll.coverage is not None:
+        return f"/collections/{coll.id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}?f=png"
     return None
 
 
@@ -198,23 +172,22 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
 
     def api_links(snap: Snapshot, entry: Entry) -> dict[str, str]:
         base = state.base_url
-        kinds = {p.get("type") for p in providers(snap, entry.id)}
+        coll = snap.published.get(entry.id)
         links: dict[str, str] = {"landing": f"{base}/"}
-        if "feature" in kinds:
+        if coll is not None and coll.features is not None:
             links["features"] = f"{base}/collections/{entry.id}/items"
             links["gdal"] = f"ogr2ogr {entry.id}.gpkg OAPIF:{base}/collections/{entry.id}"
-        if tileset_kinds(snap, entry.id):
+        if coll is not None and (coll.vector_tiles or coll.coverage):
             links["tiles"] = f"{base}/collections/{entry.id}/tiles"
-        if "coverage" in kinds:
+        if coll is not None and coll.coverage is not None:
             links["coverage"] = f"{base}/collections/{entry.id}/coverage"
         cog = next((o for o in entry.downloads if o.format == "cog"), None)
         if cog and "gdal" not in links:
             links["gdal"] = f"gdalinfo /vsicurl/{base}/downloads/{entry.id}/{cog.name}"
         if entry.pmtiles:
             links["pmtiles"] = f"{base}/downloads/{entry.id}/{entry.pmtiles.name}"
-        records = records_collection(snap)
-        if records:
-            links["records"] = f"{base}/collections/{records}/items/{entry.id}"
+        if RECORDS_ID in snap.published.collections:
+            links["records"] = f"{base}/collections/{RECORDS_ID}/items/{entry.id}"
         if "catalogue.dcat_dataset" in current_app.view_functions:
             links["dcat"] = base + url_for("catalogue.dcat_dataset", dataset_id=entry.id)
         if "catalogue.atom_dataset" in current_app.view_functions:
@@ -231,7 +204,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         if entry.pmtiles:
             config["pmtiles"] = url_for("downloads.download", dataset_id=entry.id,
                                         name=entry.pmtiles.name)
-        elif tiles := raster_tiles(snap, entry.id):
+        elif tiles := raster_tiles(snap.published.get(entry.id)):
             config["raster"] = tiles
         else:
             return None

@@ -6,6 +6,7 @@ the Records ``q``); an entry adds what the pages render (attribute docs, tiled d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from opengeodata.catalogue.text import fold
@@ -103,7 +104,8 @@ def make_entry(dataset: DeclaredDataset, manifest: Manifest) -> Entry:
     )
 
 
-def entries(datasets: dict[str, DeclaredDataset], manifests: dict[str, Manifest]) -> list[Entry]:
+def entries(datasets: Mapping[str, DeclaredDataset],
+            manifests: Mapping[str, Manifest]) -> list[Entry]:
     """Entries of every published dataset, sorted by title."""
     found = [make_entry(ds, manifests[i]) for i, ds in datasets.items() if i in manifests]
     return sorted(found, key=lambda e: e.title_text)

@@ -1,10 +1,9 @@
-"""OGC API Tiles 1.0 for vector datasets, as a lean WSGI layer in front of the Flask app.
+"""OGC API Tiles 1.0 for vector datasets, answered at WSGI level (no Flask, no pygeoapi).
 
-It answers only for collections whose live manifest has a ``pmtiles`` output (and for the
-dataset-wide ``/tiles`` overview); every other request, including ``/collections/{id}/tiles``
-of raster collections, passes through unchanged to the Flask app. Tile requests never touch
-Flask or pygeoapi: one snapshot lookup, one binary search in a cached directory, one slice of
-a memory map.
+The server's dispatcher routes ``/collections/{id}/tiles/...`` of vector collections and the
+dataset-wide ``/tiles`` overview here (its fast routes); raster tiles go elsewhere by kind. A
+tile request costs one dict lookup, one binary search in a cached directory and one slice of a
+memory map.
 
 Paths (``{base}`` = ``/collections/{id}/tiles`` or ``/tiles``)::
 
@@ -20,23 +19,20 @@ import gzip
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from opengeodata.server.state import ServerState, Snapshot
+from opengeodata.ogc import MVT
+from opengeodata.published import Collection
 from opengeodata.vtiles import documents
 from opengeodata.vtiles.archive import ArchiveCache
 from opengeodata.vtiles.overview import OVERVIEW_FILE, OVERVIEW_ID, overview_store
 from opengeodata.vtiles.tileset import TileSet
 from opengeodata.vtiles.tms import TMS_ID
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-StartResponse = Callable[..., Any]
 Answer = tuple[str, list[tuple[str, str]], bytes]
 
-MVT = "application/vnd.mapbox-vector-tile"
 MAX_DIGITS = 10
 MAX_CACHED_IDS = 10_000
 MAX_HITS = 200_000
@@ -87,62 +83,50 @@ def _error(status: str, code: str, description: str) -> Answer:
 
 
 class VectorTiles:
-    """WSGI middleware serving the vector tiles of the published datasets."""
+    """The vector tiles of the published datasets and of the overview, answered at WSGI level.
 
-    def __init__(self, app: WSGIApp, state: ServerState) -> None:
-        self.app = app
-        self.state = state
-        self.base_url = state.base_url
-        self.cache_control = f"public, max-age={state.settings.cache_max_age}"
+    Registered as fast routes of the server's dispatcher (``opengeodata.server.dispatch``):
+    :meth:`collection_answer` for ``/collections/{id}/tiles/...`` of vector collections and
+    :meth:`overview_answer` for ``/tiles/...``; the dispatcher adds the response policy.
+    """
+
+    def __init__(self, base_url: str, data_dir: Path, cache_max_age: int) -> None:
+        self.base_url = base_url
+        self.data_dir = data_dir
+        self.cache_control = f"public, max-age={cache_max_age}"
         self._archives = ArchiveCache()
         self._tilesets: dict[tuple[str, str], TileSet] = {}
+        self._by_collection: dict[str, tuple[Collection, TileSet]] = {}
         self._overview: TileSet | None = None
         self._overview_link: str | None = None
         self._overview_checked = -RECHECK_SECONDS
         self._gzip_ok: dict[str, bool] = {}
-        self._by_snapshot: tuple[Snapshot | None, dict[str, TileSet | None]] = (None, {})
         self._lock = threading.Lock()
 
     # -- which tileset ------------------------------------------------------------------
-    def collection_tileset(self, dataset_id: str) -> TileSet | None:
-        """The live tileset of a collection, or None if it has no vector tiles."""
-        snap = self.state.snapshot()
-        cached = self._by_snapshot
-        if cached[0] is not snap:  # a publish happened: resolve again
-            cached = (snap, {})
-            self._by_snapshot = cached
-        try:
-            return cached[1][dataset_id]
-        except KeyError:
-            pass
-        ts = self._resolve(snap, dataset_id)
-        if len(cached[1]) < MAX_CACHED_IDS:
-            cached[1][dataset_id] = ts
-        return ts
-
-    def _resolve(self, snap: Snapshot, dataset_id: str) -> TileSet | None:
-        manifest = snap.manifests.get(dataset_id)
-        out = manifest.output("pmtiles") if manifest is not None else None
-        if manifest is None or out is None:
+    def collection_tileset(self, coll: Collection) -> TileSet | None:
+        """The tileset of a published collection, or None if it has no vector tiles."""
+        cached = self._by_collection.get(coll.id)
+        if cached is not None and cached[0] is coll:
+            return cached[1]
+        facet = coll.vector_tiles
+        if facet is None:
             return None
-        key = (dataset_id, manifest.version)
+        key = (coll.id, coll.version)
         ts = self._tilesets.get(key)
         if ts is None:
-            path = (self.state.store.dataset_dir(dataset_id) / "versions" / manifest.version
-                    / out.name)
-            decl = snap.datasets[dataset_id].decl if dataset_id in snap.datasets else None
             ts = TileSet.open(
-                self._archives.get(path), version_tag=out.sha256[:16],
-                url=f"{self.base_url}/collections/{dataset_id}/tiles",
-                title=decl.title if decl else dataset_id,
-                description=decl.description if decl else "",
-                version=manifest.version,
-                collection_url=f"{self.base_url}/collections/{dataset_id}",
+                self._archives.get(facet.path), version_tag=facet.sha256[:16],
+                url=f"{self.base_url}/collections/{coll.id}/tiles", title=coll.title,
+                description=coll.description, version=coll.version,
+                collection_url=f"{self.base_url}/collections/{coll.id}",
             )
             with self._lock:
-                for old in [k for k in self._tilesets if k[0] == dataset_id]:
+                for old in [k for k in self._tilesets if k[0] == coll.id]:
                     del self._tilesets[old]
                 self._tilesets[key] = ts
+        if len(self._by_collection) < MAX_CACHED_IDS:
+            self._by_collection[coll.id] = (coll, ts)
         return ts
 
     def overview_tileset(self) -> TileSet | None:
@@ -151,7 +135,7 @@ class VectorTiles:
         if now - self._overview_checked < RECHECK_SECONDS:
             return self._overview
         self._overview_checked = now
-        store = overview_store(self.state.settings.data_dir)
+        store = overview_store(self.data_dir)
         folder = store.live_dir(OVERVIEW_ID)
         if folder is None:
             self._overview = None
@@ -171,38 +155,22 @@ class VectorTiles:
             self._overview_link = str(folder)
         return self._overview
 
-    # -- WSGI -----------------------------------------------------------------------------
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path: str = environ.get("PATH_INFO", "")
-        parts = path.rstrip("/").split("/")
-        ts: TileSet | None = None
-        rest: list[str] = []
-        if len(parts) >= 4 and parts[1] == "collections" and parts[3] == "tiles":
-            ts = self.collection_tileset(parts[2])
-            rest = parts[4:]
-        elif len(parts) >= 2 and parts[1] == "tiles" and parts[0] == "":
-            ts = self.overview_tileset()
-            rest = parts[2:]
-            if ts is None:
-                return self._send(environ, start_response, _error(
-                    "404 NOT FOUND", "NotFound", "no overview vector tiles published yet"))
+    # -- answers ------------------------------------------------------------------------
+    def collection_answer(self, coll: Collection | None, rest: list[str],
+                          environ: dict[str, Any]) -> Answer:
+        """``/collections/{id}/tiles/...`` of a vector collection."""
+        ts = self.collection_tileset(coll) if coll is not None else None
         if ts is None:
-            return self.app(environ, start_response)
-        method = environ.get("REQUEST_METHOD", "GET")
-        if method not in ("GET", "HEAD"):
-            answer = _error("405 METHOD NOT ALLOWED", "MethodNotAllowed",
-                            f"{method} is not allowed here; use GET")
-            answer[1].append(("Allow", "GET, HEAD"))
-        else:
-            answer = self.route(ts, rest, environ)
-        return self._send(environ, start_response, answer)
+            return _error("404 NOT FOUND", "NotFound",
+                          f"collection {coll.id if coll else ''!r} has no tiles")
+        return self.route(ts, rest, environ)
 
-    def _send(self, environ: dict[str, Any], start_response: StartResponse,
-              answer: Answer) -> Iterable[bytes]:
-        status, headers, body = answer
-        headers.append(("Access-Control-Allow-Origin", "*"))
-        start_response(status, headers)
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+    def overview_answer(self, rest: list[str], environ: dict[str, Any]) -> Answer:
+        """``/tiles/...``: the overview of all vector datasets."""
+        ts = self.overview_tileset()
+        if ts is None:
+            return _error("404 NOT FOUND", "NotFound", "no overview vector tiles published yet")
+        return self.route(ts, rest, environ)
 
     def route(self, ts: TileSet, rest: list[str], environ: dict[str, Any]) -> Answer:
         """Dispatch below ``.../tiles``."""

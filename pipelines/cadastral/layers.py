@@ -14,6 +14,7 @@ import pyogrio
 import shapely
 
 from opengeodata.errors import DataValidationError
+from opengeodata.geopackage import GPKG_DATASET_OPTIONS
 from pipelines.cadastral.codelists import GEBAEUDEFUNKTION
 from pipelines.cadastral.columns import Columns
 from pipelines.cadastral.crs import OUTPUT_EPSG, transform_geometries
@@ -245,5 +246,6 @@ def write_layer(delivery: Delivery, layer: str, path: Path) -> tuple[int, Checks
 
 def _write(frame: gpd.GeoDataFrame, path: Path, layer: str, *, append: bool) -> None:
     kwargs: dict[str, Any] = {"append": True} if append else {
-        "layer_options": {"SPATIAL_INDEX": "YES"}, "geometry_type": "Unknown"}
+        "layer_options": {"SPATIAL_INDEX": "YES"}, "geometry_type": "Unknown",
+        "dataset_options": GPKG_DATASET_OPTIONS}
     pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", **kwargs)

@@ -1,0 +1,124 @@
+"""The response policy: applied to EVERY answer of the server, in one place.
+
+- CORS: ``Access-Control-Allow-Origin: *`` and ``Access-Control-Expose-Headers`` on every
+  answer (data, documents, downloads and their 206/304, errors); an ``OPTIONS`` preflight of
+  any route is answered ``204`` with the allowed methods and headers and a ``Max-Age``.
+- ``Vary: Accept`` when the answer was negotiated by the Accept header (no ``f`` given).
+- ``Cache-Control`` when a view set none: ``public, max-age=<cache_max_age>`` for successful
+  GET/HEAD answers, ``no-store`` for errors and other methods.
+- Errors: every exception becomes an OGC exception (``{"code", "description"}`` JSON) or, for
+  browsers, an HTML page (:mod:`opengeodata.server.error_pages`); never a traceback.
+
+Two entry points share the same header values, so no answer can miss them:
+:func:`install` hooks Flask (``before_request`` for preflights, ``after_request`` for every
+answer, error handlers) and :func:`wsgi_headers` / :func:`wsgi_preflight` serve the lean WSGI
+fast routes of :mod:`opengeodata.server.dispatch` (vector tiles). A new Flask endpoint (any
+blueprint route) gets the policy without doing anything.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Request, Response, request
+from werkzeug.exceptions import HTTPException
+
+from opengeodata.errors import OpenGeoDataError, http_status
+from opengeodata.server.error_pages import error_response
+from opengeodata.server.state import ServerState
+
+LOGGER = logging.getLogger(__name__)
+ALLOW_METHODS = "GET, HEAD, POST, OPTIONS"
+ALLOW_HEADERS = ("Accept, Accept-Language, Accept-Encoding, Content-Type, Range, If-None-Match, "
+                 "If-Modified-Since, If-Match, If-Range, Authorization")
+EXPOSE_HEADERS = ("ETag, Last-Modified, Content-Range, Content-Length, Content-Encoding, "
+                  "Content-Crs, Content-Disposition, Content-Language, Accept-Ranges, Link, "
+                  "Location, Digest, Repr-Digest, OGC-Coverage-Scaled, Vary, Cache-Control")
+MAX_AGE = "86400"
+#: the CORS headers of every answer
+CORS: tuple[tuple[str, str], ...] = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", EXPOSE_HEADERS),
+)
+#: the headers of a preflight answer (on top of :data:`CORS`)
+PREFLIGHT: tuple[tuple[str, str], ...] = (
+    ("Access-Control-Allow-Methods", ALLOW_METHODS),
+    ("Access-Control-Allow-Headers", ALLOW_HEADERS),
+    ("Access-Control-Max-Age", MAX_AGE),
+    ("Allow", ALLOW_METHODS),
+)
+#: answers whose body never depends on the Accept header (fixed media type)
+NOT_NEGOTIATED = ("/downloads/", "/static/", "/tiles")
+
+
+def wsgi_headers(status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Add the policy's headers to a WSGI fast route's answer (in place, returned)."""
+    headers.extend(CORS)
+    if status[0] in "45":  # errors: never cached (successful answers set their own)
+        headers.append(("Cache-Control", "no-store"))
+    return headers
+
+
+def wsgi_preflight() -> tuple[str, list[tuple[str, str]], bytes]:
+    """The preflight answer of a WSGI fast route."""
+    return "204 NO CONTENT", [*CORS, *PREFLIGHT], b""
+
+
+def preflight() -> Response:
+    """The answer to an ``OPTIONS`` request of an existing route."""
+    response = Response(status=204)
+    response.headers.extend(PREFLIGHT)
+    return response
+
+
+def apply(response: Response, req: Request, max_age: int) -> Response:
+    """Add CORS, Vary and default caching headers to ``response`` (in place)."""
+    headers = response.headers
+    for key, value in CORS:
+        headers.setdefault(key, value)
+    if "f" not in req.args and not req.path.startswith(NOT_NEGOTIATED) \
+            and req.method != "OPTIONS":
+        vary = headers.get("Vary")
+        if vary is None:
+            headers["Vary"] = "Accept"
+        elif "accept" not in (v.strip().lower() for v in vary.split(",")):
+            headers["Vary"] = f"{vary}, Accept"
+    if "Cache-Control" not in headers and req.method != "OPTIONS":
+        ok = response.status_code < 400 and req.method in ("GET", "HEAD")
+        headers["Cache-Control"] = f"public, max-age={max_age}" if ok else "no-store"
+    return response
+
+
+def install(app: Flask, state: ServerState) -> None:
+    """Apply the policy to every answer of ``app``."""
+    max_age = state.settings.cache_max_age
+
+    @app.before_request
+    def _preflight() -> Response | None:
+        if request.method == "OPTIONS" and request.routing_exception is None:
+            return preflight()
+        return None
+
+    @app.after_request
+    def _policy(response: Response) -> Response:
+        return apply(response, request, max_age)
+
+    @app.errorhandler(OpenGeoDataError)
+    def _own_error(error: OpenGeoDataError) -> Response:
+        return error_response(state, request, http_status(error), error.code, str(error))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        code = error.code or 500
+        name = "NotFound" if code == 404 else error.name.replace(" ", "")
+        response = error_response(state, request, code, name, error.description or error.name)
+        for key, value in error.get_headers():  # e.g. Allow on a 405
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def _server_error(error: Exception) -> Response:
+        LOGGER.exception("%s %s failed", request.method, request.path)
+        return error_response(state, request, 500, "ServerError",
+                              "internal server error; the failure is logged")
