@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         "'sync' answers one request per connection.",
     )
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds.")
+    max_body_bytes: int = Field(
+        1 << 20, ge=1024,
+        description="Largest request body (bytes) the server accepts, e.g. a CQL2-JSON filter "
+        "sent by POST; larger bodies are answered 413.",
+    )
     archive_max_bytes: int = Field(
         32 << 30, ge=1,
         description="Largest expanded size (bytes) of all members of one zip delivery; a "

@@ -130,3 +130,38 @@ def test_hostile_coverage_parameters_are_400(hardening_server: str, params: dict
     status, _, body = _get(hardening_server, COVERAGE, **params)
     assert status == 400, (params, status, body[:300])
     assert name in json.loads(body)["description"]
+
+
+@pytest.mark.parametrize("path", ["/collections//stadtbezirke", "//collections/stadtbezirke"])
+def test_redirects_ignore_the_host_header(hardening_server: str, path: str) -> None:
+    status, headers, _ = _request(hardening_server, "GET", path, headers={"Host": "evil.example"})
+    if status in (301, 302, 307, 308):
+        location = headers["location"]
+        assert "evil.example" not in location
+        assert location.startswith(hardening_server), location
+    else:
+        assert status in (200, 404), status
+
+
+@pytest.mark.parametrize("path", [
+    "/collections/stadtbezirke?f=html", "/collections/stadtbezirke/items?f=html",
+    "/collections?f=html", "/?f=html", "/conformance?f=html", "/openapi?f=html",
+    "/collections/nope?f=html", "/collections/stadtbezirke/items?f=html&limit=x",
+])
+def test_html_pages_and_error_pages_send_security_headers(hardening_server: str,
+                                                          path: str) -> None:
+    status, headers, _ = _request(hardening_server, "GET", path)
+    assert headers["content-type"].startswith("text/html"), (path, status)
+    assert headers["x-content-type-options"] == "nosniff"
+    csp = headers["content-security-policy"]
+    assert "frame-ancestors" in csp and "default-src 'self'" in csp and "object-src 'none'" in csp
+
+
+@pytest.mark.parametrize("path", [
+    "/collections/stadtbezirke/items?f=json", "/collections/nope",
+    "/collections/stadtbezirke/tiles/WebMercatorQuad/12/1345/2170?f=mvt",
+    "/collections/dop20/tiles/WebMercatorQuad/16/21535/34722?f=png",
+])
+def test_every_answer_says_nosniff(hardening_server: str, path: str) -> None:
+    _, headers, _ = _request(hardening_server, "GET", path)
+    assert headers["x-content-type-options"] == "nosniff", path

@@ -8,6 +8,11 @@
   GET/HEAD answers, ``no-store`` for errors and other methods.
 - Errors: every exception becomes an OGC exception (``{"code", "description"}`` JSON) or, for
   browsers, an HTML page (:mod:`opengeodata.server.error_pages`); never a traceback.
+- Security headers: ``X-Content-Type-Options: nosniff`` on every answer; HTML answers (pygeoapi's
+  pages and error pages included) get a ``Content-Security-Policy`` with ``frame-ancestors``
+  and ``X-Frame-Options`` unless the view set a stricter one (the catalogue pages do).
+- Redirects (Werkzeug's ``//`` merge, trailing slashes) point at the configured base URL, never
+  at the request's ``Host`` header; request bodies above ``OPENGEODATA_MAX_BODY_BYTES`` are 413.
 
 Two entry points share the same header values, so no answer can miss them:
 :func:`install` hooks Flask (``before_request`` for preflights, ``after_request`` for every
@@ -19,9 +24,12 @@ blueprint route) gets the policy without doing anything.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Request, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import RequestRedirect
 
 from opengeodata.errors import OpenGeoDataError, http_status
 from opengeodata.server.error_pages import error_response
@@ -47,6 +55,18 @@ PREFLIGHT: tuple[tuple[str, str], ...] = (
     ("Access-Control-Max-Age", MAX_AGE),
     ("Allow", ALLOW_METHODS),
 )
+#: HTML answers without a policy of their own (pygeoapi's templates use inline scripts)
+HTML_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+SECURITY: tuple[tuple[str, str], ...] = (("X-Content-Type-Options", "nosniff"),)
+HTML_SECURITY: tuple[tuple[str, str], ...] = (
+    ("Content-Security-Policy", HTML_CSP),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
 #: answers whose body never depends on the Accept header (fixed media type)
 NOT_NEGOTIATED = ("/downloads/", "/static/", "/tiles")
 
@@ -54,6 +74,7 @@ NOT_NEGOTIATED = ("/downloads/", "/static/", "/tiles")
 def wsgi_headers(status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Add the policy's headers to a WSGI fast route's answer (in place, returned)."""
     headers.extend(CORS)
+    headers.extend(SECURITY)
     if status[0] in "45":  # errors: never cached (successful answers set their own)
         headers.append(("Cache-Control", "no-store"))
     return headers
@@ -73,9 +94,14 @@ def preflight() -> Response:
 
 def apply(response: Response, req: Request, max_age: int) -> Response:
     """Add CORS, Vary and default caching headers to ``response`` (in place)."""
+    if not isinstance(response.headers, Headers):  # pygeoapi's views assign a plain dict
+        response.headers = Headers(response.headers)
     headers = response.headers
-    for key, value in CORS:
+    for key, value in (*CORS, *SECURITY):
         headers.setdefault(key, value)
+    if response.mimetype == "text/html":
+        for key, value in HTML_SECURITY:
+            headers.setdefault(key, value)
     if "f" not in req.args and not req.path.startswith(NOT_NEGOTIATED) \
             and req.method != "OPTIONS":
         vary = headers.get("Vary")
@@ -89,12 +115,29 @@ def apply(response: Response, req: Request, max_age: int) -> Response:
     return response
 
 
+def public_location(location: str, base_url: str) -> str:
+    """A redirect target on the configured base URL (path and query kept, host dropped)."""
+    parts = urlsplit(location)
+    base = urlsplit(base_url)
+    path = base.path.rstrip("/") + (parts.path or "/")
+    return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
+
+
 def install(app: Flask, state: ServerState) -> None:
     """Apply the policy to every answer of ``app``."""
     max_age = state.settings.cache_max_age
+    max_body = state.settings.max_body_bytes
+    app.config["MAX_CONTENT_LENGTH"] = max_body  # chunked bodies too (Werkzeug's stream limit)
 
     @app.before_request
     def _preflight() -> Response | None:
+        moved = request.routing_exception
+        if isinstance(moved, RequestRedirect):  # Werkzeug builds it from the Host header
+            answer = Response(status=moved.code)
+            answer.headers["Location"] = public_location(moved.new_url, state.base_url)
+            return answer
+        if request.content_length is not None and request.content_length > max_body:
+            raise RequestEntityTooLarge()
         if request.method == "OPTIONS" and request.routing_exception is None:
             return preflight()
         return None
@@ -111,7 +154,11 @@ def install(app: Flask, state: ServerState) -> None:
     def _http_error(error: HTTPException) -> Response:
         code = error.code or 500
         name = "NotFound" if code == 404 else error.name.replace(" ", "")
-        response = error_response(state, request, code, name, error.description or error.name)
+        description = error.description or error.name
+        if code == 413:
+            description = (f"the request body is larger than {max_body} bytes "
+                           "(OPENGEODATA_MAX_BODY_BYTES)")
+        response = error_response(state, request, code, name, description)
         for key, value in error.get_headers():  # e.g. Allow on a 405
             if key.lower() != "content-type":
                 response.headers[key] = value
