@@ -27,7 +27,7 @@ help: ## Show every target with one line
 		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  Variables: DATASET=<id> (refresh one), HOST=, PORT= (serve)"
 
-install: $(STAMP) $(VENDOR) browser ## Create .venv with Python >= 3.12 and install the project (idempotent)
+install: $(STAMP) $(VENDOR) browser geoid ## Create .venv with Python >= 3.12 and install the project (idempotent)
 
 $(STAMP): pyproject.toml $(wildcard package.json)
 	@PY3="$(strip $(call find_python))"; \
@@ -101,6 +101,21 @@ clean: ## Remove the virtualenv, built data and caches
 # Web assets again whenever package.json or the lock file changes (or static/vendor was removed).
 $(VENDOR): $(wildcard package.json package-lock.json) | $(STAMP)
 	@if [ -f package.json ]; then $(MAKE) --no-print-directory assets && touch $@; fi
+
+.PHONY: geoid
+geoid: ## Install Debian's proj-data (EGM96 geoid grid for 3D Tiles heights; as root; idempotent)
+	@if [ -e /usr/share/proj/egm96_15.gtx ] || [ -e /usr/share/proj/de_bkg_gcg2016.tif ] || \
+		[ -n "$$OPENGEODATA_GEOID_GRID" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing proj-data with apt-get (geoid grid for 3D Tiles)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=600 proj-data >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 proj-data >/dev/null; } || \
+		echo "warning: could not install proj-data; 3D Tiles need a geoid grid" >&2; \
+	else \
+		echo "note: no geoid grid (Debian proj-data) and not root: citymodel refreshes fail" \
+			"until one is installed or OPENGEODATA_GEOID_GRID names one" >&2; \
+	fi
 
 .PHONY: client-deps
 client-deps: ## Install Debian's GDAL command line tools (gdal-bin) for the real-client tests (as root; idempotent)

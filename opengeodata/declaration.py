@@ -23,7 +23,7 @@ Frequency = Literal[
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 OutputFormat = Literal[
     "gpkg", "geojson", "fgb", "shpzip", "csv", "parquet",
-    "cityjson", "cityjsonseq", "citygml", "cog", "pmtiles",
+    "cityjson", "cityjsonseq", "citygml", "cog", "pmtiles", "3dtiles",
 ]
 DEFAULT_VECTOR_OUTPUTS: list[OutputFormat] = [
     "gpkg", "geojson", "fgb", "shpzip", "csv", "parquet", "pmtiles",
@@ -293,7 +293,7 @@ class Dataset(Model):
         if self.source.kind == "raster":
             return ["cog"]
         if self.source.kind == "citygml":
-            return ["cityjson", "cityjsonseq", "citygml", "gpkg", "geojson", "pmtiles"]
+            return ["cityjson", "cityjsonseq", "citygml", "3dtiles", "gpkg", "geojson", "pmtiles"]
         return list(DEFAULT_VECTOR_OUTPUTS)
 
 

@@ -36,6 +36,9 @@ class OutputFile(_Model):
     crs: str | None = None
     tile: str | None = Field(None, description="Download tile name, for tiled downloads.")
     features: int | None = Field(None, description="Features in the file, when countable.")
+    geoid: str | None = Field(
+        None, description="3D Tiles: geoid model that turned normal heights into ellipsoidal "
+        "heights (e.g. EGM96 or GCG2016).")
 
 
 class FieldInfo(_Model):

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
         description="Disk space (bytes) the quarantine of one dataset may use; input beyond it "
         "is listed in error.txt but not kept.",
     )
+    geoid_grid: Path | None = Field(
+        None, description="Geoid grid file for 3D Tiles heights (default: GCG2016, else EGM2008 "
+        "or EGM96 from PROJ's data directories).")
 
     def resolved(self) -> Settings:
         """Return a copy with absolute paths (relative ones resolve against the cwd)."""

@@ -23,6 +23,7 @@ MEDIA_TYPES = {
     "cog": "image/tiff; application=geotiff; profile=cloud-optimized",
     "pmtiles": "application/vnd.pmtiles",
     "zip": "application/zip",
+    "3dtiles": "application/vnd.maxar.archive.3tz+zip",
 }
 
 

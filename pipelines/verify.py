@@ -107,6 +107,12 @@ def _cog_ok(path: Path) -> None:
             raise ValueError("empty raster")
 
 
+def _3tz_count(path: Path) -> int:
+    from opengeodata.tiles3d.tileset import count_features
+
+    return count_features(path)
+
+
 def _none(check: Callable[[Path], None]) -> Opener:
     def opener(path: Path) -> None:
         check(path)
@@ -129,6 +135,7 @@ OPENERS: dict[str, Opener] = {
     "citygml": _none(_xml_ok),
     "pmtiles": _none(_pmtiles_ok),
     "cog": _none(_cog_ok),
+    "3dtiles": _3tz_count,
 }
 
 

@@ -13,6 +13,7 @@ from opengeodata.cli import main
 from opengeodata.declaration import load_all
 from opengeodata.settings import Settings
 from opengeodata.store import Store
+from opengeodata.tiles3d.tileset import count_features
 from pipelines.runner import run_many
 from tests.citymodel_fixtures import ENTITY_BOMB, write_citygml_1_0
 from tests.conftest import DATASETS, make_settings
@@ -69,6 +70,21 @@ def test_lod2_publishes_3d_outputs_and_footprints(lod2: Settings) -> None:
     fields = {f.name: f for f in manifest.fields}
     assert fields["hoehe"].type == "number" and fields["geschosse"].type == "integer"
     assert fields["dachform_text"].description
+
+
+def test_lod2_publishes_3d_tiles_with_the_geoid_in_the_manifest(lod2: Settings) -> None:
+    store = Store(lod2.data_dir)
+    manifest = store.live_manifest("lod2")
+    assert manifest is not None
+    (out,) = [o for o in manifest.outputs if o.format == "3dtiles"]
+    assert out.name == "lod2.3tz" and out.features == 300 and out.crs == "EPSG:4978"
+    assert out.media_type == "application/vnd.maxar.archive.3tz+zip"
+    assert out.geoid is not None and ("EGM96" in out.geoid or "GCG2016" in out.geoid)
+    assert count_features(store.live_dir("lod2") / out.name) == 300
+    checks = manifest.quality.checks
+    assert checks["tiles3d"]["buildings"] == 300 and checks["tiles3d"]["geoid"] == out.geoid
+    assert checks["tiles3d"]["max_tile_bytes"] < 1 << 20
+    assert checks["measured_height"]["checked"] >= 300
 
 
 def test_bad_citygml_fails_and_keeps_the_live_version(lod2: Settings, tmp_path: Path) -> None:

@@ -68,6 +68,7 @@ FORMAT_NAMES: dict[str, str] = {
     "citygml": "CityGML",
     "cog": "Cloud Optimized GeoTIFF",
     "pmtiles": "PMTiles",
+    "3dtiles": "3D Tiles (3tz)",
 }
 
 #: media types registered with IANA (only these get a dcat:mediaType IANA URI)

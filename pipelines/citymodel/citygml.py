@@ -56,8 +56,8 @@ SIMPLE_ATTRIBUTES = {
     "storeysAboveGround": int, "storeysBelowGround": int, "yearOfConstruction": str,
     "yearOfDemolition": str,
 }
-GEOMETRY_PROPS = {"lod1Solid": ("Solid", "1"), "lod1MultiSurface": ("MultiSurface", "1"),
-                  "lod2Solid": ("Solid", "2"), "lod2MultiSurface": ("MultiSurface", "2")}
+GEOMETRY_PROPS = {f"lod{i}{kind}": (kind, str(i)) for i in range(1, 5)
+                  for kind in ("Solid", "MultiSurface")}
 GENERIC_TYPES = {"stringAttribute": str, "intAttribute": int, "doubleAttribute": float,
                  "measureAttribute": float, "dateAttribute": str, "uriAttribute": str}
 

@@ -1,4 +1,4 @@
-"""Convert CityGML files into CityJSON, CityJSONSeq, per-tile CityJSON and a footprint layer."""
+"""Convert CityGML files into CityJSON, CityJSONSeq, per-tile CityJSON, 3D Tiles and footprints."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ from pipelines.citymodel.cityjson import (
 from pipelines.citymodel.crs import SourceCrs, parse_crs_name, to_target
 from pipelines.citymodel.footprints import FIELDS, Polygon2D, build_footprints, summarize
 from pipelines.citymodel.model import CityObject
+from pipelines.citymodel.placement import geoid
+from pipelines.citymodel.quality import QualityLog, check_building
 from pipelines.citymodel.tiles import LGLN_PATTERN, tile_name
+from pipelines.citymodel.tiles3d import MAX_TILE_BYTES, Tiles3DBuilder, Tiles3DResult
 
 STORAGE_CRS = "EPSG:25832"
 
@@ -41,6 +44,8 @@ class ConvertResult:
     dropped: dict[str, int] = field(default_factory=dict)
     source_crs: list[str] = field(default_factory=list)
     reprojected: list[str] = field(default_factory=list)
+    quality: QualityLog = field(default_factory=QualityLog)
+    tiles3d: Tiles3DResult | None = None
 
 
 def reproject(building: CityObject, crs: SourceCrs) -> None:
@@ -76,7 +81,9 @@ class Converter:
 
     def __init__(self, *, cityjson: Path | None, cityjsonseq: Path | None,
                  tiles_dir: Path | None, tile_pattern: str, tile_size_km: int,
-                 tile_lod: int, dataset_id: str, title: str) -> None:
+                 tile_lod: int, dataset_id: str, title: str, tiles3d: Path | None = None,
+                 geoid_grid: Path | None = None,
+                 tiles3d_max_bytes: int = MAX_TILE_BYTES) -> None:
         self.cityjson_path = cityjson
         self.seq_path = cityjsonseq
         self.tiles_dir = tiles_dir
@@ -94,6 +101,10 @@ class Converter:
         self.geometries: list[list[Polygon2D] | MultiPolygon | None] = []
         self.seen: set[str] = set()
         self.result = ConvertResult(frame=gpd.GeoDataFrame())
+        self.tiles3d_path = tiles3d
+        self.geoid = geoid(geoid_grid) if tiles3d is not None else None
+        self.tiles3d: Tiles3DBuilder | None = None
+        self.tiles3d_max_bytes = tiles3d_max_bytes
 
     def _start(self, building: CityObject) -> None:
         xy = _first_xy(building) or (0.0, 0.0)
@@ -105,6 +116,9 @@ class Converter:
         if self.seq_path is not None:
             self.seq = CityJSONSeqWriter(self.seq_path, self.transform, self.title)
             self.writers.append(self.seq)
+        if self.tiles3d_path is not None and self.geoid is not None:
+            self.tiles3d = Tiles3DBuilder(self.tiles3d_path, self.transform, self.geoid,
+                                          self.tiles3d_max_bytes)
 
     def add(self, building: CityObject) -> None:
         """Convert one building (already in EPSG:25832)."""
@@ -116,6 +130,7 @@ class Converter:
         if self.transform is None:
             self._start(building)
         assert self.transform is not None
+        check_building(building, self.result.quality)
         row, geom, center = summarize(building)
         anchor = center or _first_xy(building)
         tile = (tile_name(anchor[0], anchor[1], lod=self.tile_lod, size_km=self.tile_size_km,
@@ -132,6 +147,8 @@ class Converter:
             self.main.add(feature)
         if self.seq is not None:
             self.seq.add(feature)
+        if self.tiles3d is not None:
+            self.tiles3d.add(feature, row)
         if self.tiles_dir is not None and tile is not None:
             writer = self.tiles.get(tile)
             if writer is None:
@@ -152,6 +169,12 @@ class Converter:
                     cls(path, self.transform, self.title).close()
         for writer in self.writers:
             writer.close()
+        if self.tiles3d_path is not None:
+            if self.tiles3d is None:
+                assert self.geoid is not None
+                self.tiles3d = Tiles3DBuilder(self.tiles3d_path, self.transform, self.geoid,
+                                          self.tiles3d_max_bytes)
+            self.result.tiles3d = self.tiles3d.finish()
         self.result.tiles = {name: w.path for name, w in sorted(self.tiles.items())}
         self.result.frame = footprint_frame(self.rows, build_footprints(self.geometries))
         return self.result
@@ -160,6 +183,8 @@ class Converter:
         """Remove spool files after a failure."""
         for writer in self.writers:
             writer.discard()
+        if self.tiles3d is not None:
+            self.tiles3d.discard()
 
 
 def footprint_frame(rows: dict[str, list[Any]], geometries: Any) -> gpd.GeoDataFrame:
@@ -190,12 +215,20 @@ def convert(
     title: str = "",
     crs: str | None = None,
     log: Callable[[str], None] | None = None,
+    tiles3d: Path | None = None,
+    geoid_grid: Path | None = None,
+    tiles3d_max_bytes: int = MAX_TILE_BYTES,
 ) -> ConvertResult:
-    """Stream CityGML ``sources`` into the requested outputs; returns the footprints."""
+    """Stream CityGML ``sources`` into the requested outputs; returns the footprints.
+
+    ``tiles3d`` names the 3D Tiles archive (``.3tz``) to write, ``geoid_grid`` a geoid grid
+    file instead of the default search (:func:`pipelines.citymodel.placement.geoid`).
+    """
     override = parse_crs_name(crs) if crs else None
     conv = Converter(cityjson=cityjson, cityjsonseq=cityjsonseq, tiles_dir=tiles_dir,
                      tile_pattern=tile_pattern, tile_size_km=tile_size_km, tile_lod=tile_lod,
-                     dataset_id=dataset_id, title=title)
+                     dataset_id=dataset_id, title=title, tiles3d=tiles3d,
+                     geoid_grid=geoid_grid, tiles3d_max_bytes=tiles3d_max_bytes)
     crs_names: list[str] = []
     reprojected: list[str] = []
     thresholds = gc.get_threshold()

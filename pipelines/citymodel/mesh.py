@@ -1,0 +1,171 @@
+"""Triangle meshes of CityJSON buildings for 3D Tiles: flat-shaded, coloured by semantics.
+
+Two steps, so that the per-building work stays small and the geometry work is done by numpy
+for many buildings at once:
+
+- :func:`flatten` takes the objects of one CityJSON feature (a building with its parts) and
+  lists the surfaces of the highest-LoD geometry of every object: the ring vertex indices one
+  after the other, the length of each ring, the number of rings of each surface and its
+  semantic class (roof, wall, ground, other).
+- :func:`triangulate` splits all surfaces of a tile at once: triangles directly, convex
+  polygons (quads, gable walls, ...) as fans, the rest (concave polygons, holes) by ear
+  clipping (mapbox_earcut) in the plane they lie in. Triangles keep the ring's orientation.
+  Every surface gets its own copy of its vertices (flat normals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import mapbox_earcut
+import numpy as np
+
+ROOF, WALL, GROUND, OTHER = 0, 1, 2, 3
+KINDS = {"RoofSurface": ROOF, "WallSurface": WALL, "GroundSurface": GROUND}
+#: colour (RGBA, 0-255) per surface class
+COLORS = np.array([[178, 64, 46, 255], [235, 230, 218, 255], [128, 128, 128, 255],
+                   [200, 200, 200, 255]], dtype=np.uint8)
+
+
+@dataclass(slots=True)
+class Flat:
+    """The surfaces of one building as flat lists."""
+
+    refs: list[int] = field(default_factory=list)  # vertex index of each ring point
+    ring_len: list[int] = field(default_factory=list)
+    surface_rings: list[int] = field(default_factory=list)
+    kinds: list[int] = field(default_factory=list)
+
+
+def _top_geometries(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    geoms = obj.get("geometry") or []
+    if len(geoms) <= 1:
+        return geoms
+    top = max(str(g.get("lod", "0")) for g in geoms)
+    return [g for g in geoms if str(g.get("lod", "0")) == top]
+
+
+def _add(flat: Flat, rings: list[list[int]], kind: int) -> None:
+    rings = [r for r in rings if len(r) >= 3]
+    if not rings:
+        return
+    for ring in rings:
+        flat.refs.extend(ring)
+        flat.ring_len.append(len(ring))
+    flat.surface_rings.append(len(rings))
+    flat.kinds.append(kind)
+
+
+def flatten(objects: dict[str, dict[str, Any]]) -> Flat:
+    """The surfaces of the highest-LoD geometry of every object of a feature."""
+    flat = Flat()
+    for obj in objects.values():
+        for geom in _top_geometries(obj):
+            sem = geom.get("semantics") or {}
+            classes = [KINDS.get(s.get("type", ""), OTHER) for s in sem.get("surfaces", [])]
+            values = sem.get("values")
+            gtype = geom["type"]
+            if gtype == "Solid":
+                for si, shell in enumerate(geom["boundaries"]):
+                    sv = values[si] if values else None
+                    for fi, rings in enumerate(shell):
+                        v = sv[fi] if sv else None
+                        _add(flat, rings, OTHER if v is None else classes[v])
+            elif gtype in ("MultiSurface", "CompositeSurface"):
+                for fi, rings in enumerate(geom["boundaries"]):
+                    v = values[fi] if values else None
+                    _add(flat, rings, OTHER if v is None else classes[v])
+            elif gtype in ("MultiSolid", "CompositeSolid"):
+                for solid in geom["boundaries"]:
+                    for shell in solid:
+                        for rings in shell:
+                            _add(flat, rings, OTHER)
+    return flat
+
+
+def _cross_dot(a: np.ndarray, b: np.ndarray, c: np.ndarray, n: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", np.cross(b - a, c - a), n)
+
+
+def triangulate(points: np.ndarray, ring_len: np.ndarray,
+                surface_rings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Triangles (m, 3) as row numbers of ``points`` (one row per ring point, rings in order,
+    surfaces in order) and the surface of each triangle."""
+    nring = len(ring_len)
+    ring_start = np.zeros(nring, dtype=np.int64)
+    np.cumsum(ring_len[:-1], out=ring_start[1:])
+    surf_first_ring = np.zeros(len(surface_rings), dtype=np.int64)
+    np.cumsum(surface_rings[:-1], out=surf_first_ring[1:])
+    # Newell normal of each outer ring
+    ring_of_point = np.repeat(np.arange(nring), ring_len)
+    nxt = np.arange(len(points)) + 1
+    ends = ring_start + ring_len
+    nxt[ends - 1] = ring_start
+    p, q = points, points[nxt]
+    terms = np.column_stack(((p[:, 1] - q[:, 1]) * (p[:, 2] + q[:, 2]),
+                             (p[:, 2] - q[:, 2]) * (p[:, 0] + q[:, 0]),
+                             (p[:, 0] - q[:, 0]) * (p[:, 1] + q[:, 1])))
+    ring_normal = np.zeros((nring, 3))
+    np.add.at(ring_normal, ring_of_point, terms)
+    normal = ring_normal[surf_first_ring]
+    start = ring_start[surf_first_ring]
+    count = ring_len[surf_first_ring]
+    valid = np.einsum("ij,ij->i", normal, normal) > 0
+    simple = valid & (surface_rings == 1)
+    out_tri: list[np.ndarray] = []
+    out_surf: list[np.ndarray] = []
+    rest = valid & ~simple
+    for n in np.unique(count[simple]):
+        sel = np.flatnonzero(simple & (count == n))
+        idx = start[sel][:, None] + np.arange(n)[None, :]
+        if n == 3:
+            out_tri.append(idx)
+            out_surf.append(sel)
+            continue
+        pts = points[idx]
+        nrm = normal[sel]
+        if n == 4:
+            a, b, c, d = pts[:, 0], pts[:, 1], pts[:, 2], pts[:, 3]
+            first = (_cross_dot(a, b, c, nrm) > 0) & (_cross_dot(a, c, d, nrm) > 0)
+            tri = np.where(first[:, None, None], idx[:, [[0, 1, 2], [0, 2, 3]]],
+                           idx[:, [[1, 2, 3], [1, 3, 0]]])
+            out_tri.append(tri.reshape(-1, 3))
+            out_surf.append(np.repeat(sel, 2))
+            continue
+        edges = np.roll(pts, -1, axis=1) - pts
+        turns = np.einsum("kij,kj->ki", np.cross(edges, np.roll(edges, -1, axis=1)), nrm)
+        convex = (turns >= -1e-9 * np.einsum("ij,ij->i", nrm, nrm)[:, None] ** 0.5).all(axis=1)
+        fan = np.column_stack((np.zeros(n - 2, dtype=np.int64), np.arange(1, n - 1),
+                               np.arange(2, n)))
+        conv = np.flatnonzero(convex)
+        if len(conv):
+            out_tri.append(idx[conv][:, fan].reshape(-1, 3))
+            out_surf.append(np.repeat(sel[conv], n - 2))
+        rest[sel[~convex]] = True
+    for s in np.flatnonzero(rest):
+        ear = _earcut(points, ring_start, ring_len, int(surf_first_ring[s]),
+                      int(surface_rings[s]), normal[s])
+        if ear is not None:
+            out_tri.append(ear)
+            out_surf.append(np.full(len(ear), s))
+    if not out_tri:
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(out_tri).astype(np.int64), np.concatenate(out_surf).astype(np.int64)
+
+
+def _earcut(points: np.ndarray, ring_start: np.ndarray, ring_len: np.ndarray, first: int,
+            rings: int, normal: np.ndarray) -> np.ndarray | None:
+    lo = int(ring_start[first])
+    hi = int(ring_start[first + rings - 1] + ring_len[first + rings - 1])
+    pts = points[lo:hi]
+    axis = int(np.argmax(np.abs(normal)))
+    plane = np.delete(pts, axis, axis=1)
+    ends = np.cumsum(ring_len[first:first + rings]).astype(np.uint32)
+    tri = mapbox_earcut.triangulate_float64(plane, ends).astype(np.int64).reshape(-1, 3)
+    if not len(tri):
+        return None
+    a, b, c = pts[tri[:, 0]], pts[tri[:, 1]], pts[tri[:, 2]]
+    if np.einsum("ij,j->i", np.cross(b - a, c - a), normal).sum() < 0:
+        tri = tri[:, ::-1]
+    return tri + lo

@@ -1,0 +1,287 @@
+"""3D Tiles 1.1 of a city model: a quadtree of GLB tiles packed in one ``.3tz`` archive.
+
+:class:`Tiles3DBuilder` takes the CityJSON features of a run one by one (with the attribute
+row of the footprint layer), meshes each building (:mod:`pipelines.citymodel.mesh`) and
+spools it to a file, so memory stays flat. ``finish`` splits the dataset into a quadtree
+(a tile is split while its estimated GLB size exceeds ``max_tile_bytes``), writes one GLB per
+leaf - positions in ECEF (EPSG:4978) relative to the tile centre, ellipsoidal heights from
+the geoid (:mod:`pipelines.citymodel.placement`), one ``EXT_mesh_features`` feature and one
+``EXT_structural_metadata`` row per building - and the ``tileset.json`` with tight
+``region`` bounding volumes. Inner tiles have no content; their geometric error is a
+twentieth of their width, leaves have 0.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from opengeodata.tiles3d.archive import Writer3tz
+from opengeodata.tiles3d.glb import Property, building_glb
+from pipelines.citymodel.cityjson import SCALE, Feature, Transform
+from pipelines.citymodel.mesh import COLORS, flatten, triangulate
+from pipelines.citymodel.placement import Geoid, to_ecef, to_geodetic
+
+#: attributes of every building in the property tables (names kept for the viewer)
+PROPERTIES = [
+    Property("gml_id", "string", "gml:id des Gebäudes im CityGML"),
+    Property("funktion", "string", "Gebäudefunktion (Code)"),
+    Property("funktion_text", "string", "Gebäudefunktion (Bezeichnung)"),
+    Property("dachform", "string", "Dachform (roofType-Code)"),
+    Property("dachform_text", "string", "Dachform (Bezeichnung)"),
+    Property("hoehe", "float64", "Gebäudehöhe in m"),
+    Property("gelaendehoehe", "float64", "Höhe der Grundfläche in m über NHN (DHHN2016)"),
+    Property("baujahr", "int32", "Baujahr"),
+    Property("geschosse", "int32", "Anzahl der oberirdischen Geschosse"),
+    Property("adresse", "string", "Adresse"),
+]
+MAX_TILE_BYTES = 640 << 10
+MAX_LEVEL = 14
+_HEAD = struct.Struct("<IIIII")  # json bytes, vertices, ring points, rings, surfaces
+#: estimated GLB bytes per vertex (position, normal, colour, feature id) and per triangle
+_VERTEX_BYTES = 12 + 12 + 4 + 4
+_TRIANGLE_BYTES = 6
+
+
+@dataclass
+class Tiles3DResult:
+    """What ``finish`` wrote."""
+
+    path: Path
+    buildings: int = 0
+    tiles: int = 0
+    max_tile_bytes: int = 0
+    levels: int = 0
+    skipped: list[str] = field(default_factory=list)  # buildings without usable surfaces
+    geoid: str = ""
+
+
+@dataclass
+class _Batch:
+    """The spooled buildings of one tile, concatenated (ring point indices shifted)."""
+
+    rows: list[dict[str, Any]]
+    vertices: np.ndarray
+    refs: np.ndarray
+    ring_len: np.ndarray
+    surface_rings: np.ndarray
+    kinds: np.ndarray
+    nref: np.ndarray  # ring points per building
+
+
+class Tiles3DBuilder:
+    """Collects building meshes, then writes the tileset into a 3tz archive."""
+
+    def __init__(self, target: Path, transform: Transform, geoid: Geoid,
+                 max_tile_bytes: int = MAX_TILE_BYTES) -> None:
+        self.target = target
+        self.transform = transform
+        self.geoid = geoid
+        self.max_tile_bytes = max_tile_bytes
+        self.spool_path = target.with_name(target.name + ".spool.part")
+        self.spool = self.spool_path.open("wb")
+        self.offsets: list[int] = []
+        self.sizes: list[int] = []
+        self.cx: list[float] = []
+        self.cy: list[float] = []
+        self.estimate: list[int] = []
+        self.pos = 0
+        self.skipped: list[str] = []
+
+    def add(self, feature: Feature, row: dict[str, Any]) -> bool:
+        """Spool one building's surfaces; False when it has none."""
+        flat = flatten(feature.objects)
+        if not flat.kinds:
+            self.skipped.append(feature.id)
+            return False
+        attrs = orjson.dumps({p.name: row.get(p.name) for p in PROPERTIES})
+        nv = len(feature.vertices)
+        arrays = (np.asarray(feature.vertices, dtype="<i4").tobytes(),
+                  np.asarray(flat.refs, dtype="<u4").tobytes(),
+                  np.asarray(flat.ring_len, dtype="<u4").tobytes(),
+                  np.asarray(flat.surface_rings, dtype="<u4").tobytes(),
+                  bytes(flat.kinds))
+        data = b"".join((_HEAD.pack(len(attrs), nv, len(flat.refs), len(flat.ring_len),
+                                    len(flat.kinds)), attrs, *arrays))
+        self.spool.write(data)
+        self.offsets.append(self.pos)
+        self.sizes.append(len(data))
+        self.pos += len(data)
+        box = feature.box or (0, 0, 0, 0, 0, 0)
+        self.cx.append((box[0] + box[3]) / 2 * SCALE)  # metres from the translate
+        self.cy.append((box[1] + box[4]) / 2 * SCALE)
+        nrefs = len(flat.refs)
+        triangles = nrefs - 2 * len(flat.kinds) + 2 * (len(flat.ring_len) - len(flat.kinds))
+        self.estimate.append(nrefs * _VERTEX_BYTES + triangles * _TRIANGLE_BYTES + len(attrs))
+        return True
+
+    def discard(self) -> None:
+        """Remove the spool and a half-written archive."""
+        self.spool.close()
+        self.spool_path.unlink(missing_ok=True)
+        self.target.unlink(missing_ok=True)
+
+    def finish(self) -> Tiles3DResult:
+        """Write the 3tz (tiles, tileset.json, index); returns what was written."""
+        self.spool.close()
+        result = Tiles3DResult(self.target, buildings=len(self.offsets),
+                               skipped=self.skipped, geoid=self.geoid.label)
+        writer = Writer3tz(self.target)
+        try:
+            with self.spool_path.open("rb") as spool:
+                root = self._tree(spool, writer, result)
+            tileset = _tileset(root, self.geoid)
+            writer.add("tileset.json", orjson.dumps(tileset, option=orjson.OPT_INDENT_2))
+        except BaseException:
+            writer.discard()
+            raise
+        finally:
+            self.spool_path.unlink(missing_ok=True)
+        writer.close()
+        return result
+
+    # -- the quadtree ------------------------------------------------------------------------
+    def _tree(self, spool: Any, writer: Writer3tz, result: Tiles3DResult) -> dict[str, Any]:
+        cx = np.asarray(self.cx)
+        cy = np.asarray(self.cy)
+        estimate = np.asarray(self.estimate, dtype=np.int64)
+        if not len(cx):
+            return _empty_root()
+        x0, y0 = float(cx.min()), float(cy.min())
+        size = max(float(cx.max()) - x0, float(cy.max()) - y0, 1000.0) * (1 + 1e-9) + 1.0
+        ids = np.arange(len(cx))
+
+        def node(sel: np.ndarray, nx0: float, ny0: float, nsize: float, level: int, tx: int,
+                 ty: int) -> dict[str, Any]:
+            result.levels = max(result.levels, level + 1)
+            if (int(estimate[sel].sum()) <= self.max_tile_bytes or level >= MAX_LEVEL
+                    or len(sel) == 1):
+                uri = f"tiles/{level}/{tx}/{ty}.glb"
+                glb, region = self._content(spool, sel)
+                writer.add(uri, glb)
+                result.tiles += 1
+                result.max_tile_bytes = max(result.max_tile_bytes, len(glb))
+                return {"boundingVolume": {"region": region}, "geometricError": 0.0,
+                        "content": {"uri": uri}}
+            half = nsize / 2
+            right = cx[sel] >= nx0 + half
+            top = cy[sel] >= ny0 + half
+            children = []
+            for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):
+                part = sel[(right == bool(dx)) & (top == bool(dy))]
+                if len(part):
+                    children.append(node(part, nx0 + dx * half, ny0 + dy * half, half,
+                                         level + 1, 2 * tx + dx, 2 * ty + dy))
+            regions = np.array([c["boundingVolume"]["region"] for c in children])
+            region = [*regions[:, :2].min(axis=0), *regions[:, 2:4].max(axis=0),
+                      regions[:, 4].min(), regions[:, 5].max()]
+            return {"boundingVolume": {"region": [float(v) for v in region]},
+                    "geometricError": round(nsize / 20, 3), "children": children}
+
+        return node(ids, x0, y0, size, 0, 0, 0)
+
+    def _read(self, spool: Any, order: np.ndarray) -> _Batch:
+        rows: list[dict[str, Any]] = []
+        verts: list[np.ndarray] = []
+        refs: list[np.ndarray] = []
+        ring_len: list[np.ndarray] = []
+        surface_rings: list[np.ndarray] = []
+        kinds: list[np.ndarray] = []
+        nref: list[int] = []
+        nv = 0
+        for i in order:
+            spool.seek(self.offsets[i])
+            data = spool.read(self.sizes[i])
+            jlen, n, r, g, k = _HEAD.unpack_from(data)
+            pos = _HEAD.size
+            rows.append(orjson.loads(data[pos:pos + jlen]))
+            pos += jlen
+            verts.append(np.frombuffer(data, "<i4", n * 3, pos).reshape(n, 3))
+            pos += n * 12
+            refs.append(np.frombuffer(data, "<u4", r, pos).astype(np.int64) + nv)
+            pos += r * 4
+            ring_len.append(np.frombuffer(data, "<u4", g, pos))
+            pos += g * 4
+            surface_rings.append(np.frombuffer(data, "<u4", k, pos))
+            pos += k * 4
+            kinds.append(np.frombuffer(data, "u1", k, pos))
+            nref.append(r)
+            nv += n
+        return _Batch(rows, np.concatenate(verts).astype(np.float64), np.concatenate(refs),
+                      np.concatenate(ring_len).astype(np.int64),
+                      np.concatenate(surface_rings).astype(np.int64), np.concatenate(kinds),
+                      np.asarray(nref, dtype=np.int64))
+
+    def _content(self, spool: Any, sel: np.ndarray) -> tuple[bytes, list[float]]:
+        order = sel[np.argsort(np.asarray(self.offsets)[sel])]
+        batch = self._read(spool, order)
+        rows, vertices, refs, nref = batch.rows, batch.vertices, batch.refs, batch.nref
+        ring_len, surface_rings, kinds = batch.ring_len, batch.surface_rings, batch.kinds
+        origin = vertices.min(axis=0)
+        local = (vertices - origin) * SCALE  # metres, for the triangulation
+        triangles, tri_surface = triangulate(local[refs], ring_len, surface_rings)
+        real = vertices * SCALE + np.asarray(self.transform.translate)
+        lon, lat, h = to_geodetic(real[:, 0], real[:, 1], real[:, 2], self.geoid)
+        ecef_unique = to_ecef(lon, lat, h)
+        center = (ecef_unique.min(axis=0) + ecef_unique.max(axis=0)) / 2
+        rel = ecef_unique[refs] - center
+        a, b, c = rel[triangles[:, 0]], rel[triangles[:, 1]], rel[triangles[:, 2]]
+        cross = np.cross(b - a, c - a)
+        keep = np.linalg.norm(cross, axis=1) > 1e-9
+        triangles, cross, tri_surface = triangles[keep], cross[keep], tri_surface[keep]
+        nsurf = len(surface_rings)
+        normal = np.zeros((nsurf, 3))
+        np.add.at(normal, tri_surface, cross)
+        length = np.linalg.norm(normal, axis=1)
+        up = center / np.linalg.norm(center)
+        normal = np.where(length[:, None] > 0, normal / np.maximum(length, 1e-300)[:, None], up)
+        first_ring = np.zeros(nsurf, dtype=np.int64)
+        np.cumsum(surface_rings[:-1], out=first_ring[1:])
+        points_per_surface = np.add.reduceat(ring_len, first_ring)
+        vertex_surface = np.repeat(np.arange(nsurf), points_per_surface)
+        glb = building_glb(
+            positions=_y_up(rel).astype(np.float32),
+            normals=_unit32(_y_up(normal[vertex_surface])),
+            colors=COLORS[np.repeat(kinds, points_per_surface)],
+            feature_ids=np.repeat(np.arange(len(rows), dtype=np.float32), nref),
+            indices=triangles.reshape(-1),
+            translation=tuple(float(v) for v in _y_up(center[None, :])[0]),  # type: ignore[arg-type]
+            properties=PROPERTIES,
+            columns={p.name: [r.get(p.name) for r in rows] for p in PROPERTIES},
+        )
+        used = np.unique(refs)
+        region = [float(np.radians(lon[used].min())), float(np.radians(lat[used].min())),
+                  float(np.radians(lon[used].max())), float(np.radians(lat[used].max())),
+                  float(h[used].min()), float(h[used].max())]
+        return glb, region
+
+
+def _y_up(xyz: np.ndarray) -> np.ndarray:
+    return np.column_stack((xyz[:, 0], xyz[:, 2], -xyz[:, 1]))
+
+
+def _unit32(vectors: np.ndarray) -> np.ndarray:
+    out = vectors.astype(np.float32)
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out
+
+
+def _empty_root() -> dict[str, Any]:
+    return {"boundingVolume": {"region": [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]},
+            "geometricError": 0.0}
+
+
+def _tileset(root: dict[str, Any], geoid: Geoid) -> dict[str, Any]:
+    root["refine"] = "REPLACE"
+    return {
+        "asset": {"version": "1.1", "generator": "opengeodata",
+                  "extras": {"crs": "EPSG:4978", "source_crs": "EPSG:25832+7837",
+                             "geoid": geoid.label}},
+        "geometricError": round(max(root.get("geometricError", 0.0) * 2, 10.0), 3),
+        "root": root,
+    }
