@@ -67,6 +67,21 @@ class InvalidRequestError(OpenGeoDataError):
     code = "InvalidParameterValue"
 
 
+class ResponseTooLargeError(InvalidRequestError):
+    """A request would produce more than one response may hold (e.g. coverage pixels)."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "ResponseTooLarge"
+
+
+class ServerBusyError(OpenGeoDataError):
+    """Every slot for costly requests of this process is taken; retry later."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "ServerBusy"
+    retry_after = 5
+
+
 def http_status(error: BaseException) -> int:
     """Map an exception to the HTTP status the server answers with."""
     if isinstance(error, OpenGeoDataError):

@@ -37,12 +37,21 @@ class Settings(BaseSettings):
         description="Threads per worker for `serve` (gthread). Requests are CPU-bound: more "
         "threads only queue behind the GIL and lengthen the tail (bench features_settings).",
     )
-    worker_class: Literal["gthread", "sync"] = Field(
-        "gthread",
-        description="gunicorn worker class for `serve`: 'gthread' keeps connections alive, "
-        "'sync' answers one request per connection.",
+    worker_class: Literal["buffered", "gthread", "sync"] = Field(
+        "buffered",
+        description="gunicorn worker class for `serve`: 'buffered' (waitress's event loop per "
+        "worker process: requests reach a thread only when complete, responses are buffered or "
+        "streamed from disk by the loop, so slow clients hold no thread), 'gthread' (keep-alive "
+        "connections, each read and written by a worker thread) or 'sync' (one request per "
+        "connection, one thread).",
     )
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds.")
+    costly_requests: int = Field(
+        1, ge=1,
+        description="Costly requests (coverage renders, result downloads f=csv/fgb/gpkg) one "
+        "worker process runs at once; one more is answered 503 with Retry-After, so cheap "
+        "requests always find a free thread.",
+    )
     max_body_bytes: int = Field(
         1 << 20, ge=1024,
         description="Largest request body (bytes) the server accepts, e.g. a CQL2-JSON filter "

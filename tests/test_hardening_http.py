@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import threading
+import time
 import urllib.parse
 from typing import Any
 
@@ -165,3 +168,82 @@ def test_html_pages_and_error_pages_send_security_headers(hardening_server: str,
 def test_every_answer_says_nosniff(hardening_server: str, path: str) -> None:
     _, headers, _ = _request(hardening_server, "GET", path)
     assert headers["x-content-type-options"] == "nosniff", path
+
+
+def _cheap_latencies(base: str, seconds: float) -> list[float]:
+    """Latencies (s) of cheap requests made one after another for ``seconds``."""
+    out: list[float] = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        start = time.monotonic()
+        status, _, _ = _request(base, "GET", f"{ITEMS}?limit=1&f=json")
+        assert status == 200
+        out.append(time.monotonic() - start)
+        time.sleep(0.1)
+    return out
+
+
+def _slow_header_sender(base: str, stop: threading.Event) -> None:
+    url = urllib.parse.urlsplit(base)
+    with socket.create_connection((url.hostname, url.port)) as sock:
+        sock.sendall(b"GET /collections HTTP/1.1\r\nHost: x\r\n")
+        while not stop.wait(1.0):
+            sock.sendall(b"X-Slow: 1\r\n")
+
+
+def _slow_reader(base: str, path: str, stop: threading.Event) -> None:
+    url = urllib.parse.urlsplit(base)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((url.hostname, url.port))
+    with sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        while not stop.wait(0.2) and sock.recv(1024):
+            pass
+
+
+def test_slow_clients_do_not_stall_other_requests(hardening_server: str) -> None:
+    """4 clients trickling headers and 8 reading a COG slowly held every thread (18-20 s)."""
+    stop = threading.Event()
+    clients = [threading.Thread(target=_slow_header_sender, args=(hardening_server, stop))
+               for _ in range(4)]
+    clients += [threading.Thread(target=_slow_reader,
+                                 args=(hardening_server, "/downloads/dop20/dop20.tif", stop))
+                for _ in range(8)]
+    for client in clients:
+        client.start()
+    try:
+        time.sleep(1.0)
+        latencies = _cheap_latencies(hardening_server, 6.0)
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(timeout=5)
+    assert max(latencies) < 3.0, sorted(latencies)[-5:]
+
+
+def test_plain_coverage_is_small_and_costly_requests_cannot_take_every_thread(
+        hardening_server: str) -> None:
+    status, headers, body = _get(hardening_server, COVERAGE, f="png")
+    assert status == 200 and "scaled to 1024x1024 px" in headers["ogc-coverage-scaled"]
+    status, _, body = _get(hardening_server, COVERAGE, **{"scale-size": "E(4096),N(4096)"})
+    assert status == 413 and "pixels" in json.loads(body)["description"]
+    answers: list[tuple[int, dict[str, str]]] = []
+
+    def costly(i: int) -> None:
+        status, headers, _ = _get(hardening_server, COVERAGE, f="png",
+                                  **{"scale-size": f"E({2000 + i}),N(2000)"})
+        answers.append((status, headers))
+
+    workers = [threading.Thread(target=costly, args=(i,)) for i in range(8)]
+    for worker in workers:
+        worker.start()
+    latencies = _cheap_latencies(hardening_server, 3.0)
+    for worker in workers:
+        worker.join(timeout=120)
+    assert max(latencies) < 3.0, sorted(latencies)[-5:]
+    statuses = sorted(s for s, _ in answers)
+    assert len(statuses) == 8 and set(statuses) <= {200, 503} and 200 in statuses, statuses
+    for status, headers in answers:
+        if status == 503:
+            assert headers["retry-after"].isdigit()

@@ -17,6 +17,7 @@ from flask import Flask
 
 from opengeodata.published import VECTOR
 from opengeodata.server import catalogue, downloads, ogcapi, policy, raster, web
+from opengeodata.server.costly import Gate
 from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.state import ServerState
@@ -33,12 +34,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["opengeodata"] = state
 
     dispatcher = Dispatcher(state)
-    features = FeaturesAPI(state)
+    costly = Gate(settings.costly_requests)  # coverage renders, result downloads
+    features = FeaturesAPI(state, costly)
     vector_tiles = VectorTiles(state.base_url, settings.data_dir, settings.cache_max_age)
     dispatcher.handle_wsgi(VECTOR, "tiles", vector_tiles.collection_answer)
     dispatcher.handle_wsgi_root("tiles", vector_tiles.overview_answer)
     ogcapi.register(dispatcher, state, features)
-    raster.register(dispatcher, state)
+    raster.register(dispatcher, state, costly)
     dispatcher.install(app)
     app.extensions["opengeodata.dispatch"] = dispatcher
 

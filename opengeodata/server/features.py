@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+from collections.abc import Iterable
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import orjson
@@ -26,6 +27,7 @@ from opengeodata.providers.crs import CRS84, parse_crs, transform_geoms
 from opengeodata.providers.gpkg_sql import decode_blobs, open_layer
 from opengeodata.published import Collection as PublishedCollection
 from opengeodata.server import features_download
+from opengeodata.server.costly import Gate
 from opengeodata.server.features_params import (
     ITEM_PARAMS,
     Collection,
@@ -38,6 +40,8 @@ from opengeodata.server.features_params import (
 )
 from opengeodata.server.state import ServerState
 
+#: result downloads with more rows than this take a costly-request slot
+COSTLY_LIMIT = 10_000
 
 def _dumps(value: Any) -> bytes:
     """Compact JSON bytes (orjson; unknown types as strings)."""
@@ -57,8 +61,9 @@ def wants_html(req: Request, fmt: str | None) -> bool:
 class FeaturesAPI:
     """The feature views of one app; collection facts cached per published version."""
 
-    def __init__(self, state: ServerState) -> None:
+    def __init__(self, state: ServerState, costly: Gate | None = None) -> None:
         self.state = state
+        self.costly = costly or Gate(state.settings.costly_requests)
         self._lock = threading.Lock()
         self._collections: dict[tuple[str, str], Collection] = {}
 
@@ -144,6 +149,9 @@ class FeaturesAPI:
             return early
         if query.fmt in features_download.FORMATS:
             response = features_download.response(coll, query)
+            if query.limit is None or query.limit > COSTLY_LIMIT:  # all matches: costly
+                stream = cast("Iterable[bytes]", response.response)
+                response.response = self.costly.stream(f"f={query.fmt}", stream)
         else:
             body = self.items_body(coll, query, self.base_url(), args)
             response = Response(body, mimetype=GEOJSON)

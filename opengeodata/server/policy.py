@@ -31,7 +31,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
 
-from opengeodata.errors import OpenGeoDataError, http_status
+from opengeodata.errors import OpenGeoDataError, ServerBusyError, http_status
 from opengeodata.server.error_pages import error_response
 from opengeodata.server.state import ServerState
 
@@ -148,7 +148,10 @@ def install(app: Flask, state: ServerState) -> None:
 
     @app.errorhandler(OpenGeoDataError)
     def _own_error(error: OpenGeoDataError) -> Response:
-        return error_response(state, request, http_status(error), error.code, str(error))
+        response = error_response(state, request, http_status(error), error.code, str(error))
+        if isinstance(error, ServerBusyError):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

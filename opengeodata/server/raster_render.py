@@ -21,7 +21,7 @@ from rasterio.crs import CRS as RioCRS
 from rio_tiler.errors import TileOutsideBounds
 from rio_tiler.io import Reader
 
-from opengeodata.errors import InvalidRequestError, NotFoundError
+from opengeodata.errors import InvalidRequestError, NotFoundError, ResponseTooLargeError
 
 TMS_ID = "WebMercatorQuad"
 TILE_SIZE = 256
@@ -30,6 +30,10 @@ OVERZOOM = 2
 MAX_ZOOM = 24  # the levels of WebMercatorQuad
 #: Largest coverage response, in pixels per side.
 MAX_COVERAGE_SIDE = 4096
+#: Largest coverage response in pixels (width x height): the work one request may cause.
+MAX_COVERAGE_PIXELS = 2048 * 2048
+#: A request without scale-size/scale-factor/width/height is scaled down to fit this side.
+DEFAULT_COVERAGE_SIDE = 1024
 
 TILE_FORMATS = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 FORMAT_ALIASES = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg", "webp": "webp"}
@@ -266,17 +270,24 @@ def coverage_request(args: dict[str, str], reader: Reader, native: str) -> Cover
     width, height = _scaled_size(args, native_w, native_h)
     scaled_from = None
     unscaled = not any(args.get(k) for k in ("scale-size", "scale-factor", "width", "height"))
-    if unscaled and max(width, height) > MAX_COVERAGE_SIDE:
+    if unscaled and max(width, height) > DEFAULT_COVERAGE_SIDE:
         # a plain request (e.g. the advertised coverage link) gets the whole area, scaled down
-        ratio = MAX_COVERAGE_SIDE / max(width, height)
+        # (read from the COG's overviews): cheap by default, more only when asked for
+        ratio = DEFAULT_COVERAGE_SIDE / max(width, height)
         scaled_from = (width, height)
-        width = min(MAX_COVERAGE_SIDE, max(1, round(width * ratio)))
-        height = min(MAX_COVERAGE_SIDE, max(1, round(height * ratio)))
+        width = min(DEFAULT_COVERAGE_SIDE, max(1, round(width * ratio)))
+        height = min(DEFAULT_COVERAGE_SIDE, max(1, round(height * ratio)))
     if width > MAX_COVERAGE_SIDE or height > MAX_COVERAGE_SIDE:
         raise InvalidRequestError(
             f"the response would be {width} x {height} pixels; the limit is "
             f"{MAX_COVERAGE_SIDE} per side: request a smaller bbox/subset or scale it down "
             "with scale-size=width(w),height(h) or scale-factor=f")
+    if width * height > MAX_COVERAGE_PIXELS:
+        raise ResponseTooLargeError(
+            f"the response would be {width} x {height} = {width * height:,} pixels; one "
+            f"request may have at most {MAX_COVERAGE_PIXELS:,} (e.g. 2048 x 2048): request a "
+            "smaller bbox/subset or scale-size, or download the COG "
+            "(/downloads/{id}/latest/cog)")
     fmt = (args.get("f") or "gtiff").lower()
     if fmt not in COVERAGE_FORMATS:
         raise InvalidRequestError(f"unsupported coverage format f={fmt!r}; use GTiff, png, jpeg")
@@ -347,4 +358,5 @@ def render_coverage(reader: Reader, req: CoverageRequest, native: str) -> bytes:
         return bytes(image.render(img_format="GTiff", add_mask=False, compress="deflate"))
     if req.driver == "JPEG":
         return bytes(image.render(img_format="JPEG", add_mask=False, quality=90))
-    return bytes(image.render(img_format="PNG"))
+    # zlib level 1: a few percent bigger, several times faster than the default 6
+    return bytes(image.render(img_format="PNG", ZLEVEL=1))
