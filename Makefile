@@ -83,7 +83,7 @@ bench: install bench-deps postgis ## Run the benchmarks under bench/ (writes ben
 	$(PY) -m bench
 
 .PHONY: bench-deps
-bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debian), pysqlite3; idempotent
+bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debian), pysqlite3, tipg (.venv-tipg); idempotent
 	@missing=""; command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	command -v ogr2ogr >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
 	[ -e /usr/lib/x86_64-linux-gnu/mod_spatialite.so ] || \
@@ -93,9 +93,12 @@ bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debia
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
 	fi
 	@$(PY) -c 'import pysqlite3' 2>/dev/null || $(PY) -m pip install --quiet pysqlite3-binary
+	@# tipg 1.6 (bench_postgis baseline) in its own venv: its pins never touch the project's
+	@[ -x .venv-tipg/bin/uvicorn ] || { $(PY) -m venv .venv-tipg && \
+		.venv-tipg/bin/pip install --quiet 'tipg>=1.6,<1.7' 'uvicorn[standard]'; }
 
 clean: ## Remove the virtualenv, built data and caches
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results
+	rm -rf $(VENV) .venv-tipg data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results
 	rm -rf opengeodata/server/static/vendor test-artifacts
 
 # Web assets again whenever package.json or the lock file changes (or static/vendor was removed).

@@ -71,8 +71,10 @@ def parcels_frame(n: int, seed: int = 8) -> gpd.GeoDataFrame:
     return frame
 
 
-def publish_parcels(tmp: Path, n: int, outputs: str = "gpkg") -> Settings:
-    """Publish ``n`` generated parcels as dataset ``parcels`` under ``tmp``; its settings."""
+def publish_parcels(tmp: Path, n: int, outputs: str = "gpkg",
+                    database_url: str | None = None) -> Settings:
+    """Publish ``n`` generated parcels as dataset ``parcels`` under ``tmp``; its settings
+    (with ``database_url`` also loaded into PostGIS)."""
     from opengeodata.declaration import load_all
     from pipelines.runner import run_many
 
@@ -82,7 +84,8 @@ def publish_parcels(tmp: Path, n: int, outputs: str = "gpkg") -> Settings:
     parcels_frame(n).to_file(ds / "sample" / "parcels.gpkg", layer="parcels", driver="GPKG")
     (ds / "dataset.yml").write_text(DECLARATION.format(outputs=outputs), encoding="utf-8")
     settings = Settings(data_dir=tmp / "data", datasets_dir=tmp / "datasets",
-                        config_dir=root / "config", base_url="").resolved()
+                        config_dir=root / "config", base_url="",
+                        database_url=database_url).resolved()
     results = run_many(load_all(settings.datasets_dir), settings)
     if [r.status for r in results] != ["published"]:
         raise RuntimeError(f"publishing parcels failed: {results}")

@@ -67,7 +67,12 @@ def rollback(obj: object, dataset_id: str, version: str | None) -> None:
     try:
         load_all(settings.datasets_dir, [dataset_id])
         with dataset_lock(settings.data_dir, dataset_id, log=console.print):
-            old, new = Store(settings.data_dir).rollback(dataset_id, version)
+            store = Store(settings.data_dir)
+            old, new = store.rollback(dataset_id, version)
+            if settings.database_url:
+                from pipelines.runner import switch_database
+
+                switch_database(settings.database_url, store, dataset_id, new, old)
     except OpenGeoDataError as exc:
         _fail(exc)
     if old == new:

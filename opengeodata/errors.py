@@ -104,3 +104,10 @@ class SettingsError(OpenGeoDataError):
     """An ``OPENGEODATA_*`` environment variable has an invalid value."""
 
     code = "SettingsError"
+
+
+class DatabaseUnavailableError(OpenGeoDataError):
+    """The PostGIS feature database cannot be reached or answered with an error."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "DatabaseUnavailable"

@@ -12,7 +12,8 @@ A :class:`Collection` has a **kind** (what the server does with it, the key of t
 - ``features`` (:class:`FeatureFacet`): a feature table (backend ``gpkg`` today; a PostGIS
   backend sets ``backend="postgis"`` and ``data`` to its table reference),
 - ``vector_tiles`` (:class:`VectorTilesFacet`): a PMTiles archive,
-- ``coverage`` (:class:`CoverageFacet`): a COG.
+- ``coverage`` (:class:`CoverageFacet`): a COG,
+- ``3dtiles`` (:class:`Tiles3DFacet`): a 3D Tiles archive (``.3tz``) of a city model.
 
 Adding a facet (e.g. 3D tiles of a city model): write a frozen dataclass and a builder
 ``def my_facet(ctx: FacetContext) -> MyFacet | None`` and add it to :data:`FACET_BUILDERS`
@@ -81,6 +82,15 @@ class CoverageFacet:
 
 
 @dataclass(frozen=True)
+class Tiles3DFacet:
+    """The 3D Tiles 1.1 archive (3tz) of the live version."""
+
+    path: Path
+    sha256: str
+    geoid: str | None
+
+
+@dataclass(frozen=True)
 class Collection:
     """One published dataset (or the records collection) as every consumer sees it."""
 
@@ -118,6 +128,11 @@ class Collection:
     def coverage(self) -> CoverageFacet | None:
         """The COG, if the collection has one."""
         return self.facets.get("coverage")
+
+    @property
+    def tiles3d(self) -> Tiles3DFacet | None:
+        """The 3D Tiles archive, if the collection has one."""
+        return self.facets.get("3dtiles")
 
     @property
     def listed(self) -> bool:
@@ -208,11 +223,19 @@ def _coverage(ctx: FacetContext) -> CoverageFacet | None:
     return CoverageFacet(ctx.version_dir / out.name, out.sha256, out.crs or ctx.decl.storage_crs)
 
 
+def _tiles3d(ctx: FacetContext) -> Tiles3DFacet | None:
+    out = ctx.manifest.output("3dtiles")
+    if out is None:
+        return None
+    return Tiles3DFacet(ctx.version_dir / out.name, out.sha256, out.geoid)
+
+
 #: facet name -> builder (None: the dataset has no such facet)
 FACET_BUILDERS: dict[str, Callable[[FacetContext], Any]] = {
     "features": _features,
     "vector_tiles": _vector_tiles,
     "coverage": _coverage,
+    "3dtiles": _tiles3d,
 }
 #: (kind, predicate on the facets), first match wins; no match: FILES
 KIND_RULES: list[tuple[str, Callable[[Mapping[str, Any]], bool]]] = [
@@ -298,4 +321,4 @@ def build(store: Store, declarations: Mapping[str, DeclaredDataset], base_url: s
 
 __all__ = ["CRS84", "FACET_BUILDERS", "FILES", "KIND_RULES", "RASTER", "RECORDS", "RECORDS_ID",
            "VECTOR", "Collection", "CoverageFacet", "FeatureFacet", "Published",
-           "VectorTilesFacet", "build"]
+           "Tiles3DFacet", "VectorTilesFacet", "build"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from opengeodata.errors import SettingsError
@@ -77,6 +77,38 @@ class Settings(BaseSettings):
     geoid_grid: Path | None = Field(
         None, description="Geoid grid file for 3D Tiles heights (default: GCG2016, else EGM2008 "
         "or EGM96 from PROJ's data directories).")
+    database_url: str | None = Field(
+        None,
+        description="PostgreSQL/PostGIS URL (postgresql://user@host:port/db): every publish also "
+        "loads each vector version there and the server answers features from PostGIS.",
+    )
+    database_read_url: str | None = Field(
+        None,
+        description="Optional URL of a streaming replica of database_url for the server's reads; "
+        "a server switches to a version only once this database has it.",
+    )
+
+    @field_validator("database_url", "database_read_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from opengeodata.postgis.db import check_url
+
+        try:
+            return check_url(value, f"OPENGEODATA_{str(info.field_name).upper()}")
+        except SettingsError as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+
+    @property
+    def features_backend(self) -> Literal["geopackage", "postgis"]:
+        """Where feature queries are answered from."""
+        return "postgis" if self.database_url else "geopackage"
+
+    @property
+    def read_database_url(self) -> str | None:
+        """The database the server reads features from (the replica if configured)."""
+        return self.database_read_url or self.database_url
 
     def resolved(self) -> Settings:
         """Return a copy with absolute paths (relative ones resolve against the cwd)."""

@@ -167,6 +167,13 @@ def run_dataset(
 
                 step = "build"
                 manifest = build(ctx, progress, fp, pipeline_version(), store)
+                if settings.database_url and manifest.layer:
+                    step = "postgis"
+                    from pipelines.postgis_load import load_version
+
+                    with progress.step("postgis"):
+                        load_version(settings.database_url, manifest, staging, decl.id_field,
+                                     progress.detail)
             except PublishError:
                 raise  # our own output failed verification: not the input's fault
             except OpenGeoDataError as exc:
@@ -178,10 +185,37 @@ def run_dataset(
                     f"{decl.id}: {files}: {step} failed: {type(exc).__name__}: {exc}")
                 error.quarantine = _quarantine(ctx, error, step)
                 raise error from exc
+            previous = store.live_version(decl.id)
             store.commit(decl.id, staging, manifest.version)
+            if settings.database_url:
+                switch_database(settings.database_url, store, decl.id, manifest.version,
+                                previous)
         for version in store.prune(decl.id, decl.keep_versions):
             progress.detail(f"removed old version {version}")
+        if settings.database_url:
+            from pipelines.postgis_load import drop_orphans
+
+            for version in drop_orphans(settings.database_url, decl.id,
+                                        store.versions(decl.id)):
+                progress.detail(f"dropped PostGIS schema of version {version}")
     return RunResult(decl.id, "published", manifest.version, manifest.quality.summary())
+
+
+def switch_database(url: str, store: Store, dataset_id: str, version: str,
+                    previous: str | None) -> None:
+    """Switch ``ogd.live`` (one transaction with NOTIFY); if that fails, the files' live
+    pointer goes back to ``previous`` so files and database never disagree."""
+    from opengeodata.postgis.db import switch_live
+
+    manifest = Manifest.read(store.version_dir(dataset_id, version))
+    if not manifest.layer or manifest.output("gpkg") is None:
+        return  # raster and other non-vector versions have no feature table
+    try:
+        switch_live(url, dataset_id, version)
+    except PublishError:
+        if previous is not None and previous in store.versions(dataset_id):
+            store.switch_live(dataset_id, previous)
+        raise
 
 
 def run_many(

@@ -23,3 +23,16 @@ def pg_cluster() -> Iterator[cluster.PgCluster]:
         yield pg
     finally:
         cluster.stop(root, remove=True)
+
+
+def new_database(pg: cluster.PgCluster, name: str) -> tuple[str, str | None]:
+    """A fresh PostGIS database ``name`` (dropped first); its (primary, replica) URLs."""
+    import psycopg
+
+    with psycopg.connect(pg.primary_url, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        con.execute(f"CREATE DATABASE {name}")
+    primary = cluster.url(pg.port, name)
+    with psycopg.connect(primary, autocommit=True) as con:
+        con.execute("CREATE EXTENSION postgis")
+    return primary, cluster.url(pg.replica_port, name) if pg.replica_port else None

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 import urllib.request
+from collections import Counter
 from typing import Any
 
 import schemathesis

@@ -15,6 +15,7 @@ from opengeodata.catalogue.text import fold
 from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.declaration import DeclaredDataset
 from opengeodata.manifest import Manifest
+from opengeodata.ogc import REL_TILESETS_3D
 
 TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
 
@@ -63,6 +64,10 @@ def service_links(base_url: str, ds: DeclaredDataset, manifest: Manifest) -> lis
         links.append({"rel": TILESETS_REL, "type": "application/json",
                       "title": "OGC API Tiles (Vektorkacheln)",
                       "href": f"{base_url}/collections/{did}/tiles"})
+    if manifest.output("3dtiles") is not None:
+        links.append({"rel": REL_TILESETS_3D, "type": "application/json",
+                      "title": "3D Tiles 1.1 (tileset.json)",
+                      "href": f"{base_url}/collections/{did}/3dtiles/tileset.json"})
     links += [
         {"rel": "license", "type": "text/html", "title": ds.decl.licence.id,
          "href": ds.decl.licence.url},

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -29,7 +29,10 @@ from pygeofilter.parsers.cql2_text import parse as parse_text
 
 from opengeodata.errors import InvalidRequestError
 from opengeodata.providers.crs import BOX_EDGE_POINTS, transform_geoms
-from opengeodata.providers.gpkg_sql import Layer, Where, quote
+from opengeodata.providers.gpkg_sql import Where, quote
+
+if TYPE_CHECKING:
+    from opengeodata.providers.layers import FeatureLayer
 
 MAX_FILTER_CHARS = 65_536
 MAX_FILTER_DEPTH = 10
@@ -185,7 +188,7 @@ def _vertex_count(geometry: Any) -> int:
 class SqlBuilder:
     """Translate a pygeofilter AST into SQL for one layer."""
 
-    def __init__(self, layer: Layer, filter_crs: str, storage_crs: str) -> None:
+    def __init__(self, layer: FeatureLayer, filter_crs: str, storage_crs: str) -> None:
         self.layer = layer
         self.filter_crs = filter_crs
         self.storage_crs = storage_crs
@@ -243,7 +246,7 @@ class SqlBuilder:
             sql, p = self._expr(node.lhs)
             return f"({sql} IS {'NOT ' if node.not_ else ''}NULL)", p, []
         if isinstance(node, ast.Include):
-            return ("0" if node.not_ else "1"), [], []
+            return ("FALSE" if node.not_ else "TRUE"), [], []
         if isinstance(node, ast.GeometryIntersects | ast.GeometryDisjoint):
             return self._spatial(node)
         if isinstance(node, ast.BBox):
@@ -272,7 +275,8 @@ class SqlBuilder:
             raise InvalidRequestError(
                 "filter: spatial predicates compare the geometry property with a literal geometry"
             )
-        return (f"ogd_intersects({quote(self.layer.geom)}, ?)", [shapely.to_wkb(geom)], [geom])
+        sql, params = self.layer.intersects_sql(geom)
+        return sql, params, [geom]
 
     def _geometry(self, node: Any) -> shapely.Geometry:
         try:

@@ -177,6 +177,15 @@ class Layer:
         else:
             where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(shapely.box(*box)))
 
+    def intersects_sql(self, geom: shapely.Geometry) -> tuple[str, list[Any]]:
+        """SQL testing the geometry column against ``geom`` (storage CRS), exactly."""
+        return f"ogd_intersects({quote(self.geom)}, ?)", [shapely.to_wkb(geom)]
+
+    @staticmethod
+    def decode(blobs: list[bytes | None]) -> np.ndarray:
+        """Geometry values of ``rows`` -> shapely geometries."""
+        return decode_blobs(blobs)
+
     def intersects_clause(self, where: Where, geom: shapely.Geometry) -> None:
         """Rows whose geometry intersects ``geom`` (storage CRS): R-tree, then exact test."""
         minx, miny, maxx, maxy = geom.bounds

@@ -5,7 +5,8 @@ Where things go (see :mod:`opengeodata.server.dispatch` for the details):
 - ``/collections/{id}/...`` -> the :class:`~opengeodata.server.dispatch.Dispatcher`, by the
   collection's kind: ``vector`` (feature engine JSON/downloads, pygeoapi HTML pages, vector
   tiles as a WSGI fast route), ``raster`` (map tiles, coverage), ``records`` (pygeoapi with the
-  catalogue provider). A new kind or sub-path registers its handlers here.
+  catalogue provider); ``vector`` collections of city models also answer ``3dtiles/...``
+  (:mod:`opengeodata.server.tiles3d`). A new kind or sub-path registers its handlers here.
 - other endpoints -> blueprints (downloads, catalogue feeds, web pages, pygeoapi's landing,
   OpenAPI, conformance, tile matrix sets, ``/collections``).
 - every answer -> :mod:`opengeodata.server.policy` (CORS, preflight, Vary, caching, errors).
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from opengeodata.errors import SettingsError
 from opengeodata.published import VECTOR
-from opengeodata.server import catalogue, downloads, ogcapi, policy, raster, web
+from opengeodata.server import catalogue, downloads, health, ogcapi, policy, raster, tiles3d, web
 from opengeodata.server.costly import Gate
 from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.features import FeaturesAPI
@@ -25,9 +27,25 @@ from opengeodata.settings import Settings, from_environment
 from opengeodata.vtiles.wsgi import VectorTiles
 
 
+def check_databases(settings: Settings) -> None:
+    """With PostGIS configured: connect once to each database now, so that a bad or
+    unreachable one fails the start with a SettingsError naming its variable."""
+    if not settings.database_url:
+        if settings.database_read_url:
+            raise SettingsError("OPENGEODATA_DATABASE_READ_URL is set without "
+                                "OPENGEODATA_DATABASE_URL (the primary that publishes)")
+        return
+    from opengeodata.postgis.db import check_database
+
+    check_database(settings.database_url, "OPENGEODATA_DATABASE_URL")
+    if settings.database_read_url:
+        check_database(settings.database_read_url, "OPENGEODATA_DATABASE_READ_URL")
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the WSGI app for ``settings`` (default: from the environment)."""
     settings = (settings or from_environment()).resolved()
+    check_databases(settings)
     app = Flask(__name__)
     app.url_map.strict_slashes = False
     state = ServerState(settings)
@@ -41,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     dispatcher.handle_wsgi_root("tiles", vector_tiles.overview_answer)
     ogcapi.register(dispatcher, state, features)
     raster.register(dispatcher, state, costly)
+    tiles3d.register(dispatcher, state)
     dispatcher.install(app)
     app.extensions["opengeodata.dispatch"] = dispatcher
 
@@ -49,5 +68,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     shared_catalogue = catalogue.CatalogueCache(state)  # one catalogue per published snapshot
     app.register_blueprint(catalogue.blueprint(state, shared_catalogue))
     app.register_blueprint(web.blueprint(state, shared_catalogue))
+    app.register_blueprint(health.blueprint(state))
     policy.install(app, state)
     return app

@@ -21,10 +21,12 @@ import shapely
 from flask import Request, Response
 from werkzeug.datastructures import MultiDict
 
-from opengeodata.errors import InvalidRequestError, NotFoundError
+from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError, NotFoundError
 from opengeodata.ogc import GEOJSON
 from opengeodata.providers.crs import CRS84, parse_crs, transform_geoms
-from opengeodata.providers.gpkg_sql import decode_blobs, open_layer
+from opengeodata.providers.gpkg_sql import open_layer
+from opengeodata.providers.layers import FeatureLayer
+from opengeodata.providers.pg_sql import open_pg_layer
 from opengeodata.published import Collection as PublishedCollection
 from opengeodata.server import features_download
 from opengeodata.server.costly import Gate
@@ -76,11 +78,7 @@ class FeaturesAPI:
         key = (coll.id, coll.version)
         engine = self._collections.get(key)
         if engine is None:
-            try:
-                real = Path(feat.data).resolve(strict=True)
-            except OSError as exc:
-                raise NotFoundError(f"collection {coll.id!r} has no live data") from exc
-            layer = open_layer(str(real))
+            layer = self.layer(coll.id, coll.version, feat.data)
             id_field = feat.id_field if feat.id_field in layer.columns else layer.pk
             engine = Collection(
                 id=coll.id, layer=layer, id_field=id_field, time_field=feat.time_field,
@@ -92,6 +90,22 @@ class FeaturesAPI:
                                      if k[0] != coll.id}
                 self._collections[key] = engine
         return engine
+
+    def layer(self, collection_id: str, version: str, gpkg: str) -> FeatureLayer:
+        """The feature layer of a version: its PostGIS schema or its GeoPackage file."""
+        settings = self.state.settings
+        if settings.read_database_url:
+            pg = open_pg_layer(settings.read_database_url, collection_id, version)
+            if pg is None:
+                raise DatabaseUnavailableError(
+                    f"collection {collection_id!r}: version {version} is not in the read "
+                    "database yet")
+            return pg
+        try:
+            real = Path(gpkg).resolve(strict=True)
+        except OSError as exc:
+            raise NotFoundError(f"collection {collection_id!r} has no live data") from exc
+        return open_layer(str(real))
 
     def limits(self) -> tuple[int, int]:
         """(default, maximum) items per page."""
@@ -226,7 +240,7 @@ class FeaturesAPI:
         if skip_geometry:
             geoms: list[bytes] = [b"null"] * len(rows)
         else:
-            shapes = transform_geoms(decode_blobs([r[1] for r in rows]), coll.storage_crs, crs)
+            shapes = transform_geoms(coll.layer.decode([r[1] for r in rows]), coll.storage_crs, crs)
             geoms = [g.encode() if g is not None else b"null" for g in shapely.to_geojson(shapes)]
         n = len(cols) if n_props is None else n_props
         names = cols[:n]

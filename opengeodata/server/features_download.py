@@ -24,7 +24,6 @@ from flask import Response
 
 from opengeodata.geopackage import GPKG_DATASET_OPTIONS
 from opengeodata.providers.crs import CRS84, pyproj_crs, transform_geoms
-from opengeodata.providers.gpkg_sql import decode_blobs
 from opengeodata.server.features_params import Collection, ItemsQuery
 
 FORMATS = {
@@ -58,7 +57,7 @@ def _csv(coll: Collection, query: ItemsQuery) -> Iterator[bytes]:
         buf.truncate()
         wkts: list[Any] = [None] * len(batch)
         if not query.skip_geometry:
-            geoms = transform_geoms(decode_blobs([r[1] for r in batch]), coll.storage_crs,
+            geoms = transform_geoms(coll.layer.decode([r[1] for r in batch]), coll.storage_crs,
                                     query.crs)
             wkts = list(shapely.to_wkt(geoms, rounding_precision=-1))
         for row, wkt in zip(batch, wkts, strict=True):
@@ -86,7 +85,7 @@ def _record_batch(coll: Collection, query: ItemsQuery, schema: pa.Schema,
             if query.skip_geometry:
                 columns.append(pa.nulls(len(batch), pa.binary()))
                 continue
-            geoms = transform_geoms(decode_blobs([r[1] for r in batch]), coll.storage_crs,
+            geoms = transform_geoms(coll.layer.decode([r[1] for r in batch]), coll.storage_crs,
                                     query.crs)
             columns.append(pa.array(shapely.to_wkb(geoms), pa.binary()))
             continue

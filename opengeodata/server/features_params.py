@@ -13,7 +13,8 @@ from werkzeug.datastructures import MultiDict
 from opengeodata.errors import InvalidRequestError
 from opengeodata.providers import cql2
 from opengeodata.providers.crs import CRS84, bbox_polygon, lat_first, parse_crs
-from opengeodata.providers.gpkg_sql import Layer, Where, quote
+from opengeodata.providers.gpkg_sql import Where, quote
+from opengeodata.providers.layers import FeatureLayer
 
 ITEMS_PARAMS = {"f", "lang", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "sortby",
                 "properties", "skipGeometry", "filter", "filter-lang", "filter-crs",
@@ -30,7 +31,7 @@ class Collection:
     """What the feature views need to know about one published collection."""
 
     id: str
-    layer: Layer
+    layer: FeatureLayer
     id_field: str
     time_field: str | None
     storage_crs: str
@@ -94,7 +95,7 @@ def parse_int(value: str, name: str, minimum: int) -> int:
     return number
 
 
-def parse_names(value: str | None, layer: Layer, name: str) -> list[str] | None:
+def parse_names(value: str | None, layer: FeatureLayer, name: str) -> list[str] | None:
     """A comma list of layer property names."""
     if value is None:
         return None
@@ -177,7 +178,7 @@ def parse_datetime(value: str, where: Where, column: str | None) -> None:
         where.add(f"{quote(column)} <= ?", end + "T99" if len(end) == 10 else end)
 
 
-def parse_sortby(value: str | None, layer: Layer) -> list[tuple[str, bool]]:
+def parse_sortby(value: str | None, layer: FeatureLayer) -> list[tuple[str, bool]]:
     """``sortby=+a,-b``."""
     order = []
     for raw in (value or "").split(","):
@@ -193,7 +194,7 @@ def parse_sortby(value: str | None, layer: Layer) -> list[tuple[str, bool]]:
     return order
 
 
-def typed_value(layer: Layer, name: str, value: str) -> Any:
+def typed_value(layer: FeatureLayer, name: str, value: str) -> Any:
     """A property filter value cast to the column type."""
     kind = layer.json_type(name)
     try:

@@ -171,6 +171,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "api_dcat": ("Metadaten DCAT-AP.de (JSON-LD)", "Metadata DCAT-AP.de (JSON-LD)"),
     "api_atom": ("ATOM-Download-Feed (INSPIRE)", "ATOM download feed (INSPIRE)"),
     "api_pmtiles": ("PMTiles (Vektorkacheln, statisch)", "PMTiles (vector tiles, static)"),
+    "api_tiles3d": ("3D Tiles 1.1 (CesiumJS, deck.gl, Unreal/Unity)",
+                    "3D Tiles 1.1 (CesiumJS, deck.gl, Unreal/Unity)"),
     "api_gdal": ("GDAL-Beispiel", "GDAL example"),
     "api_landing": ("OGC API (alle Schnittstellen)", "OGC API (all interfaces)"),
     "not_found": ("Datensatz nicht gefunden", "Dataset not found"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from opengeodata.ogc import ATOM, ITEM_FORMATS, JSON, MVT, TMS_ID
+from opengeodata.ogc import ATOM, GLB, ITEM_FORMATS, JSON, MVT, TMS_ID
 from opengeodata.published import Published
 from opengeodata.server import raster_openapi
 
@@ -140,6 +140,33 @@ def _catalogue_paths(dataset_ids: list[str]) -> dict[str, Any]:
     }
 
 
+def _tiles3d_paths(ids: list[str]) -> dict[str, Any]:
+    collection = _path("collectionId", "A city model collection with 3D Tiles.", ids)
+    version = _query("v", "A version id (kept versions too): the answer is immutable and "
+                     "cached for a year. The tileset's content URIs carry it.",
+                     {"type": "string"})
+    tileset_ok = {"description": "The 3D Tiles 1.1 tileset (quadtree of GLB contents with "
+                                 "EXT_mesh_features / EXT_structural_metadata, ECEF).",
+                  "content": {JSON: {"schema": {"type": "object"}}}}
+    content_ok = {"description": "A file of the tileset (GLB tile content).",
+                  "content": {GLB: {"schema": {"type": "string", "format": "binary"}}}}
+    errors = {"404": "Unknown collection, version or content, or no 3D Tiles."}
+    paths = {
+        "/collections/{collectionId}/3dtiles/tileset.json": _get(
+            "The 3D Tiles 1.1 tileset of a city model", "3dtiles", "get3DTileset",
+            [collection, version], tileset_ok, errors),
+        "/collections/{collectionId}/3dtiles/{contentPath}": _get(
+            "A content of the 3D tileset (e.g. tiles/2/1/3.glb)", "3dtiles",
+            "get3DTilesContent",
+            [collection, _path("contentPath", "Path of the content in the tileset.",
+                               pattern=r"^[A-Za-z0-9_./-]+$"), version],
+            content_ok, errors),
+    }
+    for item in paths.values():
+        item["get"]["responses"]["304"] = {"description": "Not modified (If-None-Match)."}
+    return paths
+
+
 def _feature_params() -> list[dict[str, Any]]:
     return [
         _query("filter", "CQL2 filter (text or JSON, see filter-lang).", {"type": "string"}),
@@ -192,6 +219,9 @@ def extend(oas: dict[str, Any], model: Published) -> dict[str, Any]:
         added.update(coll_tiles)
     added.update(_download_paths(published))
     added.update(_catalogue_paths(published))
+    city_models = sorted(c.id for c in model.datasets() if c.tiles3d is not None)
+    if city_models:
+        added.update(_tiles3d_paths(city_models))
     for path, item in added.items():
         paths.setdefault(path, item)
     for collection_id in feature_ids:
@@ -202,7 +232,8 @@ def extend(oas: dict[str, Any], model: Published) -> dict[str, Any]:
     known = {t.get("name") for t in tags}
     for name, text in (("tiles", "Vector tiles (OGC API Tiles, TileJSON)"),
                        ("downloads", "Downloads of the published files"),
-                       ("catalogue", "DCAT-AP.de and ATOM feeds")):
+                       ("catalogue", "DCAT-AP.de and ATOM feeds"),
+                       ("3dtiles", "3D Tiles 1.1 of the city models")):
         if name not in known:
             tags.append({"name": name, "description": text})
     return doc

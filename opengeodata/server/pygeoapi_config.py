@@ -16,7 +16,7 @@ import yaml
 
 from opengeodata.catalogue.build import download_title
 from opengeodata.catalogue.model import Catalogue
-from opengeodata.ogc import CRS84, GEOTIFF, REL_TILESETS_MAP
+from opengeodata.ogc import CRS84, GEOTIFF, JSON, REL_TILESETS_3D, REL_TILESETS_MAP
 from opengeodata.published import RECORDS, Collection, Published
 from opengeodata.server.theme import apply_theme
 from opengeodata.vtiles.documents import collection_links as vtile_links
@@ -66,6 +66,10 @@ def collection(base_url: str, coll: Collection) -> dict[str, Any]:
               "href": coll.licence_url}, *download_links(base_url, coll)]
     if coll.vector_tiles:
         links += vtile_links(base_url, coll.id)
+    if coll.tiles3d:
+        links.append({"type": JSON, "rel": REL_TILESETS_3D,
+                      "title": "3D Tiles 1.1 (tileset.json)",
+                      "href": f"{base_url}/collections/{coll.id}/3dtiles/tileset.json"})
     providers: list[dict[str, Any]] = []
     if (feat := coll.features) is not None:
         provider = {

@@ -19,11 +19,14 @@ from opengeodata.manifest import Manifest
 from opengeodata.published import Published
 from opengeodata.published import build as build_published
 from opengeodata.server import openapi_extra
+from opengeodata.server.live_sync import LiveListener, read_database_has
 from opengeodata.server.pygeoapi_config import build_config, load_base
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 
 RECHECK_SECONDS = 1.0
+#: how soon to look again while the read database is behind the published files
+RETRY_SECONDS = 0.1
 LOGGER = logging.getLogger(__name__)
 Stamp = tuple[tuple[str, str], ...]
 
@@ -94,6 +97,10 @@ class ServerState:
         self._base = load_base(settings.config_dir)
         self._lock = threading.Lock()
         self._checked = 0.0
+        self._stale = False
+        self._listener: LiveListener | None = None
+        if settings.database_url:
+            self._listener = LiveListener(settings.database_url, self.mark_stale)
         self._snapshot = self._build()
 
     def _build(self) -> Snapshot:
@@ -111,10 +118,31 @@ class ServerState:
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, rebuilt at most once a second if data was published."""
+        if self._listener is not None:
+            self._listener.ensure_running()
         now = time.monotonic()
-        if now - self._checked >= RECHECK_SECONDS:
+        if self._stale or now - self._checked >= RECHECK_SECONDS:
             with self._lock:
-                self._checked = now
+                self._checked, self._stale = now, False
                 if self._stamp() != self._snapshot.stamp:
-                    self._snapshot = self._build()
+                    if self._read_database_ready():
+                        self._snapshot = self._build()
+                    else:  # the replica has not replayed the new version yet: retry soon
+                        self._checked = now - RECHECK_SECONDS + RETRY_SECONDS
         return self._snapshot
+
+    def mark_stale(self) -> None:
+        """Check the live pointers at the next request (a NOTIFY said something changed)."""
+        self._stale = True
+
+    def _read_database_ready(self) -> bool:
+        """True unless PostGIS is configured and its read database lacks a live version."""
+        url = self.settings.read_database_url
+        if not url:
+            return True
+        manifests = {}
+        for dataset_id in self.store.live_ids():
+            manifest = self.store.live_manifest(dataset_id)
+            if manifest is not None:
+                manifests[dataset_id] = manifest
+        return read_database_has(url, manifests)

@@ -181,6 +181,8 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             links["tiles"] = f"{base}/collections/{entry.id}/tiles"
         if coll is not None and coll.coverage is not None:
             links["coverage"] = f"{base}/collections/{entry.id}/coverage"
+        if coll is not None and coll.tiles3d is not None:
+            links["tiles3d"] = f"{base}/collections/{entry.id}/3dtiles/tileset.json"
         cog = next((o for o in entry.downloads if o.format == "cog"), None)
         if cog and "gdal" not in links:
             links["gdal"] = f"gdalinfo /vsicurl/{base}/downloads/{entry.id}/{cog.name}"

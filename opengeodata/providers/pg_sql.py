@@ -1,0 +1,239 @@
+"""SQL access to one dataset version in PostGIS, answering like the GeoPackage ``Layer``.
+
+The same interface as :class:`opengeodata.providers.gpkg_sql.Layer` (columns, clauses, rows,
+counts, ids), so the request parsing and the CQL2 compiler (``providers.cql2``) build one
+``Where`` for either backend. Clauses are written with ``?`` placeholders; here they become
+psycopg's ``%s`` (outside quoted names) and every value stays a bound parameter. Answers match
+the GeoPackage: text sorts in byte order (columns are ``COLLATE "C"``), NULLs sort first
+ascending and last descending (as in SQLite), geometries come as WKB and are encoded by the
+shared GeoJSON writer, counts give up after the same ~0.1 s budget (``statement_timeout``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import psycopg
+import shapely
+
+from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError
+from opengeodata.postgis import db
+from opengeodata.providers.gpkg_sql import FORMATS, JSON_TYPES, Where, quote
+
+#: milliseconds a count may take before numberMatched is left out (as the GeoPackage budget)
+COUNT_TIMEOUT_MS = 100
+
+
+@lru_cache(maxsize=512)
+def to_psycopg(sql: str) -> str:
+    """``?`` placeholders -> ``%s`` and ``%`` -> ``%%``, leaving quoted names and strings."""
+    out, quote_char = [], ""
+    for ch in sql:
+        if quote_char:
+            if ch == quote_char:
+                quote_char = ""
+        elif ch in "\"'":
+            quote_char = ch
+        elif ch == "?":
+            out.append("%s")
+            continue
+        out.append("%%" if ch == "%" else ch)
+    return "".join(out)
+
+
+class PgLayer:
+    """Schema facts and per-thread connections of one loaded dataset version."""
+
+    has_rtree = True  # a GiST index: the envelope test is the index test
+
+    def __init__(self, url: str, dataset: str, version: str, info: dict[str, Any]) -> None:
+        self.url = url
+        self.dataset, self.version = dataset, version
+        self.schema: str = info["schema_name"]
+        self.table: str = info["table_name"]
+        self.pk: str = info["pk"]
+        self.geom: str = info["geom"]
+        self.srid = int(info["srid"])
+        #: attribute columns -> GeoPackage SQL type (upper case), as in the GeoPackage Layer
+        self.columns: dict[str, str] = {str(k): str(v).upper() for k, v in info["columns"]}
+        self.count = int(info["features"])
+        self.fid_min = int(info["fid_min"] or 0)
+        fid_max = int(info["fid_max"] or 0)
+        self.contiguous = self.count > 0 and fid_max - self.fid_min + 1 == self.count
+        self.qualified = f"{quote(self.schema)}.{quote(self.table)}"
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._counts: OrderedDict[tuple[Any, ...], int | None] = OrderedDict()
+
+    # -- connections ---------------------------------------------------------------------
+    def connect(self) -> psycopg.Connection[Any]:
+        """This thread's connection (reconnects after a broken one)."""
+        con: psycopg.Connection[Any] | None = getattr(self._local, "con", None)
+        if con is None or con.closed or con.broken:
+            try:
+                con = db.connect(self.url)
+            except psycopg.Error as exc:
+                raise DatabaseUnavailableError(f"feature database unreachable: {exc}") from exc
+            self._local.con = con
+        return con
+
+    def _execute(self, sql: str, params: list[Any] | tuple[Any, ...]) -> psycopg.Cursor[Any]:
+        con = self.connect()
+        try:
+            return con.cursor(binary=True).execute(to_psycopg(sql), params)
+        except (psycopg.errors.DataError, psycopg.errors.UndefinedFunction,
+                psycopg.errors.InvalidTextRepresentation,
+                psycopg.errors.DatatypeMismatch) as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise InvalidRequestError(f"filter: a value does not fit the property's type: "
+                                      f"{first}") from exc
+        except psycopg.OperationalError as exc:
+            raise DatabaseUnavailableError(f"feature database unavailable: {exc}") from exc
+
+    def json_type(self, name: str) -> str:
+        """JSON schema type of a column."""
+        return JSON_TYPES.get(self.columns[name].split("(")[0], "string")
+
+    def json_format(self, name: str) -> str | None:
+        """JSON schema format of a column (date, date-time), if any."""
+        return FORMATS.get(self.columns[name].split("(")[0])
+
+    @staticmethod
+    def decode(values: list[Any]) -> np.ndarray:
+        """WKB values -> shapely geometries (None stays None)."""
+        return shapely.from_wkb([None if v is None else bytes(v) for v in values])
+
+    # -- filters -------------------------------------------------------------------------
+    def _envelope(self) -> str:
+        return f"ST_MakeEnvelope(?, ?, ?, ?, {self.srid})"
+
+    def envelope_clause(self, where: Where, box: tuple[float, float, float, float]) -> None:
+        """Rows whose envelope intersects ``box`` (GiST)."""
+        where.add(f"{quote(self.geom)} && {self._envelope()}", *box)
+
+    def bbox_clause(self, where: Where, box: tuple[float, float, float, float]) -> None:
+        """Rows whose geometry intersects ``box`` exactly (GiST, then GEOS)."""
+        where.add(f"ST_Intersects({quote(self.geom)}, {self._envelope()})", *box)
+
+    def intersects_sql(self, geom: shapely.Geometry) -> tuple[str, list[Any]]:
+        """SQL testing the geometry column against ``geom`` (storage CRS)."""
+        return (f"ST_Intersects({quote(self.geom)}, ST_GeomFromWKB(?, {self.srid}))",
+                [shapely.to_wkb(geom)])
+
+    def area_clause(self, where: Where, area: shapely.Geometry) -> None:
+        """Rows whose geometry intersects ``area`` (a box filter mapped to the storage CRS)."""
+        if area.is_empty:
+            where.add("FALSE")
+            return
+        minx, miny, maxx, maxy = area.bounds
+        if isinstance(area, shapely.Polygon) and area.equals(shapely.box(minx, miny, maxx, maxy)):
+            self.bbox_clause(where, (minx, miny, maxx, maxy))
+        else:
+            self.intersects_clause(where, area)
+
+    def intersects_clause(self, where: Where, geom: shapely.Geometry) -> None:
+        """Rows whose geometry intersects ``geom`` (storage CRS)."""
+        sql, params = self.intersects_sql(geom)
+        where.add(sql, *params)
+
+    # -- reading -------------------------------------------------------------------------
+    def count_matching(self, where: Where) -> int | None:
+        """numberMatched for ``where``: cached per filter; None if too expensive to count."""
+        if not where.clauses:
+            return self.count
+        key = where.key()
+        with self._lock:
+            if key in self._counts:
+                self._counts.move_to_end(key)
+                return self._counts[key]
+        con = self.connect()
+        result: int | None
+        try:
+            with con.transaction():
+                con.execute(f"SET LOCAL statement_timeout = {COUNT_TIMEOUT_MS}")
+                row = con.execute(to_psycopg(f"SELECT count(*) FROM {self.qualified}"
+                                             f"{where.sql()}"), where.params).fetchone()
+                result = int(row[0]) if row else 0
+        except psycopg.errors.QueryCanceled:
+            result = None
+        except (psycopg.errors.DataError, psycopg.errors.UndefinedFunction,
+                psycopg.errors.DatatypeMismatch) as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise InvalidRequestError(f"filter: a value does not fit the property's type: "
+                                      f"{first}") from exc
+        except psycopg.OperationalError as exc:
+            raise DatabaseUnavailableError(f"feature database unavailable: {exc}") from exc
+        with self._lock:
+            self._counts[key] = result
+            while len(self._counts) > 512:
+                self._counts.popitem(last=False)
+        return result
+
+    def select_sql(self, names: list[str], geometry: bool) -> str:
+        """The column list: pk, geometry as WKB (or NULL), then ``names``."""
+        cols = [quote(self.pk), f"ST_AsBinary({quote(self.geom)})" if geometry else "NULL"]
+        return ", ".join(cols + [quote(n) for n in names])
+
+    def rows(self, names: list[str], where: Where, order: list[tuple[str, bool]],
+             offset: int, limit: int | None, geometry: bool = True
+             ) -> Iterator[tuple[Any, ...]]:
+        """Rows (pk, WKB, *names) matching ``where``, sorted and paged like the GeoPackage."""
+        params = list(where.params)
+        clauses = list(where.clauses)
+        if not order and not clauses and self.contiguous:
+            clauses.append(f"{quote(self.pk)} >= ?")  # keyset: deep pages as fast as the first
+            params.append(self.fid_min + offset)
+            offset = 0
+        where_sql = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        order_sql = ", ".join(
+            f"{quote(name)} {'DESC NULLS LAST' if desc else 'ASC NULLS FIRST'}"
+            for name, desc in order
+        )
+        order_sql = f"{order_sql}, {quote(self.pk)}" if order_sql else quote(self.pk)
+        sql = (f"SELECT {self.select_sql(names, geometry)} FROM {self.qualified}"
+               f"{where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?")
+        params += [limit, offset]
+        cursor = self._execute(sql, params)
+        try:
+            while batch := cursor.fetchmany(1000):
+                yield from batch
+        finally:
+            cursor.close()
+
+    def by_id(self, key: str, value: Any, names: list[str],
+              geometry: bool = True) -> tuple[Any, ...] | None:
+        """The row whose ``key`` column equals ``value``."""
+        sql = (f"SELECT {self.select_sql(names, geometry)} FROM {self.qualified} "
+               f"WHERE {quote(key)} = ? LIMIT 1")
+        row: tuple[Any, ...] | None = self._execute(sql, (value,)).fetchone()
+        return row
+
+
+_LAYERS: dict[tuple[str, str, str], PgLayer] = {}
+_LAYERS_LOCK = threading.Lock()
+
+
+def open_pg_layer(url: str, dataset: str, version: str) -> PgLayer | None:
+    """The PgLayer of a loaded version (cached); None if ``url``'s database lacks it."""
+    key = (url, dataset, version)
+    layer = _LAYERS.get(key)
+    if layer is not None:
+        return layer
+    try:
+        with db.connect(url) as con:
+            info = db.version_info(con, dataset, version)
+    except psycopg.Error as exc:
+        raise DatabaseUnavailableError(f"feature database unreachable: {exc}") from exc
+    if info is None:
+        return None
+    layer = PgLayer(url, dataset, version, info)
+    with _LAYERS_LOCK:
+        for old in [k for k in _LAYERS if k[:2] == (url, dataset)]:
+            del _LAYERS[old]
+        _LAYERS[key] = layer
+    return layer
