@@ -247,3 +247,16 @@ def test_plain_coverage_is_small_and_costly_requests_cannot_take_every_thread(
     for status, headers in answers:
         if status == 503:
             assert headers["retry-after"].isdigit()
+
+
+def test_openapi_documents_the_limits(hardening_server: str) -> None:
+    _, _, body = _get(hardening_server, "/openapi", f="json")
+    oas = json.loads(body)
+    params = oas["paths"][ITEMS]["get"]["parameters"]
+    [filter_param] = [p for p in params if p.get("name") == "filter"]
+    assert filter_param["schema"]["maxLength"] == 65_536
+    assert "64 predicates" in filter_param["description"]
+    assert "1000 values per IN list" in filter_param["description"]
+    assert "OPENGEODATA_MAX_BODY_BYTES" in filter_param["description"]
+    coverage = oas["paths"][COVERAGE]["get"]
+    assert "413" in coverage["responses"] and "4,194,304" in coverage["description"]
