@@ -163,7 +163,9 @@ class FeaturesAPI:
             return early
         if query.fmt in features_download.FORMATS:
             response = features_download.response(coll, query)
-            if query.limit is None or query.limit > COSTLY_LIMIT:  # all matches: costly
+            total = getattr(coll.layer, "count", None)  # rows of the layer, if known
+            rows = min(query.limit or 2**62, total if isinstance(total, int) else 2**62)
+            if rows > COSTLY_LIMIT:  # a big result download is costly
                 stream = cast("Iterable[bytes]", response.response)
                 response.response = self.costly.stream(f"f={query.fmt}", stream)
         else:
