@@ -27,7 +27,7 @@ help: ## Show every target with one line
 		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  Variables: DATASET=<id> (refresh one), HOST=, PORT= (serve)"
 
-install: $(STAMP) $(VENDOR) browser geoid ## Create .venv with Python >= 3.12 and install the project (idempotent)
+install: $(STAMP) $(VENDOR) browser geoid wms-deps ## Create .venv with Python >= 3.12 and install the project (idempotent)
 
 $(STAMP): pyproject.toml $(wildcard package.json)
 	@PY3="$(strip $(call find_python))"; \
@@ -54,7 +54,7 @@ lint: install ## Run ruff and mypy
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 
-test: install browser postgis ## Install, lint and run the test suite
+test: install browser postgis wms-deps ## Install, lint and run the test suite
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
@@ -146,6 +146,21 @@ browser: ## Install Debian's chromium + chromium-driver for the browser test (as
 		echo "warning: could not install chromium; the browser test will be SKIPPED" >&2; \
 	else \
 		echo "note: chromium/chromedriver missing and not root: the browser test will be SKIPPED" >&2; \
+	fi
+
+.PHONY: wms-deps
+wms-deps: client-deps ## Install Debian's MapServer (cgi-mapserver, mapserver-bin) for /wms, gdal-bin for its tests (as root; idempotent)
+	@missing=""; command -v mapserv >/dev/null 2>&1 || missing="$$missing cgi-mapserver mapserver-bin"; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing$$missing with apt-get (WMS engine and GDAL clients)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq -o DPkg::Lock::Timeout=600 $$missing >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=600 $$missing \
+			>/dev/null; } || \
+		echo "warning: could not install$$missing; /wms answers 503 and its tests are SKIPPED" >&2; \
+	else \
+		echo "note:$$missing missing and not root: /wms answers 503 and its tests are SKIPPED" >&2; \
 	fi
 
 PG_PACKAGES := postgresql-15 postgresql-15-postgis-3

@@ -231,6 +231,29 @@ class Temporal(Model):
     field: str | None = Field(None, description="Date/time field used for `datetime` queries.")
 
 
+HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
+
+
+class Style(Model):
+    """Default map style of a vector dataset in the WMS; unset keys fall back to a default
+    by geometry type (polygons: light blue fill, dark blue outline; lines: dark blue;
+    points: green circles)."""
+
+    line_colour: str | None = Field(
+        None, pattern=HEX_COLOUR, description="Line and outline colour, #rrggbb."
+    )
+    fill_colour: str | None = Field(
+        None, pattern=HEX_COLOUR, description="Fill colour of polygons and point symbols, #rrggbb."
+    )
+    line_width: float | None = Field(None, gt=0, le=20, description="Line width in pixels.")
+    opacity: float | None = Field(
+        None, ge=0, le=1, description="Opacity of the fill (0 transparent .. 1 opaque)."
+    )
+    point_size: float | None = Field(
+        None, gt=0, le=64, description="Diameter of the point symbol in pixels."
+    )
+
+
 class Dataset(Model):
     """A dataset declaration: everything needed to build, publish and describe it."""
 
@@ -264,6 +287,9 @@ class Dataset(Model):
     update_frequency: Frequency = Field("irregular", description="How often the source changes.")
     temporal: Temporal = Field(default_factory=lambda: Temporal(), description="Temporal extent.")
     keep_versions: int = Field(3, ge=1, le=100, description="Published versions kept for rollback.")
+    style: Style | None = Field(
+        None, description="Default WMS style of a vector dataset (colours, width, symbol size)."
+    )
     max_dropped: float = Field(
         0.05, ge=0, le=1,
         description="Largest share of the read features a refresh may drop (missing, "

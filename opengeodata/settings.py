@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         "connection, one thread).",
     )
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds.")
+    wms_concurrency: int = Field(
+        2, ge=1, le=64, description="MapServer renders at a time per worker for /wms (more wait)."
+    )
+    wms_timeout: float = Field(
+        30.0, gt=0, le=600, description="Seconds a /wms request may wait and render before a "
+        "503 service exception."
+    )
     costly_requests: int = Field(
         1, ge=1,
         description="Costly requests (coverage renders, result downloads f=csv/fgb/gpkg) one "

@@ -90,6 +90,11 @@ def dcat_claims(base: str) -> tuple[set[str], list[Claim]]:
     for ds in g.subjects(RDF.type, DCAT.Dataset):
         ids.add(str(ds).rsplit("/", 1)[1])
         for dist in g.objects(ds, DCAT.distribution):
+            if (dist, DCAT.accessService, None) in g:  # WMS layer, ISO record: not a file
+                service_url = str(next(g.objects(dist, DCAT.accessURL)))
+                status, _ = get(service_url)
+                assert status == 200, (ds, service_url, status)
+                continue
             size = int(next(g.objects(dist, DCAT.byteSize)))  # type: ignore[call-overload]
             checksum = next(g.objects(dist, SPDX.checksum))
             sha = str(next(g.objects(checksum, SPDX.checksumValue)))

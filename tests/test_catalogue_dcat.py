@@ -64,7 +64,18 @@ def check_graph(g: Graph) -> None:
         assert isinstance(modified, Literal) and modified.datatype == XSD.dateTime
         dists = list(g.objects(ds, DCAT.distribution))
         assert dists, f"{ds} has no distribution"
-        for dist in dists:
+        services = [d for d in dists if (d, DCAT.accessService, None) in g]
+        assert services, f"{ds} has no service distribution (CSW record, WMS)"
+        for dist in services:  # WMS layer and ISO record: accessed through a dcat:DataService
+            service = one(g, dist, DCAT.accessService)
+            assert (service, RDF.type, DCAT.DataService) in g
+            assert str(one(g, service, DCTERMS.conformsTo)).startswith(
+                "http://www.opengis.net/def/serviceType/ogc/")
+            assert one(g, dist, DCTERMS.conformsTo) == one(g, service, DCTERMS.conformsTo)
+            assert str(one(g, dist, DCAT.accessURL)).startswith(str(one(g, service,
+                                                                        DCAT.endpointURL)))
+            assert (service, DCAT.servesDataset, ds) in g
+        for dist in (d for d in dists if d not in services):
             assert (dist, RDF.type, DCAT.Distribution) in g
             assert one(g, dist, DCAT.accessURL) == one(g, dist, DCAT.downloadURL)
             assert str(one(g, dist, DCTERMS.license)).startswith("http://dcat-ap.de/def/licenses/")
@@ -89,8 +100,14 @@ def test_dcat_default_is_json_ld_and_complete(client: FlaskClient, published: Se
                                                  Literal("City districts of Hanover", lang="en")}
     manifest_ = Store(published.data_dir).live_manifest("stadtbezirke")
     assert manifest_ is not None
-    dists = {str(one(g, d, DCAT.downloadURL)): d for d in g.objects(ds, DCAT.distribution)}
+    dists = {str(one(g, d, DCAT.downloadURL)): d for d in g.objects(ds, DCAT.distribution)
+             if (d, DCAT.accessService, None) not in g}
     assert len(dists) == len(manifest_.outputs)
+    wms = URIRef(f"{ds}#distribution-wms")
+    assert str(one(g, wms, DCAT.accessURL)) == (
+        "http://testserver/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities")
+    assert one(g, one(g, wms, DCAT.accessService), DCTERMS.conformsTo) == URIRef(
+        "http://www.opengis.net/def/serviceType/ogc/wms")
     for out in manifest_.outputs:
         dist = dists[f"http://testserver/downloads/stadtbezirke/{out.name}"]
         assert int(one(g, dist, DCAT.byteSize)) == out.size  # type: ignore[call-overload]

@@ -125,3 +125,24 @@ def test_facets_of_a_search_result(cat: Catalogue) -> None:
     assert facets["licence"] == {"CC-BY-4.0": 1, "dl-de/by-2-0": 1}
     assert facets["format"] == {"csv": 1, "geojson": 1, "gpkg": 1}
     assert cat.facets()["keywords"]["Umwelt"] == 2
+
+
+def test_one_record_model_for_pages_and_records_field_docs_and_order() -> None:
+    from opengeodata.manifest import FieldInfo
+
+    a = declared("b_same", "Gleich", fields=[
+        {"name": "art", "type": "string", "description": "Art laut Deklaration"}])
+    b = declared("a_same", "Gleich")
+    m = manifest("b_same").model_copy(update={"fields": [
+        FieldInfo(name="art", type="string"), FieldInfo(name="own", type="string",
+                                                       description="im Manifest")]})
+    cat = Catalogue.build([a, b], {"b_same": m, "a_same": manifest("a_same")}, BASE)
+    # equal titles: ordered by id, the same in every view (records() and search)
+    assert ids(cat.records()) == ["a_same", "b_same"] == ids(cat.search(sort="title"))
+    rec = cat.record("b_same")
+    assert rec is not None
+    # a field without a description in the manifest takes the declaration's
+    assert [(f.name, f.description) for f in rec.fields] == [
+        ("art", "Art laut Deklaration"), ("own", "im Manifest")]
+    assert rec.collection_kind == "vector" and rec.raster is None
+    assert rec.file_downloads == rec.downloads and rec.tiled_downloads == ()

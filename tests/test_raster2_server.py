@@ -4,6 +4,7 @@ the OpenAPI document of tiles and coverages, quiet client errors and case-insens
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -153,3 +154,14 @@ def test_format_is_case_insensitive(client: FlaskClient, path: str) -> None:
     assert response.status_code == 200, response.get_data()[:300]
     wanted = "text/html" if "html" in path.lower() else "application/json"
     assert response.content_type.startswith(wanted)
+
+
+@pytest.mark.parametrize("dataset", RASTERS)
+def test_catalogue_page_of_a_raster_shows_pixels_resolution_and_bands(
+        client: FlaskClient, dataset: str) -> None:
+    page = client.get(f"/catalogue/datasets/{dataset}?lang=en").get_data(as_text=True)
+    assert "Number of features" not in page
+    size = re.search(r"<dt>Size</dt><dd>(\d+) × (\d+) pixels</dd>", page)
+    assert size and int(size.group(1)) > 0 and int(size.group(2)) > 0
+    assert re.search(r"<dt>Resolution</dt><dd>[\d.]+ m</dd>", page)
+    assert re.search(r"<dt>Bands</dt><dd>[1-9]", page)

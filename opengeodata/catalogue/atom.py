@@ -8,6 +8,7 @@ from lxml import etree
 
 from opengeodata.catalogue.model import Catalogue, Download, Record
 from opengeodata.catalogue.vocab import FORMAT_NAMES
+from opengeodata.ogc import EPSG_URI
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 GEORSS_NS = "http://www.georss.org/georss"
@@ -15,7 +16,6 @@ DLS_NS = "http://inspire.ec.europa.eu/schemas/inspire_dls/1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NSMAP = {None: ATOM_NS, "georss": GEORSS_NS, "inspire_dls": DLS_NS}
 MEDIA_TYPE = "application/atom+xml"
-EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from opengeodata.catalogue.model import (
+from opengeodata.catalogue.record import (
     Download,
+    FieldDoc,
+    RasterFacts,
     Record,
     download_url,
     latest_url,
@@ -16,6 +19,7 @@ from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.declaration import DeclaredDataset
 from opengeodata.manifest import Manifest
 from opengeodata.ogc import REL_TILESETS_3D
+from opengeodata.published import dataset_collection
 
 TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
 
@@ -81,6 +85,32 @@ def service_links(base_url: str, ds: DeclaredDataset, manifest: Manifest) -> lis
     return links
 
 
+def field_docs(ds: DeclaredDataset, manifest: Manifest) -> tuple[FieldDoc, ...]:
+    """The published attributes (manifest) with descriptions (manifest, else declaration);
+    the declared fields when the manifest lists none."""
+    declared = {f.name: f for f in ds.decl.fields or []}
+    docs = []
+    for info in manifest.fields:
+        spec = declared.get(info.name)
+        docs.append(FieldDoc(info.name, info.type,
+                             info.description or (spec.description if spec else "")))
+    if not docs:
+        docs = [FieldDoc(f.name, f.type, f.description) for f in declared.values()]
+    return tuple(docs)
+
+
+def raster_facts(manifest: Manifest) -> RasterFacts | None:
+    """Size, resolution and bands of a raster version (from its quality report)."""
+    facts = manifest.quality.checks.get("raster")
+    if manifest.output("cog") is None or not isinstance(facts, dict):
+        return None
+    res = facts.get("resolution_m")
+    return RasterFacts(width=int(facts.get("width") or 0), height=int(facts.get("height") or 0),
+                       bands=int(facts.get("bands") or 0),
+                       resolution_m=float(res) if res is not None else None,
+                       dtype=str(facts["dtype"]) if facts.get("dtype") else None)
+
+
 def make_record(
     ds: DeclaredDataset, manifest: Manifest, base_url: str, versions: list[str]
 ) -> Record:
@@ -113,10 +143,11 @@ def make_record(
         quality=manifest.quality,
         downloads=downloads(base_url, manifest),
         links=tuple(service_links(base_url, ds, manifest)),
-        fields=tuple(
-            {"name": f.name, "type": f.type, "description": f.description}
-            for f in manifest.fields
-        ),
+        fields=field_docs(ds, manifest),
+        collection_kind=dataset_collection(ds, manifest, Path(), versions).kind,
+        raster=raster_facts(manifest),
+        minzoom=d.tiles.minzoom,
+        maxzoom=d.tiles.maxzoom,
         search_text=fold(text),
         title_text=fold(d.title),
     )

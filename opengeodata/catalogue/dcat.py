@@ -7,11 +7,13 @@ from datetime import datetime
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, XSD
 
+from opengeodata.catalogue import services
 from opengeodata.catalogue.model import Catalogue, Record
 from opengeodata.catalogue.vocab import (
     CONTRIBUTOR_ID,
     EU,
     HANNOVER_MUNICIPALITY_KEY,
+    IANA,
     MUNICIPALITY_KEY_URI,
     POLITICAL_LEVEL_MUNICIPALITY,
     eu_file_type,
@@ -146,7 +148,55 @@ def add_dataset(g: Graph, catalogue: Catalogue, record: Record, municipality_key
         g.add((dist, DCTERMS.modified, _date(record.updated)))
         if d.crs:
             g.add((dist, DCTERMS.conformsTo, URIRef(_crs_uri(d.crs))))
+    add_service_distributions(g, catalogue, record, ds)
     return ds
+
+
+def data_service(g: Graph, catalogue: Catalogue, kind: str) -> URIRef:
+    """The dcat:DataService of the portal's WMS or CSW (added once to ``g``)."""
+    base = catalogue.base_url
+    endpoint, description, conforms, title = {
+        "wms": (services.wms_url(base), services.wms_capabilities(base),
+                services.WMS_CONFORMS, "WMS 1.3.0 (Darstellungsdienst)"),
+        "csw": (services.csw_url(base), services.csw_capabilities(base),
+                services.CSW_CONFORMS, "CSW 2.0.2 (Katalogdienst, ISO 19139)"),
+    }[kind]
+    node = URIRef(endpoint)
+    if (node, RDF.type, DCAT.DataService) not in g:
+        g.add((node, RDF.type, DCAT.DataService))
+        g.add((node, DCTERMS.title, Literal(title, lang="de")))
+        g.add((node, DCAT.endpointURL, URIRef(endpoint)))
+        g.add((node, DCAT.endpointDescription, URIRef(description)))
+        g.add((node, DCTERMS.conformsTo, URIRef(conforms)))
+    return node
+
+
+def add_service_distributions(g: Graph, catalogue: Catalogue, record: Record,
+                              ds: URIRef) -> None:
+    """The WMS layer and the ISO 19139 record (CSW) of a dataset as distributions whose
+    ``dcat:accessService`` is the portal's dcat:DataService."""
+    base = catalogue.base_url
+    entries = [("csw", services.csw_record_url(base, record.id),
+                "Metadaten ISO 19139 (CSW GetRecordById)", "application/xml")]
+    if services.has_wms_layer(record):
+        entries.insert(0, ("wms", services.wms_capabilities(base),
+                           f"WMS 1.3.0, Layer {record.id}", "application/xml"))
+    for kind, url, title, media in entries:
+        service = data_service(g, catalogue, kind)
+        g.add((service, DCAT.servesDataset, ds))
+        dist = URIRef(f"{ds}#distribution-{kind}")
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(title, lang="de")))
+        g.add((dist, DCAT.accessURL, URIRef(url)))
+        g.add((dist, DCAT.accessService, service))
+        g.add((dist, DCTERMS.conformsTo, URIRef(services.WMS_CONFORMS if kind == "wms"
+                                                 else services.CSW_CONFORMS)))
+        g.add((dist, DCAT.mediaType, URIRef(f"{IANA}{media}")))
+        file_type = "WMS_SRVC" if kind == "wms" else "XML"
+        g.add((dist, DCTERMS.format, URIRef(f"{EU}file-type/{file_type}")))
+        g.add((dist, DCTERMS.license, URIRef(record.licence.uri)))
+        g.add((dist, DCATDE.licenseAttributionByText, Literal(record.licence.attribution)))
 
 
 def _crs_uri(crs: str) -> str:

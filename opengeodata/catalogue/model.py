@@ -1,4 +1,4 @@
-"""The catalogue model: one record per published dataset, built from declarations + manifests.
+"""The catalogue: the records of one published snapshot, with search and facets.
 
 Pure data, no Flask: the OGC API Records provider, DCAT-AP.de, the ATOM feeds and the HTML
 catalogue all read the same :class:`Catalogue`.
@@ -8,101 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any
 
-from opengeodata.declaration import DeclaredDataset, Licence, Organisation
-from opengeodata.manifest import Manifest, QualityReport
+from opengeodata.catalogue.build import make_record
+from opengeodata.catalogue.record import (
+    SORT_KEYS,
+    Download,
+    FieldDoc,
+    Record,
+    download_url,
+    latest_url,
+    version_url,
+)
+from opengeodata.catalogue.search import run_search
+from opengeodata.declaration import DeclaredDataset
+from opengeodata.manifest import Manifest
 
 if TYPE_CHECKING:
     from opengeodata.published import Published
     from opengeodata.store import Store
-
-SortKey = Literal["relevance", "title", "-title", "updated", "-updated", "id", "size", "-size"]
-SORT_KEYS: tuple[str, ...] = (
-    "relevance", "title", "-title", "updated", "-updated", "id", "size", "-size",
-)
-
-
-@dataclass(frozen=True)
-class Download:
-    """One downloadable file of a dataset's live version, with its stable URLs."""
-
-    name: str
-    format: str
-    title: str
-    media_type: str
-    size: int
-    sha256: str
-    href: str
-    latest_href: str | None
-    version_href: str
-    crs: str | None = None
-    tile: str | None = None
-
-    @property
-    def checksum(self) -> str:
-        """``sha256:<hex>``."""
-        return f"sha256:{self.sha256}"
-
-
-@dataclass(frozen=True)
-class Record:
-    """Everything the catalogue says about one published dataset."""
-
-    id: str
-    title: str
-    description: str
-    keywords: tuple[str, ...]
-    theme: str
-    kind: str
-    licence: Licence
-    publisher: Organisation
-    contact: Organisation
-    update_frequency: str
-    version: str
-    versions: tuple[str, ...]
-    updated: str
-    feature_count: int
-    geometry_type: str | None
-    bbox: tuple[float, float, float, float] | None
-    temporal: tuple[str | None, str | None] | None
-    quality: QualityReport
-    downloads: tuple[Download, ...]
-    links: tuple[dict[str, Any], ...]
-    title_en: str | None = None
-    description_en: str | None = None
-    fields: tuple[dict[str, str], ...] = ()
-    search_text: str = field(default="", repr=False)
-    title_text: str = field(default="", repr=False)
-
-    type: str = "dataset"
-
-    @property
-    def formats(self) -> tuple[str, ...]:
-        """Distinct download format keys in manifest order."""
-        return tuple(dict.fromkeys(d.format for d in self.downloads))
-
-    @property
-    def total_size(self) -> int:
-        """Sum of all download sizes in bytes."""
-        return sum(d.size for d in self.downloads)
-
-    def quality_summary(self) -> dict[str, Any]:
-        """The quality report condensed for the catalogue."""
-        q = self.quality
-        return {
-            "summary": q.summary(),
-            "features_read": q.features_read,
-            "features_written": q.features_written,
-            "dropped": sum(q.dropped.values()),
-            "dropped_reasons": dict(q.dropped),
-            "geometries_repaired": q.geometries_repaired,
-            "attribute_problems": sum(q.attribute_problems.values()),
-            "crs_transformation": q.crs_transformation,
-            "warnings": list(q.warnings),
-        }
-
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -137,8 +61,6 @@ class Catalogue:
         ``versions`` maps dataset id -> kept versions (default: only the live one);
         ``metadata`` is the pygeoapi ``metadata`` block (catalogue title, provider, contact).
         """
-        from opengeodata.catalogue.build import make_record
-
         base_url = base_url.rstrip("/")
         records = []
         for ds in datasets:
@@ -151,7 +73,7 @@ class Catalogue:
         ident = meta.get("identification", {})
         return cls(
             base_url=base_url,
-            items=tuple(sorted(records, key=lambda r: r.title_text)),
+            items=tuple(sorted(records, key=lambda r: r.sort_key)),
             title=_text(ident.get("title"), "Open GeoData"),
             description=_text(ident.get("description"), ""),
             metadata=meta,
@@ -253,8 +175,6 @@ class Catalogue:
         Raises :class:`~opengeodata.errors.InvalidRequestError` for a bad ``bbox``,
         ``datetime`` or ``sort``.
         """
-        from opengeodata.catalogue.search import run_search
-
         return run_search(
             self.items, q=q, theme=theme, fmt=fmt, licence=licence, keywords=keywords,
             type_=type, bbox=bbox, datetime_=datetime, sort=sort,
@@ -264,21 +184,6 @@ class Catalogue:
     def url(self, path: str) -> str:
         """Absolute URL of a server path."""
         return f"{self.base_url}/{path.lstrip('/')}"
-
-
-def download_url(base_url: str, dataset_id: str, name: str) -> str:
-    """URL of a file of the live version."""
-    return f"{base_url}/downloads/{dataset_id}/{quote(name)}"
-
-
-def latest_url(base_url: str, dataset_id: str, fmt: str) -> str:
-    """Stable URL of the live version's file of format ``fmt``."""
-    return f"{base_url}/downloads/{dataset_id}/latest/{quote(fmt)}"
-
-
-def version_url(base_url: str, dataset_id: str, version: str, name: str) -> str:
-    """URL of a file of one kept version (stable while the version is kept)."""
-    return f"{base_url}/downloads/{dataset_id}/versions/{quote(version)}/{quote(name)}"
 
 
 def _text(value: Any, default: str) -> str:
@@ -292,3 +197,7 @@ def _count(values: Iterable[str]) -> dict[str, int]:
     for v in values:
         out[v] = out.get(v, 0) + 1
     return dict(sorted(out.items()))
+
+
+__all__ = ["SORT_KEYS", "Catalogue", "Download", "FieldDoc", "Record", "download_url",
+           "latest_url", "version_url"]

@@ -12,9 +12,9 @@ from opengeodata.catalogue.vocab import (
     eu_frequency,
     eu_theme,
 )
+from opengeodata.ogc import CRS84
 
 RECORD_CORE = "http://www.opengis.net/spec/ogcapi-records-1/1.0/req/record-core"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 THEME_SCHEME = "https://opengeodata.hannover.de/themes"
 
 
@@ -87,7 +87,7 @@ def to_record(record: Record) -> dict[str, Any]:
              "versioned": d.version_href, "tile": d.tile, "crs": d.crs}
             for d in record.downloads
         ],
-        "fields": [dict(f) for f in record.fields],
+        "fields": [f.as_dict() for f in record.fields],
     }
     if record.title_en:
         props["title_en"] = record.title_en

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from opengeodata.catalogue.model import SORT_KEYS, Record
+from opengeodata.catalogue.record import SORT_KEYS, Record
 from opengeodata.catalogue.text import fold, parse_query
 from opengeodata.errors import InvalidRequestError
 
@@ -139,9 +139,9 @@ def run_search(
 
     key = sort.lstrip("-")
     if key == "relevance":
-        hits.sort(key=lambda h: (-h[0], h[1].title_text))
+        hits.sort(key=lambda h: (-h[0], h[1].sort_key))
     elif key == "title":
-        hits.sort(key=lambda h: h[1].title_text, reverse=sort.startswith("-"))
+        hits.sort(key=lambda h: h[1].sort_key, reverse=sort.startswith("-"))
     elif key == "updated":
         hits.sort(key=lambda h: h[1].updated, reverse=sort.startswith("-"))
     elif key == "size":

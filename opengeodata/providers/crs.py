@@ -11,9 +11,8 @@ import pyproj
 import shapely
 
 from opengeodata.errors import InvalidRequestError
+from opengeodata.ogc import CRS84, EPSG_URI
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 _URI = re.compile(r"^https?://www\.opengis\.net/def/crs/(EPSG|OGC)/[^/]+/([A-Za-z0-9]+)$")
 _CURIE = re.compile(r"^\[?(EPSG|OGC):(?:[^:]*:)?([A-Za-z0-9]+)\]?$", re.IGNORECASE)
 

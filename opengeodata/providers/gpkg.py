@@ -1,17 +1,17 @@
-"""pygeoapi feature provider over a published GeoPackage (used for HTML pages and queryables).
+"""pygeoapi feature provider over a published GeoPackage (pygeoapi's HTML pages, queryables).
 
-JSON requests are answered by ``opengeodata.server.features`` directly; this provider serves
-pygeoapi's own views with the same SQL engine (``gpkg_sql``, ``cql2``).
+JSON requests are answered by ``opengeodata.server.features``; this provider serves pygeoapi's
+own views through the same feature engine (:mod:`opengeodata.engine`): the same query model,
+the same GeoPackage backend, the same ids and features.
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
 
-import shapely
 from flask import has_request_context, request
 from pygeoapi.crs import crs_transform
 from pygeoapi.provider.base import (
@@ -21,13 +21,17 @@ from pygeoapi.provider.base import (
     ProviderItemNotFoundError,
 )
 
+from opengeodata.engine.geojson import feature_dicts, read_feature
+from opengeodata.engine.params import parse_datetime, typed_value
+from opengeodata.engine.query import Filter
+from opengeodata.engine.source import FeatureSource
+from opengeodata.engine.sql import compile_filter
 from opengeodata.errors import InvalidRequestError
-from opengeodata.providers.cql2 import SqlBuilder
-from opengeodata.providers.crs import CRS84, bbox_polygon, normalize_uri
-from opengeodata.providers.gpkg_sql import Layer, Where, blob_wkb, open_layer, quote
-from opengeodata.server.features_params import parse_datetime, typed_value
+from opengeodata.ogc import CRS84, SUPPORTED_CRS
+from opengeodata.providers.crs import normalize_uri
+from opengeodata.providers.gpkg_sql import open_layer
 
-__all__ = ["GeoPackageProvider", "Layer", "open_layer"]
+__all__ = ["GeoPackageProvider"]
 
 
 class GeoPackageProvider(BaseProvider):
@@ -40,13 +44,18 @@ class GeoPackageProvider(BaseProvider):
             real = path.resolve(strict=True)
         except OSError as exc:
             raise ProviderConnectionError(f"no published data at {path}") from exc
-        self.layer = open_layer(str(real))
-        self.id_field: str = provider_def.get("id_field") or self.layer.pk
-        if self.id_field not in self.layer.columns:
-            self.id_field = self.layer.pk
+        backend = open_layer(str(real))
+        self.layer = backend
+        self.id_field: str = provider_def.get("id_field") or backend.pk
+        if self.id_field not in backend.columns:
+            self.id_field = backend.pk
         #: JSON schema formats of declared date/time fields (GeoPackage stores them as text)
         self.formats: dict[str, str] = dict(provider_def.get("formats") or {})
         self.storage_crs_uri = normalize_uri(str(provider_def.get("storage_crs", ""))) or CRS84
+        self.source = FeatureSource(
+            id=real.stem, backend=backend, id_field=self.id_field, time_field=self.time_field,
+            storage_crs=self.storage_crs_uri, crs_list=list(SUPPORTED_CRS), version="",
+            created=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
         self.get_fields()
 
     def get_fields(self) -> dict[str, dict[str, str]]:
@@ -61,23 +70,9 @@ class GeoPackageProvider(BaseProvider):
             self._fields = fields
         return dict(self._fields)
 
-    def _feature(self, row: tuple[Any, ...], names: list[str],
-                 skip_geometry: bool) -> dict[str, Any]:
-        fid, blob, *values = row
-        props = dict(zip(names, values, strict=True))
-        ident = props.get(self.id_field, fid)
-        geom = None
-        if blob is not None and not skip_geometry:
-            geom = json.loads(shapely.to_geojson(shapely.from_wkb(blob_wkb(blob))))
-        return {"type": "Feature", "id": ident, "geometry": geom, "properties": props}
-
-    def _bbox_area(self, bbox: list[float]) -> shapely.Geometry:
-        """The exact area of the request's bbox in the storage CRS.
-
-        pygeoapi hands over the bbox mapped to the storage CRS by its two corners (a different
-        rectangle); the request's own ``bbox``/``bbox-crs`` (validated by pygeoapi) give the
-        same area as the JSON views.
-        """
+    def _bbox(self, bbox: list[float]) -> tuple[tuple[float, float, float, float], str]:
+        """The request's own box and CRS (pygeoapi hands over the box mapped to the storage CRS
+        by its two corners, a different rectangle): the same area as the JSON views."""
         raw = request.args.get("bbox") if has_request_context() else None
         crs = normalize_uri(request.args.get("bbox-crs") or CRS84) if raw else None
         if raw and crs:
@@ -87,9 +82,22 @@ class GeoPackageProvider(BaseProvider):
                 nums = []
             if len(nums) in (4, 6):
                 half = len(nums) // 2
-                box = (nums[0], nums[1], nums[half], nums[half + 1])
-                return bbox_polygon(box, crs, self.storage_crs_uri)
-        return shapely.box(*bbox[:2], *bbox[-2:])
+                return (nums[0], nums[1], nums[half], nums[half + 1]), crs
+        return (bbox[0], bbox[1], bbox[-2], bbox[-1]), self.storage_crs_uri
+
+    def _filter(self, bbox: list[float] | None, datetime_: str | None,
+                properties: list[tuple[str, Any]] | None, filterq: Any) -> Filter:
+        filt = Filter(time_field=self.time_field, filter_crs=self.storage_crs_uri)
+        if bbox:
+            filt.bbox, filt.bbox_crs = self._bbox(bbox)
+        if datetime_:
+            filt.datetime = parse_datetime(datetime_)
+        for name, value in properties or []:
+            if name not in self.layer.columns:
+                raise InvalidRequestError(f"unknown property {name!r}")
+            filt.equals.append((name, typed_value(self.layer, name, str(value))))
+        filt.cql = filterq
+        return filt
 
     @crs_transform
     def query(self, offset: int = 0, limit: int = 10, resulttype: str = "results",
@@ -99,37 +107,27 @@ class GeoPackageProvider(BaseProvider):
               select_properties: list[str] | None = None, skip_geometry: bool = False,
               q: str | None = None, filterq: Any = None, **kwargs: Any) -> dict[str, Any]:
         """Features matching bbox, datetime, property and CQL2 filters, paged."""
-        layer = self.layer
-        where = Where()
+        backend = self.layer
         try:
             if bbox and not all(math.isfinite(float(v)) for v in bbox):
                 raise InvalidRequestError(f"bbox={bbox!r}: give 4 (or 6) finite numbers")
-            if bbox:
-                layer.area_clause(where, self._bbox_area(bbox))
-            if datetime_:
-                parse_datetime(datetime_, where, self.time_field)
-            for name, value in properties or []:
-                if name not in layer.columns:
-                    raise InvalidRequestError(f"unknown property {name!r}")
-                where.add(f"{quote(name)} = ?", typed_value(layer, name, str(value)))
-            if filterq is not None:
-                SqlBuilder(layer, self.storage_crs_uri, self.storage_crs_uri).build(filterq,
-                                                                                    where)
+            where = compile_filter(backend, self._filter(bbox, datetime_, properties, filterq),
+                                   self.storage_crs_uri)
             order = []
             for item in sortby or []:
-                if item["property"] not in layer.columns:
+                if item["property"] not in backend.columns:
                     raise InvalidRequestError(f"cannot sort by {item['property']!r}")
                 order.append((item["property"], item["order"] == "-"))
         except InvalidRequestError as exc:
             raise ProviderInvalidQueryError(user_msg=str(exc)) from exc
-        names = [n for n in layer.columns if not select_properties or n in select_properties]
-        features = []
+        names = [n for n in backend.columns if not select_properties or n in select_properties]
+        features: list[dict[str, Any]] = []
         if resulttype != "hits":
-            rows = layer.rows(names, where, order, offset, limit, not skip_geometry)
-            features = [self._feature(r, names, skip_geometry) for r in rows]
+            rows = list(backend.rows(names, where, order, offset, limit, not skip_geometry))
+            features = feature_dicts(self.source, rows, names, skip_geometry)
         result: dict[str, Any] = {"type": "FeatureCollection", "features": features,
                                   "numberReturned": len(features)}
-        matched = layer.count_matching(where)
+        matched = backend.count_matching(where)
         if matched is not None:
             result["numberMatched"] = matched
         return result
@@ -137,17 +135,10 @@ class GeoPackageProvider(BaseProvider):
     @crs_transform
     def get(self, identifier: Any, **kwargs: Any) -> dict[str, Any]:
         """One feature by id."""
-        layer = self.layer
-        names = list(layer.columns)
-        value: Any = identifier
-        if self.id_field == layer.pk or layer.json_type(self.id_field) == "integer":
-            try:
-                value = int(identifier)
-            except ValueError:
-                raise ProviderItemNotFoundError(f"no feature with id {identifier!r}") from None
-            if not -(2**63) <= value < 2**63:
-                raise ProviderItemNotFoundError(f"no feature with id {identifier!r}")
-        row = layer.by_id(self.id_field, value, names)
+        names = list(self.layer.columns)
+        row, _ = read_feature(self.source, str(identifier), names)
         if row is None:
             raise ProviderItemNotFoundError(f"no feature with id {identifier!r}")
-        return self._feature(row, names, False)
+        return feature_dicts(self.source, [row], names, False)[0]
+
+

@@ -18,7 +18,17 @@ from flask import Flask
 
 from opengeodata.errors import SettingsError
 from opengeodata.published import VECTOR
-from opengeodata.server import catalogue, downloads, health, ogcapi, policy, raster, tiles3d, web
+from opengeodata.server import (
+    catalogue,
+    downloads,
+    health,
+    ogcapi,
+    policy,
+    raster,
+    sdi,
+    tiles3d,
+    web,
+)
 from opengeodata.server.costly import Gate
 from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.features import FeaturesAPI
@@ -69,5 +79,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(catalogue.blueprint(state, shared_catalogue))
     app.register_blueprint(web.blueprint(state, shared_catalogue))
     app.register_blueprint(health.blueprint(state))
+    app.register_blueprint(sdi.blueprint(state))  # /wms (MapServer) and /csw (pycsw)
     policy.install(app, state)
     return app

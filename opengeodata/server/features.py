@@ -2,53 +2,44 @@
 
 The dispatcher routes items of vector collections here (``opengeodata.server.ogcapi``); HTML
 (``f=html``) goes to pygeoapi's templates, JSON, GeoJSON and the result downloads (``f=csv``,
-``f=fgb``, ``f=gpkg``) are answered here directly from the published GeoPackage.
+``f=fgb``, ``f=gpkg``) are answered here by the feature engine (:mod:`opengeodata.engine`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 from collections.abc import Iterable
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
 
-import orjson
-import shapely
 from flask import Request, Response
 from werkzeug.datastructures import MultiDict
 
-from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError, NotFoundError
-from opengeodata.ogc import GEOJSON
-from opengeodata.providers.crs import CRS84, parse_crs, transform_geoms
-from opengeodata.providers.gpkg_sql import open_layer
-from opengeodata.providers.layers import FeatureLayer
-from opengeodata.providers.pg_sql import open_pg_layer
-from opengeodata.published import Collection as PublishedCollection
-from opengeodata.server import features_download
-from opengeodata.server.costly import Gate
-from opengeodata.server.features_params import (
+from opengeodata.engine.geojson import dumps, feature_bytes, read_feature
+from opengeodata.engine.params import (
     ITEM_PARAMS,
-    Collection,
-    ItemsQuery,
     check_unknown,
     parse_bool,
     parse_format,
     parse_items,
     parse_names,
 )
+from opengeodata.engine.query import ItemsQuery
+from opengeodata.engine.source import Backend, FeatureSource, Sources, open_gpkg
+from opengeodata.engine.sql import compile_filter
+from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError, NotFoundError
+from opengeodata.ogc import CRS84, GEOJSON
+from opengeodata.providers.crs import parse_crs
+from opengeodata.providers.pg_sql import open_pg_layer
+from opengeodata.published import Collection as PublishedCollection
+from opengeodata.server import features_download
+from opengeodata.server.costly import Gate
 from opengeodata.server.state import ServerState
 
 #: result downloads with more rows than this take a costly-request slot
 COSTLY_LIMIT = 10_000
-
-def _dumps(value: Any) -> bytes:
-    """Compact JSON bytes (orjson; unknown types as strings)."""
-    return orjson.dumps(value, default=str)
-
 
 
 def wants_html(req: Request, fmt: str | None) -> bool:
@@ -66,46 +57,25 @@ class FeaturesAPI:
     def __init__(self, state: ServerState, costly: Gate | None = None) -> None:
         self.state = state
         self.costly = costly or Gate(state.settings.costly_requests)
-        self._lock = threading.Lock()
-        self._collections: dict[tuple[str, str], Collection] = {}
+        self._sources = Sources(self.layer)
 
     # -- collections -------------------------------------------------------------------
-    def collection(self, coll: PublishedCollection) -> Collection:
-        """The engine's view of a published feature collection (opened once per version)."""
-        feat = coll.features
-        if feat is None:
-            raise NotFoundError(f"collection {coll.id!r} has no features")
-        key = (coll.id, coll.version)
-        engine = self._collections.get(key)
-        if engine is None:
-            layer = self.layer(coll.id, coll.version, feat.data)
-            id_field = feat.id_field if feat.id_field in layer.columns else layer.pk
-            engine = Collection(
-                id=coll.id, layer=layer, id_field=id_field, time_field=feat.time_field,
-                storage_crs=feat.storage_crs, crs_list=list(feat.crs), version=coll.version,
-                created=coll.created,
-            )
-            with self._lock:
-                self._collections = {k: v for k, v in self._collections.items()
-                                     if k[0] != coll.id}
-                self._collections[key] = engine
-        return engine
+    def collection(self, coll: PublishedCollection) -> FeatureSource:
+        """The engine's source of a published feature collection (opened once per version)."""
+        return self._sources.get(coll)
 
-    def layer(self, collection_id: str, version: str, gpkg: str) -> FeatureLayer:
-        """The feature layer of a version: its PostGIS schema or its GeoPackage file."""
+    def layer(self, coll: PublishedCollection) -> Backend:
+        """The feature layer of a version: its PostGIS schema (a read database is configured)
+        or its GeoPackage file."""
         settings = self.state.settings
         if settings.read_database_url:
-            pg = open_pg_layer(settings.read_database_url, collection_id, version)
+            pg = open_pg_layer(settings.read_database_url, coll.id, coll.version)
             if pg is None:
                 raise DatabaseUnavailableError(
-                    f"collection {collection_id!r}: version {version} is not in the read "
+                    f"collection {coll.id!r}: version {coll.version} is not in the read "
                     "database yet")
             return pg
-        try:
-            real = Path(gpkg).resolve(strict=True)
-        except OSError as exc:
-            raise NotFoundError(f"collection {collection_id!r} has no live data") from exc
-        return open_layer(str(real))
+        return open_gpkg(coll)
 
     def limits(self) -> tuple[int, int]:
         """(default, maximum) items per page."""
@@ -157,19 +127,20 @@ class FeaturesAPI:
         args: MultiDict[str, str] = req.args
         default_limit, max_limit = self.limits()
         query = parse_items(args, coll, default_limit, max_limit)
+        where = compile_filter(coll.backend, query.filter, coll.storage_crs)
         etag = self.etag(coll.version, req.path, req.query_string.decode("latin-1"),
                          query.fmt or "json")
         if (early := self.not_modified(req, etag, coll.created)) is not None:
             return early
         if query.fmt in features_download.FORMATS:
-            response = features_download.response(coll, query)
-            total = getattr(coll.layer, "count", None)  # rows of the layer, if known
+            response = features_download.response(coll, query, where)
+            total = getattr(coll.backend, "count", None)  # rows of the layer, if known
             rows = min(query.limit or 2**62, total if isinstance(total, int) else 2**62)
             if rows > COSTLY_LIMIT:  # a big result download is costly
                 stream = cast("Iterable[bytes]", response.response)
                 response.response = self.costly.stream(f"f={query.fmt}", stream)
         else:
-            body = self.items_body(coll, query, self.base_url(), args)
+            body = self.items_body(coll, query, where, self.base_url(), args)
             response = Response(body, mimetype=GEOJSON)
             response.headers["Content-Crs"] = f"<{query.crs}>"
         return self.cached(response, etag, coll.created)
@@ -183,31 +154,13 @@ class FeaturesAPI:
         if parse_format(args) not in (None, "json", "geojson", "jsonld"):
             raise InvalidRequestError("a single feature is available as f=json or f=html")
         crs = parse_crs(args.get("crs") or CRS84, coll.crs_list, "crs")
-        names = parse_names(args.get("properties"), coll.layer, "properties")
+        names = parse_names(args.get("properties"), coll.backend, "properties")
         skip = parse_bool(args.get("skipGeometry"), "skipGeometry")
         etag = self.etag(coll.version, req.path, req.query_string.decode("latin-1"))
         if (early := self.not_modified(req, etag, coll.created)) is not None:
             return early
-        layer = coll.layer
-        cols = list(layer.columns) if names is None else names
-        n_props = len(cols)
-        if coll.id_field != layer.pk and coll.id_field not in cols:
-            cols = [*cols, coll.id_field]
-        if coll.id_field == layer.pk:
-            try:
-                value: Any = int(item_id)
-            except ValueError:
-                value = None
-        else:
-            value = item_id
-            if layer.json_type(coll.id_field) == "integer":
-                try:
-                    value = int(item_id)
-                except ValueError:
-                    value = None
-        if isinstance(value, int) and not -(2**63) <= value < 2**63:
-            value = None
-        row = None if value is None else layer.by_id(coll.id_field, value, cols, not skip)
+        props = list(coll.backend.columns) if names is None else names
+        row, cols = read_feature(coll, item_id, props, not skip)
         if row is None:
             raise NotFoundError(f"collection {collection_id!r} has no feature {item_id!r}")
         base = f"{self.base_url()}/collections/{collection_id}/items/{item_id}"
@@ -219,8 +172,8 @@ class FeaturesAPI:
             {"rel": "collection", "type": "application/json", "title": "The collection",
              "href": f"{self.base_url()}/collections/{collection_id}?f=json"},
         ]
-        feature = self.features(coll, [row], cols, crs, skip, n_props)[0]
-        body = feature[:-1] + b',"links":' + _dumps(links) + b"}"
+        feature = feature_bytes(coll, [row], cols, crs, skip, len(props))[0]
+        body = feature[:-1] + b',"links":' + dumps(links) + b"}"
         response = Response(body, mimetype=GEOJSON)
         response.headers["Content-Crs"] = f"<{crs}>"
         return self.cached(response, etag, coll.created)
@@ -229,46 +182,22 @@ class FeaturesAPI:
         """The public base URL (no trailing slash)."""
         return self.state.base_url.rstrip("/")
 
-    # -- GeoJSON writing ---------------------------------------------------------------
-    def features(self, coll: Collection, rows: list[tuple[Any, ...]], cols: list[str],
-                 crs: str, skip_geometry: bool, n_props: int | None = None) -> list[bytes]:
-        """GeoJSON Feature strings for rows (pk, blob, *values of ``cols``).
-
-        The first ``n_props`` columns (default: all) are the properties; the id comes from
-        the id field (which may be read as an extra last column) or the primary key.
-        """
-        if not rows:
-            return []
-        if skip_geometry:
-            geoms: list[bytes] = [b"null"] * len(rows)
-        else:
-            shapes = transform_geoms(coll.layer.decode([r[1] for r in rows]), coll.storage_crs, crs)
-            geoms = [g.encode() if g is not None else b"null" for g in shapely.to_geojson(shapes)]
-        n = len(cols) if n_props is None else n_props
-        names = cols[:n]
-        id_index = cols.index(coll.id_field) + 2 if coll.id_field in cols else 0
-        return [
-            b'{"type":"Feature","id":' + _dumps(row[id_index]) + b',"geometry":' + geom
-            + b',"properties":' + _dumps(dict(zip(names, row[2:2 + n], strict=True))) + b"}"
-            for row, geom in zip(rows, geoms, strict=True)
-        ]
-
-    def items_body(self, coll: Collection, query: ItemsQuery, base_url: str,
+    def items_body(self, coll: FeatureSource, query: ItemsQuery, where: Any, base_url: str,
                    args: MultiDict[str, str]) -> bytes:
         """The FeatureCollection document of an items query."""
-        layer = coll.layer
+        backend = coll.backend
         names = list(query.names)
-        extra = coll.id_field not in names and coll.id_field != layer.pk
+        extra = coll.id_field not in names and coll.id_field != backend.pk
         cols = [*names, coll.id_field] if extra else names
         limit = query.limit or 10
-        matched = layer.count_matching(query.where)
+        matched = backend.count_matching(where)
         rows: list[tuple[Any, ...]] = []
         if not query.hits:
-            rows = list(layer.rows(cols, query.where, query.order, query.offset, limit + 1,
-                                   not query.skip_geometry))
+            rows = list(backend.rows(cols, where, query.order, query.offset, limit + 1,
+                                     not query.skip_geometry))
         more = len(rows) > limit
         rows = rows[:limit]
-        feats = self.features(coll, rows, cols, query.crs, query.skip_geometry, len(names))
+        feats = feature_bytes(coll, rows, cols, query.crs, query.skip_geometry, len(names))
         links = self.page_links(coll, base_url, args, query, more, len(rows))
         head = b'{"type":"FeatureCollection","features":[' + b",".join(feats) + b"]"
         tail: dict[str, Any] = {}
@@ -277,9 +206,9 @@ class FeaturesAPI:
         tail["numberReturned"] = len(rows)
         tail["links"] = links
         tail["timeStamp"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return head + b"," + _dumps(tail)[1:]
+        return head + b"," + dumps(tail)[1:]
 
-    def page_links(self, coll: Collection, base_url: str, args: MultiDict[str, str],
+    def page_links(self, coll: FeatureSource, base_url: str, args: MultiDict[str, str],
                    query: ItemsQuery, more: bool, returned: int) -> list[dict[str, Any]]:
         """self, alternate, collection, next and prev links."""
         href = f"{base_url}/collections/{coll.id}/items"

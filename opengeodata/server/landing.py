@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import Response
 
+from opengeodata.catalogue.services import service_links
 from opengeodata.ogc import OGC_REL
 from opengeodata.published import RECORDS_ID, Published
 from opengeodata.server.rewrite import json_document, set_document
 
 
 def project_links(base_url: str, published: Published) -> list[dict[str, Any]]:
-    """Links to the vector tiles overview, the catalogue, DCAT-AP.de and ATOM."""
+    """Links to the vector tiles overview, the catalogue, DCAT-AP.de, ATOM, WMS and CSW."""
     links: list[dict[str, Any]] = []
     if published.has_vector_tiles():
         links += [
@@ -39,6 +40,7 @@ def project_links(base_url: str, published: Published) -> list[dict[str, Any]]:
                       "href": f"{base_url}/catalogue/dcat?f={fmt}"})
     links.append({"rel": "alternate", "type": "application/atom+xml",
                   "title": "ATOM download service feed", "href": f"{base_url}/atom/service.xml"})
+    links += service_links(base_url)  # WMS 1.3.0 and CSW 2.0.2
     return links
 
 

@@ -68,7 +68,7 @@ HTML_SECURITY: tuple[tuple[str, str], ...] = (
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
 )
 #: answers whose body never depends on the Accept header (fixed media type)
-NOT_NEGOTIATED = ("/downloads/", "/static/", "/tiles")
+NOT_NEGOTIATED = ("/downloads/", "/static/", "/tiles", "/wms", "/csw")
 
 
 def wsgi_headers(status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

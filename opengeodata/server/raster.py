@@ -25,6 +25,7 @@ from typing import Any
 from flask import Response, request
 
 from opengeodata.errors import NotFoundError
+from opengeodata.ogc import EPSG_URI, TMS_URI
 from opengeodata.published import RASTER, Collection
 from opengeodata.server.costly import Gate
 from opengeodata.server.dispatch import Dispatcher
@@ -46,8 +47,6 @@ from opengeodata.server.raster_render import (
 )
 from opengeodata.server.state import ServerState
 
-TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
-EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 #: set when a coverage request without scaling was scaled down to the size limit
 SCALED_HEADER = "OGC-Coverage-Scaled"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from opengeodata.ogc import GEOTIFF
 from opengeodata.server.raster_render import (
     DEFAULT_COVERAGE_SIDE,
     MAX_COVERAGE_PIXELS,
@@ -15,7 +16,6 @@ from opengeodata.server.raster_render import (
 )
 
 TILE_PATH = "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"
-GEOTIFF = "image/tiff; application=geotiff"
 BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 

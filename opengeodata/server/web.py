@@ -20,12 +20,13 @@ from flask import (
     url_for,
 )
 
+from opengeodata.catalogue.record import Record
 from opengeodata.catalogue.vocab import FORMAT_NAMES
-from opengeodata.published import RECORDS_ID, Collection
+from opengeodata.published import RASTER, RECORDS_ID, Collection
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
+from opengeodata.server.sdi import ows_links
 from opengeodata.server.state import ServerState, Snapshot
-from opengeodata.server.webmodel import Entry, entries, make_entry
 
 CONTEXT_DATASET = "stadtbezirke"
 #: the page's sort choices -> the catalogue's sort keys (last update: newest first)
@@ -129,9 +130,9 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
 
     @bp.route("/catalogue/")
     def start() -> Response:
-        snap = state.snapshot()
-        items = entries(snap.datasets, snap.manifests)
-        counts = catalogue.get().themes()
+        cat = catalogue.get()
+        items = cat.records()
+        counts = cat.themes()
         themes = list(i18n.MAIN_THEMES) + sorted(k for k in counts if k not in i18n.MAIN_THEMES)
         grouped = {theme: [e for e in items if e.theme == theme] for theme in themes}
         return page("catalogue/start.html", items=items, themes=themes, grouped=grouped,
@@ -139,8 +140,6 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
 
     @bp.route("/catalogue/search")
     def search_page() -> Response:
-        snap = state.snapshot()
-        by_id = {e.id: e for e in entries(snap.datasets, snap.manifests)}
         cat = catalogue.get()
         q = request.args.get("q", "").strip()[:200]
         chosen = {key: [v for v in request.args.getlist(key) if v] for key in
@@ -150,7 +149,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         records = cat.search(q or None, theme=chosen["theme"] or None,
                              fmt=chosen["format"] or None, licence=chosen["licence"] or None,
                              sort=SORTS[sort])
-        hits = [by_id[r.id] for r in records if r.id in by_id]
+        hits = records
         # facet counts over the text matches, so each count says what that filter would add
         counts = cat.facets(cat.search(q or None) if q else None)
         for key, values in chosen.items():
@@ -162,15 +161,15 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
     @bp.route("/catalogue/datasets/<dataset_id>")
     def dataset(dataset_id: str) -> Response:
         snap = state.snapshot()
-        ds, manifest = snap.datasets.get(dataset_id), snap.manifests.get(dataset_id)
-        if ds is None or manifest is None:
+        entry = snap.catalogue.record(dataset_id)
+        if entry is None:
             return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
-        entry = make_entry(ds, manifest)
         return page("catalogue/dataset.html", e=entry, api=api_links(snap, entry),
+                    ows=ows_links(state.base_url, entry),
                     map_config=map_config(snap, entry, lang()),
-                    raster=entry.kind == "raster" or bool(manifest.output("cog")))
+                    raster=entry.collection_kind == RASTER)
 
-    def api_links(snap: Snapshot, entry: Entry) -> dict[str, str]:
+    def api_links(snap: Snapshot, entry: Record) -> dict[str, str]:
         base = state.base_url
         coll = snap.published.get(entry.id)
         links: dict[str, str] = {"landing": f"{base}/"}
@@ -196,7 +195,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             links["atom"] = base + url_for("catalogue.atom_dataset", dataset_id=entry.id)
         return links
 
-    def map_config(snap: Snapshot, entry: Entry, current: str) -> dict[str, Any] | None:
+    def map_config(snap: Snapshot, entry: Record, current: str) -> dict[str, Any] | None:
         t = i18n.translator(current)
         config: dict[str, Any] = {
             "id": entry.id, "bbox": entry.bbox, "geometry": entry.geometry_type or "",

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from opengeodata.ogc import JSON, MVT
 from opengeodata.vtiles.tileset import FIELD_TYPES, GEOMETRY_TYPES, TileSet
 from opengeodata.vtiles.tms import CRS84, CRS_3857, TMS_ID, TMS_URI, limits_json
 
-MVT = "application/vnd.mapbox-vector-tile"
-JSON = "application/json"
 REL_TILING_SCHEME = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
 REL_GEODATA = "http://www.opengis.net/def/rel/ogc/1.0/geodata"
 REL_TILESETS_VECTOR = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"

@@ -1,59 +1,33 @@
-"""Query parameters of OGC API Features items requests: parsed, validated, 400 on mistakes."""
+"""Query parameters of OGC API Features items requests -> the query model; 400 on mistakes.
+
+Pure parsing and validation against the table's schema: no SQL (the backend compiles the
+resulting :class:`~opengeodata.engine.query.ItemsQuery`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from opengeodata.engine.query import Filter, Interval, ItemsQuery
+from opengeodata.engine.source import Backend, FeatureSource
 from opengeodata.errors import InvalidRequestError
+from opengeodata.ogc import CRS84, ITEM_FORMATS
 from opengeodata.providers import cql2
-from opengeodata.providers.crs import CRS84, bbox_polygon, lat_first, parse_crs
-from opengeodata.providers.gpkg_sql import Where, quote
-from opengeodata.providers.layers import FeatureLayer
+from opengeodata.providers.crs import lat_first, parse_crs
 
 ITEMS_PARAMS = {"f", "lang", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "sortby",
                 "properties", "skipGeometry", "filter", "filter-lang", "filter-crs",
                 "resulttype"}
 ITEM_PARAMS = {"f", "lang", "crs", "properties", "skipGeometry"}
-FORMATS = {"json", "geojson", "html", "csv", "fgb", "gpkg", "jsonld"}
+FORMATS = set(ITEM_FORMATS)
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?)?$"
 )
-
-
-@dataclass
-class Collection:
-    """What the feature views need to know about one published collection."""
-
-    id: str
-    layer: FeatureLayer
-    id_field: str
-    time_field: str | None
-    storage_crs: str
-    crs_list: list[str]
-    version: str
-    created: dt.datetime
-    title: str = ""
-
-
-@dataclass
-class ItemsQuery:
-    """A validated items request."""
-
-    fmt: str | None
-    limit: int | None
-    offset: int
-    crs: str
-    names: list[str]
-    skip_geometry: bool
-    where: Where = field(default_factory=Where)
-    order: list[tuple[str, bool]] = field(default_factory=list)
-    hits: bool = False
 
 
 def _single(args: MultiDict[str, str], name: str) -> str | None:
@@ -95,7 +69,7 @@ def parse_int(value: str, name: str, minimum: int) -> int:
     return number
 
 
-def parse_names(value: str | None, layer: FeatureLayer, name: str) -> list[str] | None:
+def parse_names(value: str | None, layer: Backend, name: str) -> list[str] | None:
     """A comma list of layer property names."""
     if value is None:
         return None
@@ -152,8 +126,8 @@ def _instant(value: str) -> str:
     return value.replace("t", "T").replace("z", "Z")
 
 
-def parse_datetime(value: str, where: Where, column: str | None) -> None:
-    """An instant or an interval with '..' or empty open ends; applied to ``column``."""
+def parse_datetime(value: str) -> Interval:
+    """An instant or an interval with '..' or empty open ends."""
     parts = value.split("/")
     if len(parts) > 2 or (len(parts) == 2 and parts[0] in ("", "..") and parts[1] in ("", "..")):
         raise InvalidRequestError(f"datetime={value!r}: give an instant or an interval a/b")
@@ -161,24 +135,15 @@ def parse_datetime(value: str, where: Where, column: str | None) -> None:
         if parts[0] in ("", ".."):
             raise InvalidRequestError(f"datetime={value!r}: give an instant or an interval")
         instant = _instant(parts[0])
-        if column:
-            if len(instant) == 10:
-                where.add(f"substr({quote(column)}, 1, 10) = ?", instant)
-            else:
-                where.add(f"{quote(column)} = ?", instant)
-        return
+        return Interval(instant, instant, instant=True)
     start = None if parts[0] in ("", "..") else _instant(parts[0])
     end = None if parts[1] in ("", "..") else _instant(parts[1])
     if start and end and start > end:
         raise InvalidRequestError(f"datetime={value!r}: the start is after the end")
-    if column and start:
-        where.add(f"{quote(column)} >= ?", start)
-    if column and end:
-        # a date-only end includes the whole day
-        where.add(f"{quote(column)} <= ?", end + "T99" if len(end) == 10 else end)
+    return Interval(start, end)
 
 
-def parse_sortby(value: str | None, layer: FeatureLayer) -> list[tuple[str, bool]]:
+def parse_sortby(value: str | None, layer: Backend) -> list[tuple[str, bool]]:
     """``sortby=+a,-b``."""
     order = []
     for raw in (value or "").split(","):
@@ -194,7 +159,7 @@ def parse_sortby(value: str | None, layer: FeatureLayer) -> list[tuple[str, bool
     return order
 
 
-def typed_value(layer: FeatureLayer, name: str, value: str) -> Any:
+def typed_value(layer: Backend, name: str, value: str) -> Any:
     """A property filter value cast to the column type."""
     kind = layer.json_type(name)
     try:
@@ -212,10 +177,10 @@ def typed_value(layer: FeatureLayer, name: str, value: str) -> Any:
     return value
 
 
-def parse_items(args: MultiDict[str, str], coll: Collection, default_limit: int,
+def parse_items(args: MultiDict[str, str], coll: FeatureSource, default_limit: int,
                 max_limit: int) -> ItemsQuery:
     """Validate every parameter of an items request."""
-    layer = coll.layer
+    layer = coll.backend
     check_unknown(args, ITEMS_PARAMS | set(layer.columns))
     fmt = parse_format(args)
     download = fmt in ("csv", "fgb", "gpkg")
@@ -230,29 +195,30 @@ def parse_items(args: MultiDict[str, str], coll: Collection, default_limit: int,
     names = parse_names(_single(args, "properties"), layer, "properties")
     query = ItemsQuery(fmt=fmt, limit=limit, offset=offset, crs=crs,
                        names=list(layer.columns) if names is None else names,
-                       skip_geometry=parse_bool(_single(args, "skipGeometry"), "skipGeometry"))
+                       skip_geometry=parse_bool(_single(args, "skipGeometry"), "skipGeometry"),
+                       filter=Filter(time_field=coll.time_field))
     resulttype = _single(args, "resulttype")
     if resulttype not in (None, "results", "hits"):
         raise InvalidRequestError(f"resulttype={resulttype!r}: use results or hits")
     query.hits = resulttype == "hits"
-    bbox_crs = parse_crs(_single(args, "bbox-crs") or CRS84, coll.crs_list, "bbox-crs")
+    filt = query.filter
+    filt.bbox_crs = parse_crs(_single(args, "bbox-crs") or CRS84, coll.crs_list, "bbox-crs")
     bbox = _single(args, "bbox")
     if bbox is not None:
-        area = bbox_polygon(parse_bbox(bbox, bbox_crs), bbox_crs, coll.storage_crs)
-        layer.area_clause(query.where, area)
+        filt.bbox = parse_bbox(bbox, filt.bbox_crs)
     datetime_ = _single(args, "datetime")
     if datetime_ is not None:
-        parse_datetime(datetime_, query.where, coll.time_field)
+        filt.datetime = parse_datetime(datetime_)
     for name in layer.columns:
         value = _single(args, name)
         if value is not None:
-            query.where.add(f"{quote(name)} = ?", typed_value(layer, name, value))
+            filt.equals.append((name, typed_value(layer, name, value)))
     text = _single(args, "filter")
     lang = (_single(args, "filter-lang") or "cql2-text").lower()
-    filter_crs = parse_crs(_single(args, "filter-crs") or CRS84, coll.crs_list, "filter-crs")
+    filt.filter_crs = parse_crs(_single(args, "filter-crs") or CRS84, coll.crs_list,
+                                "filter-crs")
     if text is not None:
-        node = cql2.parse(text, lang)
-        cql2.SqlBuilder(layer, filter_crs, coll.storage_crs).build(node, query.where)
+        filt.cql = cql2.parse(text, lang)
     elif lang not in ("cql2-text", "cql2-json"):
         raise InvalidRequestError(f"filter-lang={lang!r}: use cql2-text or cql2-json")
     query.order = parse_sortby(_single(args, "sortby"), layer)

@@ -1,0 +1,85 @@
+"""Features from engine rows: ids, GeoJSON bytes (JSON views) and dicts (pygeoapi pages)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+import shapely
+
+from opengeodata.engine.source import FeatureSource, Row
+from opengeodata.providers.crs import transform_geoms
+
+MAX_INT = 2**63
+
+
+def dumps(value: Any) -> bytes:
+    """Compact JSON bytes (orjson; unknown types as strings)."""
+    return orjson.dumps(value, default=str)
+
+
+def parse_id(source: FeatureSource, item_id: str) -> Any | None:
+    """The key value of a feature id as given in a URL; None if no feature can have it."""
+    backend = source.backend
+    if source.id_field == backend.pk or backend.json_type(source.id_field) == "integer":
+        try:
+            value = int(item_id)
+        except ValueError:
+            return None
+        return value if -MAX_INT <= value < MAX_INT else None
+    return item_id
+
+
+def read_feature(source: FeatureSource, item_id: str, names: list[str],
+                 geometry: bool = True) -> tuple[Row | None, list[str]]:
+    """The row of feature ``item_id`` (None if there is none) and its columns: ``names`` plus
+    the id field when it must be read as an extra last column."""
+    cols = list(names)
+    if source.id_field != source.backend.pk and source.id_field not in cols:
+        cols.append(source.id_field)
+    value = parse_id(source, item_id)
+    row = None if value is None else source.backend.by_id(source.id_field, value, cols,
+                                                          geometry)
+    return row, cols
+
+
+def feature_bytes(source: FeatureSource, rows: list[Row], cols: list[str], crs: str,
+                  skip_geometry: bool, n_props: int | None = None) -> list[bytes]:
+    """GeoJSON Feature strings for rows (pk, geometry, *values of ``cols``).
+
+    The first ``n_props`` columns (default: all) are the properties; the id comes from the
+    id field (which may be read as an extra last column) or the primary key.
+    """
+    if not rows:
+        return []
+    if skip_geometry:
+        geoms: list[bytes] = [b"null"] * len(rows)
+    else:
+        shapes = transform_geoms(source.backend.decode([r[1] for r in rows]),
+                                 source.storage_crs, crs)
+        geoms = [g.encode() if g is not None else b"null" for g in shapely.to_geojson(shapes)]
+    n = len(cols) if n_props is None else n_props
+    names = cols[:n]
+    id_index = cols.index(source.id_field) + 2 if source.id_field in cols else 0
+    return [
+        b'{"type":"Feature","id":' + dumps(row[id_index]) + b',"geometry":' + geom
+        + b',"properties":' + dumps(dict(zip(names, row[2:2 + n], strict=True))) + b"}"
+        for row, geom in zip(rows, geoms, strict=True)
+    ]
+
+
+def feature_dicts(source: FeatureSource, rows: list[Row], names: list[str],
+                  skip_geometry: bool) -> list[dict[str, Any]]:
+    """GeoJSON Feature dicts (storage CRS) for pygeoapi, whose pages render dicts."""
+    geoms: list[Any] = [None] * len(rows)
+    if rows and not skip_geometry:
+        shapes = source.backend.decode([r[1] for r in rows])
+        geoms = [None if g is None else json.loads(g) for g in shapely.to_geojson(shapes)]
+    features = []
+    for row, geom in zip(rows, geoms, strict=True):
+        props = dict(zip(names, row[2:], strict=False))
+        ident = props.get(source.id_field, row[0])
+        features.append({"type": "Feature", "id": ident, "geometry": geom,
+                         "properties": props})
+    return features
