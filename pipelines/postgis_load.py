@@ -25,10 +25,12 @@ from psycopg.pq import Format
 from psycopg.types import TypeInfo
 from psycopg.types.json import Jsonb
 
+from opengeodata.engine.geojson import default_features
 from opengeodata.errors import PublishError
 from opengeodata.manifest import Manifest
+from opengeodata.ogc import EPSG_URI
 from opengeodata.postgis import db
-from opengeodata.providers.gpkg_sql import ENVELOPE_SIZES, quote
+from opengeodata.providers.gpkg_sql import ENVELOPE_SIZES, decode_blobs, quote
 
 _PG_TYPES = {"INTEGER": "bigint", "MEDIUMINT": "bigint", "SMALLINT": "bigint",
              "TINYINT": "bigint", "INT": "bigint", "BOOLEAN": "smallint", "REAL": "float8",
@@ -127,6 +129,9 @@ def load_version(url: str, manifest: Manifest, folder: Path, id_field: str | Non
                     for row in batch:
                         copy.write_row((row[0], ewkb(row[1], srid), *row[2:]))
                     count += len(batch)
+            id_name = id_field if id_field and id_field in columns else pk
+            side = _load_default_features(con, lite, schema, table, src_table, names,
+                                          names.index(id_name), srid)
             con.execute(sql.SQL("CREATE INDEX ON {} USING gist ({})").format(target, ident(geom)))
             if id_field and id_field in columns:
                 con.execute(sql.SQL("CREATE INDEX ON {} ({})").format(target, ident(id_field)))
@@ -135,10 +140,11 @@ def load_version(url: str, manifest: Manifest, folder: Path, id_field: str | Non
                 ident(pk), target)).fetchone() or (None, None)
             con.execute(
                 f"INSERT INTO {db.META}.versions (dataset, version, schema_name, table_name, "
-                "features, fid_min, fid_max, pk, geom, srid, columns) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "features, fid_min, fid_max, pk, geom, srid, columns, features_table, "
+                "features_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (dataset, version, schema, table, count, fid_min, fid_max, pk, geom, srid,
-                 Jsonb(list(columns.items()))))  # a list: jsonb objects lose order
+                 Jsonb(list(columns.items())),  # a list: jsonb objects lose order
+                 side, id_name))
     except (psycopg.Error, ValueError, TypeError, struct.error) as exc:
         raise PublishError(f"{dataset}: loading version {version} into PostGIS failed "
                            f"({type(exc).__name__}: {str(exc).strip()[:300]}); nothing was "
@@ -148,6 +154,27 @@ def load_version(url: str, manifest: Manifest, folder: Path, id_field: str | Non
     log(f"PostGIS: {count} features into {schema}.{table} in "
         f"{time.monotonic() - started:.1f}s")
     return schema
+
+
+def _load_default_features(con: psycopg.Connection[Any], lite: sqlite3.Connection,
+                           schema: str, table: str, src_table: str, names: list[str],
+                           id_index: int, srid: int) -> str:
+    """Store each row's default GeoJSON Feature (CRS84, all properties) in ``<table>_features``
+    with the engine's own writer, so plain pages are copied instead of re-encoded."""
+    side = f"{table}_features"[:63]
+    target = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(side))
+    con.execute(sql.SQL("CREATE TABLE {} (ogd_fid bigint PRIMARY KEY, ogd_feature bytea "
+                        "NOT NULL)").format(target))
+    rows = lite.execute(f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(src_table)}")
+    storage = EPSG_URI.format(srid)
+    with con.cursor() as cur, cur.copy(sql.SQL(
+            "COPY {} (ogd_fid, ogd_feature) FROM STDIN (FORMAT BINARY)").format(target)) as copy:
+        copy.set_types([20, 17])
+        while batch := rows.fetchmany(5000):
+            encoded = default_features(batch, names[2:], id_index, storage, decode_blobs)
+            for row, feature in zip(batch, encoded, strict=True):
+                copy.write_row((row[0], feature))
+    return side
 
 
 def drop_orphans(url: str, dataset: str, kept: list[str]) -> list[str]:

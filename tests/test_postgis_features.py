@@ -134,3 +134,25 @@ def test_postgis_backend_reads_postgis_not_the_file(
         assert client.get(f"/collections/{dataset}/items?limit=3").status_code == 200
     finally:
         moved.rename(gpkg)
+
+
+def test_stored_default_answers_equal_the_computed_ones(
+        backends: list[tuple[str, FlaskClient, FlaskClient, Settings]]) -> None:
+    from opengeodata.engine import geojson
+    from opengeodata.ogc import EPSG_URI
+    from opengeodata.providers.gpkg_sql import Where
+    from opengeodata.providers.pg_sql import open_pg_layer
+
+    _, _, _, settings = backends[-1]
+    assert settings.database_url is not None
+    manifest = Store(settings.data_dir).live_manifest("parcels")
+    assert manifest is not None
+    layer = open_pg_layer(settings.database_url, "parcels", manifest.version)
+    assert layer is not None and layer.features_table and layer.features_id == "kennzeichen"
+    names = list(layer.columns)
+    for where, order in ((Where(), []), (Where(), [("flaeche", True)])):
+        stored = layer.default_rows(where, order, 7, 40)
+        rows = list(layer.rows(names, where, order, 7, 40))
+        computed = geojson.default_features(rows, names, 2 + names.index("kennzeichen"),
+                                            EPSG_URI.format(25832), layer.decode)
+        assert len(stored) == 40 and stored == computed

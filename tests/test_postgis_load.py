@@ -65,11 +65,15 @@ def test_publish_loads_the_version_with_indexes_and_switches_live(tmp_path: Path
         assert any("USING gist (geom)" in i for i in indexes), indexes
         assert any("(fid)" in i for i in indexes), indexes
         analyzed = con.execute("SELECT last_analyze FROM pg_stat_user_tables "
-                               "WHERE schemaname = %s", (schema,)).fetchone()
+                               "WHERE schemaname = %s AND relname = 'stadtbezirke'",
+                               (schema,)).fetchone()
         assert analyzed and analyzed[0] is not None
         cols = [r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
-            "ORDER BY ordinal_position", (schema,))]
+            "AND table_name = 'stadtbezirke' ORDER BY ordinal_position", (schema,))]
+        stored = con.execute(f"SELECT count(*) FROM {schema}.stadtbezirke_features "
+                             "WHERE ogd_feature LIKE '{\"type\":\"Feature\",%%'").fetchone()
+        assert stored == (len(expected),)  # each feature's default answer, written at publish
         select = ", ".join("ST_AsBinary(geom)" if c == "geom" else f'"{c}"' for c in cols)
         rows = con.execute(f"SELECT {select} FROM {schema}.stadtbezirke ORDER BY fid").fetchall()
     geom = cols.index("geom")

@@ -139,15 +139,15 @@ def test_a_new_endpoint_cannot_forget_the_policy(published: Settings) -> None:
 def test_a_new_sub_path_is_dispatched_by_kind(published: Settings) -> None:
     app = create_app(published)
     dispatcher: Dispatcher = app.extensions["opengeodata.dispatch"]
-    dispatcher.add_subpath(SubPath("/3dtiles/<path:rest>", "3dtiles", what="3D tiles"))
+    dispatcher.add_subpath(SubPath("/extras/<path:rest>", "extras", what="extras"))
 
-    def tiles3d(coll: Collection, rest: str) -> Response:
+    def extras(coll: Collection, rest: str) -> Response:
         return Response(f"{coll.id}:{rest}", mimetype="text/plain")
 
-    dispatcher.handle(VECTOR, "3dtiles", tiles3d)
+    dispatcher.handle(VECTOR, "extras", extras)
     client = app.test_client()
-    answer = client.get("/collections/stadtbezirke/3dtiles/tileset.json")
-    assert answer.status_code == 200 and answer.text == "stadtbezirke:tileset.json"
-    assert_cors(answer, "3dtiles")
-    missing = client.get("/collections/catalogue/3dtiles/tileset.json")
-    assert missing.status_code == 404 and "3D tiles" in missing.json["description"]
+    answer = client.get("/collections/stadtbezirke/extras/x/y.json")
+    assert answer.status_code == 200 and answer.text == "stadtbezirke:x/y.json"
+    assert_cors(answer, "extras")
+    missing = client.get("/collections/catalogue/extras/x.json")
+    assert missing.status_code == 404 and "has no extras" in missing.json["description"]

@@ -152,6 +152,21 @@ def test_3tz_index_is_valid_and_matches_the_zip(run: Run) -> None:
                 assert archive.read("/" + info.filename) == zf.read(info.filename)
             with pytest.raises(KeyError):
                 archive.read("tiles/9/9/9.glb")
+    # the same through range reads (as from an object store), index parsed once
+    data = path.read_bytes()
+    reads: list[tuple[int, int]] = []
+
+    def read_at(offset: int, size: int) -> bytes:
+        reads.append((offset, size))
+        return data[offset:offset + size]
+
+    ranged = Archive3tz.from_reader("lod2.3tz", len(data), read_at)
+    before = len(reads)
+    with zipfile.ZipFile(path) as zf:
+        assert ranged.read("tileset.json") == zf.read("tileset.json")
+    assert len(reads) - before == 3  # local header, name, data
+    again = Archive3tz.from_reader("lod2.3tz", len(data), read_at, index=ranged.index)
+    assert again.read("tileset.json") == ranged.read("tileset.json")
 
 
 def test_3tz_reader_refuses_a_zip_without_index(tmp_path: Path) -> None:

@@ -8,14 +8,14 @@ from lxml import etree
 
 from opengeodata.catalogue.model import Catalogue, Download, Record
 from opengeodata.catalogue.vocab import FORMAT_NAMES
-from opengeodata.ogc import EPSG_URI
+from opengeodata.ogc import ATOM, EPSG_URI, GEOJSON
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 GEORSS_NS = "http://www.georss.org/georss"
 DLS_NS = "http://inspire.ec.europa.eu/schemas/inspire_dls/1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NSMAP = {None: ATOM_NS, "georss": GEORSS_NS, "inspire_dls": DLS_NS}
-MEDIA_TYPE = "application/atom+xml"
+MEDIA_TYPE = ATOM
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None,
@@ -96,7 +96,7 @@ def service_feed(catalogue: Catalogue) -> bytes:
         _el(entry, "spatial_dataset_identifier_code", record.id, ns=DLS_NS)
         _el(entry, "spatial_dataset_identifier_namespace", catalogue.url(""), ns=DLS_NS)
         _link(entry, catalogue.url(f"collections/catalogue/items/{record.id}?f=json"),
-              "describedby", "application/geo+json", "Metadaten (OGC API Records)")
+              "describedby", GEOJSON, "Metadaten (OGC API Records)")
         _el(entry, "title", record.title)
         _link(entry, feed_url(catalogue, record.id), "alternate", MEDIA_TYPE,
               f"Download-Feed: {record.title}")
@@ -135,7 +135,7 @@ def dataset_feed(catalogue: Catalogue, record: Record) -> bytes:
     _el(feed, "subtitle", record.description)
     _link(feed, feed_url(catalogue, record.id), "self", MEDIA_TYPE, "Dieses Dokument")
     _link(feed, catalogue.url(f"collections/catalogue/items/{record.id}?f=json"),
-          "describedby", "application/geo+json", "Metadaten (OGC API Records)")
+          "describedby", GEOJSON, "Metadaten (OGC API Records)")
     _link(feed, feed_url(catalogue), "up", MEDIA_TYPE, "Download-Dienst")
     _el(feed, "id", feed_url(catalogue, record.id))
     _el(feed, "rights", _rights(record))

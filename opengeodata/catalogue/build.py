@@ -18,10 +18,10 @@ from opengeodata.catalogue.text import fold
 from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.declaration import DeclaredDataset
 from opengeodata.manifest import Manifest
-from opengeodata.ogc import REL_TILESETS_3D
+from opengeodata.ogc import ATOM, GEOJSON, REL_TILESETS_3D, REL_TILESETS_VECTOR
 from opengeodata.published import dataset_collection
 
-TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+TILESETS_REL = REL_TILESETS_VECTOR
 
 
 def downloads(base_url: str, manifest: Manifest) -> tuple[Download, ...]:
@@ -62,7 +62,7 @@ def service_links(base_url: str, ds: DeclaredDataset, manifest: Manifest) -> lis
          "href": f"{base_url}/collections/{did}"},
     ]
     if manifest.layer and manifest.output("gpkg"):
-        links.append({"rel": "items", "type": "application/geo+json",
+        links.append({"rel": "items", "type": GEOJSON,
                       "title": "OGC API Features", "href": f"{base_url}/collections/{did}/items"})
     if any(o.format == "pmtiles" for o in manifest.outputs):
         links.append({"rel": TILESETS_REL, "type": "application/json",
@@ -77,7 +77,7 @@ def service_links(base_url: str, ds: DeclaredDataset, manifest: Manifest) -> lis
          "href": ds.decl.licence.url},
         {"rel": "license", "type": "application/rdf+xml",
          "title": f"{ds.decl.licence.id} (DCAT-AP.de)", "href": ds.decl.licence.uri},
-        {"rel": "alternate", "type": "application/atom+xml", "title": "ATOM-Download-Feed",
+        {"rel": "alternate", "type": ATOM, "title": "ATOM-Download-Feed",
          "href": f"{base_url}/atom/{did}.xml"},
         {"rel": "alternate", "type": "application/ld+json", "title": "DCAT-AP.de (JSON-LD)",
          "href": f"{base_url}/catalogue/dcat/{did}"},

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 import shapely
 
 from opengeodata.engine.source import FeatureSource, Row
+from opengeodata.ogc import CRS84
 from opengeodata.providers.crs import transform_geoms
 
 MAX_INT = 2**63
@@ -56,17 +58,37 @@ def feature_bytes(source: FeatureSource, rows: list[Row], cols: list[str], crs: 
     if skip_geometry:
         geoms: list[bytes] = [b"null"] * len(rows)
     else:
-        shapes = transform_geoms(source.backend.decode([r[1] for r in rows]),
-                                 source.storage_crs, crs)
-        geoms = [g.encode() if g is not None else b"null" for g in shapely.to_geojson(shapes)]
+        geoms = geometries(source.backend.decode([r[1] for r in rows]), source.storage_crs, crs)
     n = len(cols) if n_props is None else n_props
-    names = cols[:n]
     id_index = cols.index(source.id_field) + 2 if source.id_field in cols else 0
+    return encode(rows, cols[:n], id_index, geoms)
+
+
+def geometries(shapes: Any, storage_crs: str, crs: str) -> list[bytes]:
+    """GeoJSON geometry bytes of shapely geometries in ``storage_crs``, written in ``crs``."""
+    out = shapely.to_geojson(transform_geoms(shapes, storage_crs, crs))
+    return [g.encode() if g is not None else b"null" for g in out]
+
+
+def encode(rows: Sequence[Sequence[Any]], names: list[str], id_index: int,
+           geoms: list[bytes]) -> list[bytes]:
+    """Feature bytes: ``row[id_index]`` as id, ``geoms[i]``, ``names`` = ``row[2:]`` values."""
+    n = len(names)
     return [
         b'{"type":"Feature","id":' + dumps(row[id_index]) + b',"geometry":' + geom
         + b',"properties":' + dumps(dict(zip(names, row[2:2 + n], strict=True))) + b"}"
         for row, geom in zip(rows, geoms, strict=True)
     ]
+
+
+def default_features(rows: Sequence[Sequence[Any]], names: list[str], id_index: int,
+                     storage_crs: str, decode: Callable[[list[Any]], Any]) -> list[bytes]:
+    """Each row's answer bytes for a default request (CRS84, all properties): what the
+    PostGIS load stores so that plain pages are copied instead of re-encoded."""
+    if not rows:
+        return []
+    return encode(rows, names, id_index,
+                  geometries(decode([r[1] for r in rows]), storage_crs, CRS84))
 
 
 def feature_dicts(source: FeatureSource, rows: list[Row], names: list[str],

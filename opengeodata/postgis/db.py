@@ -88,7 +88,10 @@ def ensure_meta(con: psycopg.Connection[Any]) -> None:
         dataset text NOT NULL, version text NOT NULL, schema_name text NOT NULL,
         table_name text NOT NULL, features bigint NOT NULL, fid_min bigint, fid_max bigint,
         pk text NOT NULL, geom text NOT NULL, srid integer NOT NULL, columns jsonb NOT NULL,
+        features_table text, features_id text,
         loaded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (dataset, version))""")
+    for column in ("features_table", "features_id"):  # added after the first release
+        con.execute(f"ALTER TABLE {META}.versions ADD COLUMN IF NOT EXISTS {column} text")
     con.execute(f"""CREATE TABLE IF NOT EXISTS {META}.live (
         dataset text PRIMARY KEY, version text NOT NULL, schema_name text NOT NULL,
         switched_at timestamptz NOT NULL DEFAULT now())""")
@@ -167,7 +170,7 @@ def version_info(con: psycopg.Connection[Any], dataset: str, version: str
     if not has_meta(con):
         return None
     keys = ("schema_name", "table_name", "features", "fid_min", "fid_max", "pk", "geom", "srid",
-            "columns")
+            "columns", "features_table", "features_id")
     cur = con.execute(f"SELECT {', '.join(keys)} FROM {META}.versions "
                       "WHERE dataset = %s AND version = %s", (dataset, version))
     row = cur.fetchone()

@@ -6,7 +6,8 @@ counts, ids), so the request parsing and the CQL2 compiler (``providers.cql2``) 
 psycopg's ``%s`` (outside quoted names) and every value stays a bound parameter. Answers match
 the GeoPackage: text sorts in byte order (columns are ``COLLATE "C"``), NULLs sort first
 ascending and last descending (as in SQLite), geometries come as WKB and are encoded by the
-shared GeoJSON writer, counts give up after the same ~0.1 s budget (``statement_timeout``).
+shared GeoJSON writer, counts are left out past ``COUNT_CAP`` matches (deterministic, whatever
+the load) or after ``COUNT_TIMEOUT_MS`` as a safety net.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from opengeodata.postgis import db
 from opengeodata.providers.gpkg_sql import FORMATS, JSON_TYPES, Where, quote
 
 #: milliseconds a count may take before numberMatched is left out (as the GeoPackage budget)
-COUNT_TIMEOUT_MS = 100
+COUNT_TIMEOUT_MS = 2000
+#: numberMatched is left out above this many matches (about what the GeoPackage's budget counts)
+COUNT_CAP = 200_000
 
 
 @lru_cache(maxsize=512)
@@ -66,6 +69,10 @@ class PgLayer:
         fid_max = int(info["fid_max"] or 0)
         self.contiguous = self.count > 0 and fid_max - self.fid_min + 1 == self.count
         self.qualified = f"{quote(self.schema)}.{quote(self.table)}"
+        #: table of each row's stored default answer (CRS84, all properties), if loaded
+        self.features_table: str | None = info.get("features_table")
+        #: the id field those stored answers use
+        self.features_id: str | None = info.get("features_id")
         self._local = threading.local()
         self._lock = threading.Lock()
         self._counts: OrderedDict[tuple[Any, ...], int | None] = OrderedDict()
@@ -83,17 +90,25 @@ class PgLayer:
         return con
 
     def _execute(self, sql: str, params: list[Any] | tuple[Any, ...]) -> psycopg.Cursor[Any]:
-        con = self.connect()
-        try:
-            return con.cursor(binary=True).execute(to_psycopg(sql), params)
-        except (psycopg.errors.DataError, psycopg.errors.UndefinedFunction,
-                psycopg.errors.InvalidTextRepresentation,
-                psycopg.errors.DatatypeMismatch) as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise InvalidRequestError(f"filter: a value does not fit the property's type: "
-                                      f"{first}") from exc
-        except psycopg.OperationalError as exc:
-            raise DatabaseUnavailableError(f"feature database unavailable: {exc}") from exc
+        """Run a query; 400 for values that do not fit a column, 503 when the database fails
+        (one retry on a fresh connection first: a replica may cancel a query on conflict)."""
+        for attempt in (1, 2):
+            con = self.connect()
+            try:
+                return con.cursor(binary=True).execute(to_psycopg(sql), params)
+            except (psycopg.errors.DataError, psycopg.errors.UndefinedFunction,
+                    psycopg.errors.DatatypeMismatch) as exc:
+                first = str(exc).strip().splitlines()[0]
+                raise InvalidRequestError(f"filter: a value does not fit the property's type: "
+                                          f"{first}") from exc
+            except (psycopg.OperationalError, psycopg.errors.SerializationFailure,
+                    psycopg.errors.QueryCanceled, psycopg.errors.UndefinedTable) as exc:
+                if attempt == 2:
+                    raise DatabaseUnavailableError(
+                        f"feature database unavailable: {exc}") from exc
+                self._local.con = None
+                con.close()
+        raise AssertionError("unreachable")
 
     def json_type(self, name: str) -> str:
         """JSON schema type of a column."""
@@ -156,11 +171,14 @@ class PgLayer:
         try:
             with con.transaction():
                 con.execute(f"SET LOCAL statement_timeout = {COUNT_TIMEOUT_MS}")
-                row = con.execute(to_psycopg(f"SELECT count(*) FROM {self.qualified}"
-                                             f"{where.sql()}"), where.params).fetchone()
+                row = con.execute(to_psycopg(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {self.qualified}{where.sql()} "
+                    f"LIMIT {COUNT_CAP + 1}) AS capped"), where.params).fetchone()
                 result = int(row[0]) if row else 0
+                if result > COUNT_CAP:
+                    result = None
         except psycopg.errors.QueryCanceled:
-            result = None
+            return None  # the safety timeout (a busy database): not cached, try again later
         except (psycopg.errors.DataError, psycopg.errors.UndefinedFunction,
                 psycopg.errors.DatatypeMismatch) as exc:
             first = str(exc).strip().splitlines()[0]
@@ -204,6 +222,34 @@ class PgLayer:
                 yield from batch
         finally:
             cursor.close()
+
+    def default_rows(self, where: Where, order: list[tuple[str, bool]], offset: int,
+                     limit: int) -> list[bytes]:
+        """The stored default Feature bytes of the rows ``rows()`` would return, in order."""
+        assert self.features_table is not None
+        params = list(where.params)
+        clauses = list(where.clauses)
+        if not order and not clauses and self.contiguous:
+            clauses.append(f"{quote(self.pk)} >= ?")
+            params.append(self.fid_min + offset)
+            offset = 0
+        where_sql = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        order_sql = ", ".join(
+            f"{quote(name)} {'DESC NULLS LAST' if desc else 'ASC NULLS FIRST'}"
+            for name, desc in order
+        )
+        order_sql = f"{order_sql}, {quote(self.pk)}" if order_sql else quote(self.pk)
+        side = f"{quote(self.schema)}.{quote(self.features_table)}"
+        if not clauses and not order:
+            sql = f"SELECT ogd_feature FROM {side} ORDER BY ogd_fid LIMIT ? OFFSET ?"
+        elif not order and clauses == [f"{quote(self.pk)} >= ?"]:
+            sql = (f"SELECT ogd_feature FROM {side} WHERE ogd_fid >= ? ORDER BY ogd_fid "
+                   "LIMIT ? OFFSET ?")
+        else:
+            sql = (f"SELECT ogd_feature FROM {self.qualified} JOIN {side} "
+                   f"ON ogd_fid = {quote(self.pk)}{where_sql} ORDER BY {order_sql} "
+                   "LIMIT ? OFFSET ?")
+        return [bytes(r[0]) for r in self._execute(sql, [*params, limit, offset]).fetchall()]
 
     def by_id(self, key: str, value: Any, names: list[str],
               geometry: bool = True) -> tuple[Any, ...] | None:

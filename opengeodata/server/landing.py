@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response
 
 from opengeodata.catalogue.services import service_links
-from opengeodata.ogc import OGC_REL
+from opengeodata.ogc import ATOM, GEOJSON, OGC_REL
 from opengeodata.published import RECORDS_ID, Published
 from opengeodata.server.rewrite import json_document, set_document
 
@@ -29,7 +29,7 @@ def project_links(base_url: str, published: Published) -> list[dict[str, Any]]:
              "href": f"{base_url}/tiles/WebMercatorQuad/tilejson.json"},
         ]
     if RECORDS_ID in published.collections:
-        links.append({"rel": OGC_REL.format("ogc-catalog"), "type": "application/geo+json",
+        links.append({"rel": OGC_REL.format("ogc-catalog"), "type": GEOJSON,
                       "title": "Dataset catalogue (OGC API Records)",
                       "href": f"{base_url}/collections/catalogue/items"})
     for fmt, media, name in (("jsonld", "application/ld+json", "JSON-LD"),
@@ -38,7 +38,7 @@ def project_links(base_url: str, published: Published) -> list[dict[str, Any]]:
         links.append({"rel": "describedby", "type": media,
                       "title": f"DCAT-AP.de catalogue ({name})",
                       "href": f"{base_url}/catalogue/dcat?f={fmt}"})
-    links.append({"rel": "alternate", "type": "application/atom+xml",
+    links.append({"rel": "alternate", "type": ATOM,
                   "title": "ATOM download service feed", "href": f"{base_url}/atom/service.xml"})
     links += service_links(base_url)  # WMS 1.3.0 and CSW 2.0.2
     return links

@@ -81,8 +81,11 @@ class LiveListener:
                         for _note in con.notifies(timeout=1.0):
                             self.on_notify()
             except psycopg.Error as exc:
+                # warn once per outage, then quietly keep retrying
+                level = logging.WARNING if delay == 0.2 else logging.DEBUG
                 self.connected.clear()
-                LOGGER.warning("LISTEN %s: %s; retrying in %.1fs", db.CHANNEL, exc, delay)
+                LOGGER.log(level, "LISTEN %s: %s; retrying", db.CHANNEL,
+                           str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
                 self._stop.wait(delay)
                 delay = min(delay * 2, 5.0)
 

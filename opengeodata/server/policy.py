@@ -27,7 +27,6 @@ import logging
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Request, Response, request
-from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
 
@@ -93,25 +92,30 @@ def preflight() -> Response:
 
 
 def apply(response: Response, req: Request, max_age: int) -> Response:
-    """Add CORS, Vary and default caching headers to ``response`` (in place)."""
-    if not isinstance(response.headers, Headers):  # pygeoapi's views assign a plain dict
-        response.headers = Headers(response.headers)
+    """Add CORS, Vary and default caching headers to ``response`` (in place).
+
+    One pass over the (few) headers, no lookups that raise: this runs for every answer.
+    """
     headers = response.headers
-    for key, value in (*CORS, *SECURITY):
-        headers.setdefault(key, value)
-    if response.mimetype == "text/html":
-        for key, value in HTML_SECURITY:
-            headers.setdefault(key, value)
-    if "f" not in req.args and not req.path.startswith(NOT_NEGOTIATED) \
-            and req.method != "OPTIONS":
-        vary = headers.get("Vary")
+    present = {key.lower(): value for key, value in headers}
+    if "access-control-allow-origin" not in present:
+        headers.extend(CORS)
+    if "x-content-type-options" not in present:
+        headers.extend(SECURITY)
+    if present.get("content-type", "").startswith("text/html"):
+        headers.extend((k, v) for k, v in HTML_SECURITY if k.lower() not in present)
+    method = req.method
+    if method == "OPTIONS":
+        return response
+    if "f" not in req.args and not req.path.startswith(NOT_NEGOTIATED):
+        vary = present.get("vary")
         if vary is None:
-            headers["Vary"] = "Accept"
+            headers.add("Vary", "Accept")
         elif "accept" not in (v.strip().lower() for v in vary.split(",")):
-            headers["Vary"] = f"{vary}, Accept"
-    if "Cache-Control" not in headers and req.method != "OPTIONS":
-        ok = response.status_code < 400 and req.method in ("GET", "HEAD")
-        headers["Cache-Control"] = f"public, max-age={max_age}" if ok else "no-store"
+            headers.set("Vary", f"{vary}, Accept")
+    if "cache-control" not in present:
+        ok = response.status_code < 400 and method in ("GET", "HEAD")
+        headers.add("Cache-Control", f"public, max-age={max_age}" if ok else "no-store")
     return response
 
 

@@ -16,7 +16,7 @@ import yaml
 
 from opengeodata.catalogue.build import download_title
 from opengeodata.catalogue.model import Catalogue
-from opengeodata.ogc import CRS84, GEOTIFF, JSON, REL_TILESETS_3D, REL_TILESETS_MAP
+from opengeodata.ogc import ATOM, CRS84, GEOTIFF, JSON, REL_TILESETS_3D, REL_TILESETS_MAP
 from opengeodata.published import RECORDS, Collection, Published
 from opengeodata.server.theme import apply_theme
 from opengeodata.vtiles.documents import collection_links as vtile_links
@@ -103,7 +103,7 @@ def records_resource(coll: Collection, catalogue: Catalogue) -> dict[str, Any]:
          "title": "DCAT-AP.de (JSON-LD)", "href": f"{base}/catalogue/dcat"},
         {"type": "text/turtle", "rel": "alternate",
          "title": "DCAT-AP.de (Turtle)", "href": f"{base}/catalogue/dcat?f=ttl"},
-        {"type": "application/atom+xml", "rel": "alternate",
+        {"type": ATOM, "rel": "alternate",
          "title": "ATOM-Download-Service-Feed", "href": f"{base}/atom/service.xml"},
     ]
     resource["providers"] = [{

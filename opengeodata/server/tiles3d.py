@@ -14,7 +14,6 @@ facet; anything else is a 404 naming the problem.
 from __future__ import annotations
 
 import hashlib
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from opengeodata.ogc import GLB, JSON
 from opengeodata.published import VECTOR, Collection
 from opengeodata.server.dispatch import Dispatcher, SubPath
 from opengeodata.server.state import ServerState
-from opengeodata.tiles3d.archive import Archive3tz, ArchiveError
+from opengeodata.tiles3d.archive import Archive3tz, ArchiveError, Index
 from opengeodata.tiles3d.tileset import tiles
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -55,24 +54,18 @@ class Tiles3D:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self._archives: dict[Path, Archive3tz] = {}
+        self._indexes: dict[Path, Index] = {}
         self._tilesets: dict[tuple[Path, str], bytes] = {}
-        self._lock = threading.Lock()
 
-    def archive(self, path: Path) -> Archive3tz:
-        """The archive at ``path``, opened once and kept (reads are ``pread``: thread-safe)."""
-        archive = self._archives.get(path)
-        if archive is None:
-            with self._lock:
-                archive = self._archives.get(path)
-                if archive is None:
-                    try:
-                        archive = Archive3tz(path)
-                    except (OSError, ArchiveError) as exc:
-                        raise NotFoundError(f"3D Tiles of this version are not readable: "
-                                            f"{exc}") from None
-                    self._archives[path] = archive
-        return archive
+    def read(self, path: Path, name: str) -> bytes:
+        """One file of the archive at ``path`` (its index parsed once; no file kept open, so
+        pruned versions free their space); KeyError when there is no such file."""
+        try:
+            with Archive3tz(path, self._indexes.get(path)) as archive:
+                self._indexes.setdefault(path, archive.index)
+                return archive.read(name)
+        except (OSError, ArchiveError) as exc:
+            raise NotFoundError(f"3D Tiles of this version are not readable: {exc}") from None
 
     def _source(self, coll: Collection, version: str | None) -> tuple[Path, str, str]:
         """(3tz path, version id, sha256) of the live version or of kept ``version``."""
@@ -99,23 +92,21 @@ class Tiles3D:
         """``tileset.json`` or one content file of the archive."""
         requested = request.args.get("v")
         path, version, sha = self._source(coll, requested)
-        archive = self.archive(path)
         name = rest.strip("/")
-        if name == "tileset.json":
-            key = (path, version)
-            body = self._tilesets.get(key)
-            if body is None:
-                body = versioned_tileset(archive.read("tileset.json"), version)
-                self._tilesets[key] = body
-            media = JSON
-        else:
-            try:
-                body = archive.read(name)
-            except KeyError:
-                raise NotFoundError(f"collection {coll.id!r}: no 3D Tiles content {name!r} "
-                                    f"in version {version}") from None
-            suffix = Path(name).suffix.lower()
-            media = MEDIA_TYPES.get(suffix, "application/octet-stream")
+        try:
+            if name == "tileset.json":
+                key = (path, version)
+                body = self._tilesets.get(key)
+                if body is None:
+                    body = versioned_tileset(self.read(path, "tileset.json"), version)
+                    self._tilesets[key] = body
+                media = JSON
+            else:
+                body = self.read(path, name)
+                media = MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+        except KeyError:
+            raise NotFoundError(f"collection {coll.id!r}: no 3D Tiles content {name!r} "
+                                f"in version {version}") from None
         response = Response(body, mimetype=media)
         # contents: the archive's checksum and the path (equal bytes, equal tag); the tileset
         # also names the version its content URIs carry

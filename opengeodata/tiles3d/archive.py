@@ -4,7 +4,10 @@ Files are stored uncompressed; the last zip entry ``@3dtilesIndex1@`` holds one 
 per file: the MD5 of the normalized path (16 bytes) and the offset of its local file header
 (uint64 little endian), sorted by the MD5 read as two little-endian uint64 values. A reader
 needs the end of the file (central directory tail), the index and then one read per file:
-:class:`Archive3tz` does exactly that with ``os.pread`` (no zip module, no full scan).
+:class:`Archive3tz` does exactly that with ``os.pread`` (no zip module, no full scan), or with
+any ``read_at(offset, size)`` callable (:meth:`Archive3tz.from_reader`, e.g. HTTP range
+requests against an object store). A parsed index can be handed to the next opening of the
+same file, so a server keeps no file open between requests.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import os
 import struct
 import zipfile
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from opengeodata.errors import OpenGeoDataError
@@ -91,22 +94,50 @@ def write_3tz(target: Path, files: Iterable[tuple[str, bytes]]) -> Path:
     return writer.close()
 
 
+Index = tuple[list[tuple[int, int]], list[int]]
+"""Sorted MD5 keys and local header offsets of an archive's files."""
+
+
 class Archive3tz:
     """Random access to the files of a 3tz archive through its index."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, index: Index | None = None) -> None:
         self.path = path
-        self.fd = os.open(path, os.O_RDONLY)
+        self.fd: int | None = os.open(path, os.O_RDONLY)
+        self._read_at: Callable[[int, int], bytes] = self._read_fd
         try:
             self.size = os.fstat(self.fd).st_size
-            self.keys, self.offsets = self._read_index()
+            self.keys, self.offsets = index if index is not None else self._read_index()
         except BaseException:
             os.close(self.fd)
             raise
 
+    @classmethod
+    def from_reader(cls, name: str, size: int, read_at: Callable[[int, int], bytes],
+                    index: Index | None = None) -> Archive3tz:
+        """An archive read through ``read_at(offset, size)`` (``name`` for messages)."""
+        self = cls.__new__(cls)
+        self.path = Path(name)
+        self.fd = None
+        self._read_at = read_at
+        self.size = size
+        self.keys, self.offsets = index if index is not None else self._read_index()
+        return self
+
+    @property
+    def index(self) -> Index:
+        """The parsed index (hand it to the next ``Archive3tz`` of the same file)."""
+        return self.keys, self.offsets
+
+    def _read_fd(self, offset: int, size: int) -> bytes:
+        assert self.fd is not None
+        return os.pread(self.fd, size, offset)
+
     def close(self) -> None:
         """Close the file."""
-        os.close(self.fd)
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
     def __enter__(self) -> Archive3tz:
         return self
@@ -115,12 +146,12 @@ class Archive3tz:
         self.close()
 
     def _pread(self, size: int, offset: int) -> bytes:
-        data = os.pread(self.fd, size, offset)
+        data = self._read_at(offset, size)
         if len(data) != size:
             raise ArchiveError(f"{self.path.name}: truncated at offset {offset}")
         return data
 
-    def _read_index(self) -> tuple[list[tuple[int, int]], list[int]]:
+    def _read_index(self) -> Index:
         tail_size = min(self.size, 65536 + _EOCD.size)
         tail = self._pread(tail_size, self.size - tail_size)
         pos = tail.rfind(b"PK\x05\x06")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from opengeodata.ogc import JSON, MVT
+from opengeodata.ogc import JSON, MVT, REL_TILESETS_VECTOR
 from opengeodata.vtiles.tileset import FIELD_TYPES, GEOMETRY_TYPES, TileSet
 from opengeodata.vtiles.tms import CRS84, CRS_3857, TMS_ID, TMS_URI, limits_json
 
 REL_TILING_SCHEME = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
 REL_GEODATA = "http://www.opengis.net/def/rel/ogc/1.0/geodata"
-REL_TILESETS_VECTOR = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
 
 
 def tile_template(ts: TileSet, z: str = "{tileMatrix}", y: str = "{tileRow}",

@@ -218,7 +218,7 @@ class Tiles3DBuilder:
                       np.asarray(nref, dtype=np.int64))
 
     def _content(self, spool: Any, sel: np.ndarray) -> tuple[bytes, list[float]]:
-        order = sel[np.argsort(np.asarray(self.offsets)[sel])]
+        order = np.sort(sel)  # spool order (offsets grow with the building number)
         batch = self._read(spool, order)
         rows, vertices, refs, nref = batch.rows, batch.vertices, batch.refs, batch.nref
         ring_len, surface_rings, kinds = batch.ring_len, batch.surface_rings, batch.kinds
