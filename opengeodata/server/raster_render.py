@@ -20,6 +20,7 @@ from pyproj.exceptions import ProjError
 from rasterio.crs import CRS as RioCRS
 from rio_tiler.errors import TileOutsideBounds
 from rio_tiler.io import Reader
+from werkzeug.datastructures import MultiDict
 
 from opengeodata.errors import InvalidRequestError, NotFoundError, ResponseTooLargeError
 
@@ -238,8 +239,40 @@ def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS,
     return out
 
 
+#: the query parameters of ``/coverage`` (OGC API Coverages 1.0 names, plus width/height)
+COVERAGE_PARAMS = ("f", "lang", "bbox", "bbox-crs", "subset", "subset-crs", "scale-size",
+                   "scale-factor", "scale-axes", "width", "height")
+#: older spellings (OGC API Coverages drafts; GDAL 3.6's OGCAPI driver sends scaleSize)
+COVERAGE_PARAM_ALIASES = {"scaleSize": "scale-size", "scaleFactor": "scale-factor",
+                          "scaleAxes": "scale-axes", "bbox_crs": "bbox-crs",
+                          "subset_crs": "subset-crs", "subsetCrs": "subset-crs"}
+SCALE_PARAMS = ("scale-size", "scale-factor", "scale-axes", "width", "height")
+
+
+def coverage_args(args: MultiDict[str, str]) -> dict[str, str]:
+    """The coverage query parameters under their current names; 400 naming an unknown or
+    repeated parameter (as ``/items`` does)."""
+    out: dict[str, str] = {}
+    unknown = sorted(k for k in args if k not in COVERAGE_PARAMS
+                     and k not in COVERAGE_PARAM_ALIASES)
+    if unknown:
+        raise InvalidRequestError(
+            f"unknown query parameter(s): {', '.join(unknown)}; allowed: "
+            f"{', '.join(COVERAGE_PARAMS)}")
+    for key in args:
+        values = args.getlist(key)
+        name = COVERAGE_PARAM_ALIASES.get(key, key)
+        if len(values) > 1 or name in out:
+            raise InvalidRequestError(f"parameter {name!r} is given more than once")
+        out[name] = values[0]
+    if sum(1 for k in ("scale-size", "scale-factor", "scale-axes") if out.get(k)) > 1:
+        raise InvalidRequestError("give only one of scale-size, scale-factor and scale-axes")
+    return out
+
+
 def coverage_request(args: dict[str, str], reader: Reader, native: str) -> CoverageRequest:
-    """Validate bbox/bbox-crs, subset/subset-crs, scale-size/scale-factor/width/height and f."""
+    """Validate bbox/bbox-crs, subset/subset-crs, scale-size/scale-factor/scale-axes/width/
+    height and f (``args`` from :func:`coverage_args`)."""
     native_crs = CRS.from_user_input(native)
     full = tuple(float(v) for v in reader.bounds)
     area: tuple[float, float, float, float] = (full[0], full[1], full[2], full[3])
@@ -269,7 +302,7 @@ def coverage_request(args: dict[str, str], reader: Reader, native: str) -> Cover
     native_h = max(1, round((clipped[3] - clipped[1]) / res_y))
     width, height = _scaled_size(args, native_w, native_h)
     scaled_from = None
-    unscaled = not any(args.get(k) for k in ("scale-size", "scale-factor", "width", "height"))
+    unscaled = not any(args.get(k) for k in SCALE_PARAMS)
     if unscaled and max(width, height) > DEFAULT_COVERAGE_SIDE:
         # a plain request (e.g. the advertised coverage link) gets the whole area, scaled down
         # (read from the COG's overviews): cheap by default, more only when asked for
@@ -305,8 +338,28 @@ def _positive_int(value: str, name: str) -> int:
     return number
 
 
+def _factor(value: str, name: str) -> float:
+    try:
+        factor = float(value)
+    except ValueError:
+        raise InvalidRequestError(f"{name} must be a positive number, got {value!r}") from None
+    if not (math.isfinite(factor) and factor > 0):
+        raise InvalidRequestError(f"{name} must be a positive number, got {value!r}")
+    return factor
+
+
+def _fit(width: float, height: float, name: str, value: str) -> tuple[int, int]:
+    """A scaled size in pixels; 400 naming ``name`` when it cannot fit (5e-324 gives inf)."""
+    if not max(width, height) <= MAX_COVERAGE_SIDE:
+        raise InvalidRequestError(
+            f"{name}={value} gives {width:.6g} x {height:.6g} pixels; the limit is "
+            f"{MAX_COVERAGE_SIDE} per side")
+    return max(1, round(width)), max(1, round(height))
+
+
 def _scaled_size(args: dict[str, str], native_w: int, native_h: int) -> tuple[int, int]:
-    """Output size from scale-size, scale-factor or width/height (aspect kept if one given)."""
+    """Output size from scale-size, scale-factor, scale-axes or width/height (aspect kept if
+    one side is given)."""
     width = height = None
     if args.get("scale-size"):
         for part in args["scale-size"].split(","):
@@ -322,18 +375,24 @@ def _scaled_size(args: dict[str, str], native_w: int, native_h: int) -> tuple[in
             else:
                 raise InvalidRequestError(f"scale-size: unknown axis {axis!r}; use E and N")
     elif args.get("scale-factor"):
-        try:
-            factor = float(args["scale-factor"])
-        except ValueError:
-            raise InvalidRequestError("scale-factor must be a positive number") from None
-        if not (math.isfinite(factor) and factor > 0):
-            raise InvalidRequestError("scale-factor must be a positive number")
-        scaled_w, scaled_h = native_w / factor, native_h / factor
-        if not max(scaled_w, scaled_h) <= MAX_COVERAGE_SIDE:  # also catches inf
-            raise InvalidRequestError(
-                f"scale-factor={args['scale-factor']} gives {scaled_w:.6g} x {scaled_h:.6g} "
-                f"pixels; the limit is {MAX_COVERAGE_SIDE} per side")
-        return max(1, round(scaled_w)), max(1, round(scaled_h))
+        factor = _factor(args["scale-factor"], "scale-factor")
+        return _fit(native_w / factor, native_h / factor, "scale-factor",
+                    args["scale-factor"])
+    elif args.get("scale-axes"):
+        fx = fy = 1.0
+        for part in args["scale-axes"].split(","):
+            match = re.fullmatch(r"\s*(\w+)\(([^()]*)\)\s*", part)
+            if not match:
+                raise InvalidRequestError(
+                    f"scale-axes {part!r} is not of the form axis(factor), e.g. E(2)")
+            axis, factor = match.group(1).lower(), _factor(match.group(2), "scale-axes")
+            if axis in X_AXES | {"i"}:
+                fx = factor
+            elif axis in Y_AXES | {"j"}:
+                fy = factor
+            else:
+                raise InvalidRequestError(f"scale-axes: unknown axis {axis!r}; use E and N")
+        return _fit(native_w / fx, native_h / fy, "scale-axes", args["scale-axes"])
     else:
         if args.get("width"):
             width = _positive_int(args["width"], "width")
