@@ -79,6 +79,10 @@ def _cached(body: bytes, mimetype: str, etag: str, max_age: int) -> Response:
     return response
 
 
+#: coverage responses above this many pixels are costly requests (see server.costly)
+COSTLY_COVERAGE_PIXELS = 1024 * 1024
+
+
 def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = None) -> None:
     """Map tiles, tileset metadata and coverages of raster collections."""
     readers = ReaderCache()
@@ -163,7 +167,10 @@ def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = N
         etag = f"{cog.sha256[:20]}-{query}"
         if etag in request.if_none_match:
             return _cached(b"", req.media_type, etag, max_age)
-        with gate.slot("coverage"):
+        if req.width * req.height > COSTLY_COVERAGE_PIXELS:  # big renders take a slot
+            with gate.slot("coverage"):
+                body = render_coverage(reader, req, cog.crs)
+        else:  # block-sized requests (GDAL's OGCAPI driver asks in parallel) are cheap
             body = render_coverage(reader, req, cog.crs)
         response = _cached(body, req.media_type, etag, max_age)
         code = cog.crs.split(":")[-1]
