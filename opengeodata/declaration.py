@@ -223,6 +223,21 @@ class DownloadTiles(Model):
     )
 
 
+class RasterSettings(Model):
+    """How a raster dataset is drawn and served (``source.kind: raster``)."""
+
+    render: Literal["image", "hillshade"] = Field(
+        "image",
+        description="Map tiles: 'image' draws the bands as they are (RGB, greyscale); "
+        "'hillshade' draws a single-band elevation model as shaded relief.",
+    )
+    terrain: bool = Field(
+        False,
+        description="Also serve terrain tiles (heights for 3D viewers such as CesiumJS) under "
+        "/collections/{id}/terrain; needs a single-band elevation model in metres.",
+    )
+
+
 class Temporal(Model):
     """Temporal extent and an optional temporal field for `datetime` queries."""
 
@@ -286,6 +301,10 @@ class Dataset(Model):
     )
     update_frequency: Frequency = Field("irregular", description="How often the source changes.")
     temporal: Temporal = Field(default_factory=lambda: Temporal(), description="Temporal extent.")
+    raster: RasterSettings = Field(
+        default_factory=lambda: RasterSettings(),
+        description="Rendering of raster datasets (map tiles, terrain tiles).",
+    )
     keep_versions: int = Field(3, ge=1, le=100, description="Published versions kept for rollback.")
     style: Style | None = Field(
         None, description="Default WMS style of a vector dataset (colours, width, symbol size)."
@@ -302,6 +321,12 @@ class Dataset(Model):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"duplicate field names: {', '.join(dupes)}")
+        return self
+
+    @model_validator(mode="after")
+    def _raster_settings(self) -> Dataset:
+        if self.source.kind != "raster" and self.raster != RasterSettings():
+            raise ValueError("'raster' settings need source.kind: raster")
         return self
 
     @property

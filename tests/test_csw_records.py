@@ -210,3 +210,17 @@ def test_bad_requests_are_exception_reports(service: CswService, params: dict) -
     assert status == 400
     assert etree.QName(doc).localname == "ExceptionReport"
     assert x(doc, "//ows:Exception/@exceptionCode")
+
+
+def test_hostile_text_round_trips_through_the_record(catalogue: Catalogue) -> None:
+    import dataclasses
+
+    from opengeodata.catalogue.csw import parse_documents
+
+    evil = '<script>alert(1)</script> & "x" \'y\' {{ 7*7 }} {% if %}'
+    record = dataclasses.replace(catalogue.record("punkte"), title=evil,  # type: ignore[arg-type]
+                                 description=evil, keywords=(evil,))
+    doc = iso_record(record, BASE)
+    root = etree.fromstring(doc)
+    assert x(root, "//gmd:citation//gmd:title/gco:CharacterString/text()") == [evil]
+    assert parse_documents([doc])[0]["title"] == evil

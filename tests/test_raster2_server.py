@@ -60,8 +60,8 @@ def test_coverage_json_describes_the_grid(client: FlaskClient) -> None:
     grid = desc["domainSet"]["generalGrid"]
     assert grid["srsName"].endswith("/EPSG/0/25832")
     e_axis, n_axis = grid["axis"]
-    assert (e_axis["lowerBound"], e_axis["upperBound"]) == (550_000, 551_000)
-    assert (n_axis["lowerBound"], n_axis["upperBound"]) == (5_803_000, 5_804_000)
+    assert (e_axis["lowerBound"], e_axis["upperBound"]) == (548_000, 549_000)
+    assert (n_axis["lowerBound"], n_axis["upperBound"]) == (5_800_000, 5_801_000)
     assert e_axis["resolution"] == pytest.approx(0.2)
     assert [a["upperBound"] for a in grid["gridLimits"]["axis"]] == [4999, 4999]
     assert len(desc["rangeType"]["field"]) == 3
@@ -73,7 +73,7 @@ def test_coverage_html_page_shows_extent_and_preview(client: FlaskClient) -> Non
     page = client.get("/collections/stadtkarte/coverage?f=HTML")
     assert page.status_code == 200 and page.content_type.startswith("text/html")
     text = page.get_data(as_text=True)
-    assert "550000.0" in text and "5804000.0" in text and "EPSG/0/25832" in text
+    assert "548000.0" in text and "5801000.0" in text and "EPSG/0/25832" in text
     assert 'src="http://localhost/collections/stadtkarte/coverage?scale-size=E(512)&amp;f=png"' \
         in text.replace("testserver", "localhost")
 
@@ -84,7 +84,7 @@ def test_plain_coverage_of_a_big_raster_is_scaled_to_the_limit(client: FlaskClie
     assert "5000x5000 px scaled to 4096x4096 px" in response.headers["OGC-Coverage-Scaled"]
     with MemoryFile(response.data) as mem, mem.open() as img:
         assert (img.width, img.height) == (4096, 4096)
-        assert tuple(img.bounds) == pytest.approx((550_000, 5_803_000, 551_000, 5_804_000))
+        assert tuple(img.bounds) == pytest.approx((548_000, 5_800_000, 549_000, 5_801_000))
     small = client.get("/collections/stadtkarte/coverage?f=GTiff")
     assert small.status_code == 200 and "OGC-Coverage-Scaled" not in small.headers
     explicit = client.get("/collections/dop20/coverage?scale-size=E(4097)")

@@ -18,6 +18,7 @@ from PIL import Image
 from opengeodata.catalogue.services import file_identifier
 from opengeodata.declaration import load_declaration
 from opengeodata.settings import Settings
+from opengeodata.store import Store
 from pipelines.runner import run_many
 from tests.conftest import serving
 from tests.publish_util import add_dataset, feature_collection
@@ -206,6 +207,23 @@ def test_wms_answers_carry_an_etag_per_snapshot(server: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=60)
     assert err.value.code == 304
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_every_published_dataset_is_a_layer_and_a_record(server: str, site: Settings) -> None:
+    from owslib.csw import CatalogueServiceWeb
+    from owslib.wms import WebMapService
+
+    live = set(Store(site.data_dir).live_ids())
+    assert live == LAYERS
+    assert live <= set(WebMapService(f"{server}/wms", version="1.3.0").contents)
+    csw = CatalogueServiceWeb(f"{server}/csw")
+    for dataset_id in sorted(live):
+        ident = file_identifier(server, dataset_id)
+        csw.getrecordbyid(id=[ident], outputschema=ISO)
+        assert ident in csw.records, dataset_id
+    status, _, body = fetch(f"{server}/catalogue/")
+    assert status == 200 and f'<code id="ows-wms">{server}/wms</code>' in body.decode()
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")

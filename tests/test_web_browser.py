@@ -21,7 +21,7 @@ import pytest
 from opengeodata.settings import Settings
 from opengeodata.store import Store
 from tests.conftest import ROOT, serving
-from tests.web_support import HOSTILE_ID, PLAYGROUNDS, XSS_ATTR, XSS_TITLE
+from tests.web_support import HOSTILE_ID, PLAYGROUNDS, XSS_ATTR, XSS_TITLE, build_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,9 +51,15 @@ def _skip_reason() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def server(web_site: Settings) -> Iterator[str]:
+def browser_site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The web test data plus the city map ``stadtkarte`` (base layer of the previews)."""
+    return build_site(tmp_path_factory.mktemp("web-browser"), basemap=True)
+
+
+@pytest.fixture(scope="module")
+def server(browser_site: Settings) -> Iterator[str]:
     """``opengeodata serve`` on a free port over the published web test data."""
-    with serving(web_site, workers=1) as url:
+    with serving(browser_site, workers=1) as url:
         yield url
 
 
@@ -105,7 +111,7 @@ def wait_for(chrome: Any, script: str, timeout: float = 30) -> Any:
 
 
 def test_search_open_preview_click_download(server: str, driver: Any,
-                                            web_site: Settings) -> None:
+                                            browser_site: Settings) -> None:
     from PIL import Image
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
@@ -173,7 +179,7 @@ def test_search_open_preview_click_download(server: str, driver: Any,
         "    done([r.status, Array.from(new Uint8Array(h)).map(function (x) {"
         "      return x.toString(16).padStart(2, '0'); }).join(''), b.byteLength]); }); }); });",
         href)
-    live = Store(web_site.data_dir).live_dir(HOSTILE_ID)
+    live = Store(browser_site.data_dir).live_dir(HOSTILE_ID)
     assert live is not None
     expected = (live / f"{HOSTILE_ID}.geojson").read_bytes()
     assert (status, size) == (200, len(expected))
@@ -196,6 +202,17 @@ def test_search_open_preview_click_download(server: str, driver: Any,
     wait_for(driver, "return document.querySelector('.maplibregl-popup') !== null", 10)
     popup_text = driver.find_element(By.CSS_SELECTOR, ".maplibregl-popup").text
     assert "bezirk_nr" in popup_text and "flaeche_ha" in popup_text
+    # the base layer: the city map's raster tiles from this server, loaded (200, PNG)
+    basemap = wait_for(driver, """
+        var m = window.opengeodataMap;
+        if (!m.getLayer('basemap') || !m.isSourceLoaded('basemap')) { return null; }
+        return performance.getEntriesByType('resource').filter(function (e) {
+          return e.name.indexOf('/collections/stadtkarte/tiles/WebMercatorQuad/') >= 0; })
+          .map(function (e) { return [e.name, e.responseStatus, e.encodedBodySize]; });""")
+    assert basemap, "no stadtkarte base layer tiles requested"
+    assert all(status == 200 and size > 0 for _, status, size in basemap), basemap
+    assert driver.execute_script(
+        "return window.opengeodataMap.getStyle().layers[1].id") == "basemap"
 
     # pygeoapi's own pages: project assets only, hostile values as text, map drawn
     driver.get(f"{server}/collections/{HOSTILE_ID}/items?f=html")

@@ -56,10 +56,15 @@ def test_copy_assets_names_the_missing_file(tmp_path: Path) -> None:
     for src in assets.ASSETS:
         (node_modules / src).parent.mkdir(parents=True, exist_ok=True)
         (node_modules / src).write_text(f"/* {src} */")
+    for src in assets.ASSET_DIRS:
+        (node_modules / src).mkdir(parents=True, exist_ok=True)
+        (node_modules / src / "part.js").write_text(f"/* {src} */")
     vendor = tmp_path / "vendor"
     copied = assets.copy_assets(node_modules, vendor)
-    assert sorted(p.name for p in copied) == sorted(assets.ASSETS.values())
+    assert sorted(str(p.relative_to(vendor)) for p in copied) == sorted(
+        [*assets.ASSETS.values(), *assets.ASSET_DIRS.values()])
     assert (vendor / "pmtiles.js").read_text() == "/* pmtiles/dist/pmtiles.js */"
+    assert (vendor / "cesium/Workers/part.js").read_text() == "/* cesium/Build/Cesium/Workers */"
     assert assets.missing_assets(vendor) == []
     (node_modules / "pmtiles/dist/pmtiles.js").unlink()
     with pytest.raises(PipelineError, match=r"missing pmtiles/dist/pmtiles\.js.*npm install"):

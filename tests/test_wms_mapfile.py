@@ -236,3 +236,21 @@ def test_map_parameter_cannot_choose_another_map_file(snap, tmp_path: Path) -> N
     evil.write_text('MAP NAME "evil" END')
     answer = get(snap, REQUEST="GetCapabilities", map=str(evil))
     assert answer.status == 200 and b"evil" not in answer.body
+
+
+@needs_mapserv
+def test_declared_text_cannot_break_out_of_the_map_file(site: Settings, tmp_path: Path) -> None:
+    import dataclasses
+
+    evil = 'A "quoted" \\ back\' "> END LAYER NAME "x" <script>alert(1)</script> %s [name]'
+    layers = [dataclasses.replace(lay, title=evil, abstract=evil, attribution=evil,
+                                  keywords=(evil,)) for lay in current_layers(site)]
+    info = dataclasses.replace(INFO, title=evil, abstract=evil)
+    answer = MapServer().run(write_snapshot(tmp_path, info, layers),
+                             "SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities")
+    assert answer.status == 200
+    doc = etree.fromstring(answer.body)
+    ns = {"w": "http://www.opengis.net/wms"}
+    assert set(doc.xpath("//w:Layer/w:Layer/w:Name/text()", namespaces=ns)) == {
+        "dop20", "flaechen", "punkte", "stadtbezirke"}
+    assert set(doc.xpath("//w:Layer/w:Layer/w:Title/text()", namespaces=ns)) == {evil}

@@ -64,9 +64,10 @@ def write_hostile_dataset(datasets_dir: Path) -> None:
     (folder / "sample" / "spielplaetze.geojson").write_text(json.dumps(sample), encoding="utf-8")
 
 
-def build_site(tmp: Path) -> Settings:
-    """Publish ``stadtbezirke`` and the hostile ``spielplaetze``, both with PMTiles."""
-    settings = make_settings(tmp, ["stadtbezirke"])
+def build_site(tmp: Path, basemap: bool = False) -> Settings:
+    """Publish ``stadtbezirke`` and the hostile ``spielplaetze``, both with PMTiles (and with
+    ``basemap`` the city map ``stadtkarte``, the base layer of the map previews)."""
+    settings = make_settings(tmp, ["stadtbezirke", *(["stadtkarte"] if basemap else [])])
     write_hostile_dataset(settings.datasets_dir)
     publish_all(settings)
     store = Store(settings.data_dir)

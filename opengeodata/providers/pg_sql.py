@@ -6,7 +6,8 @@ counts, ids), so the request parsing and the CQL2 compiler (``providers.cql2``) 
 psycopg's ``%s`` (outside quoted names) and every value stays a bound parameter. Answers match
 the GeoPackage: text sorts in byte order (columns are ``COLLATE "C"``), NULLs sort first
 ascending and last descending (as in SQLite), geometries come as WKB and are encoded by the
-shared GeoJSON writer, counts give up after the same ~0.1 s budget (``statement_timeout``).
+shared GeoJSON writer, counts are left out past ``COUNT_CAP`` matches (deterministic, whatever
+the load) or after ``COUNT_TIMEOUT_MS`` as a safety net.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from opengeodata.postgis import db
 from opengeodata.providers.gpkg_sql import FORMATS, JSON_TYPES, Where, quote
 
 #: milliseconds a count may take before numberMatched is left out (as the GeoPackage budget)
-COUNT_TIMEOUT_MS = 100
+COUNT_TIMEOUT_MS = 2000
+#: numberMatched is left out above this many matches (about what the GeoPackage's budget counts)
+COUNT_CAP = 200_000
 
 
 @lru_cache(maxsize=512)
@@ -168,11 +171,14 @@ class PgLayer:
         try:
             with con.transaction():
                 con.execute(f"SET LOCAL statement_timeout = {COUNT_TIMEOUT_MS}")
-                row = con.execute(to_psycopg(f"SELECT count(*) FROM {self.qualified}"
-                                             f"{where.sql()}"), where.params).fetchone()
+                row = con.execute(to_psycopg(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {self.qualified}{where.sql()} "
+                    f"LIMIT {COUNT_CAP + 1}) AS capped"), where.params).fetchone()
                 result = int(row[0]) if row else 0
+                if result > COUNT_CAP:
+                    result = None
         except psycopg.errors.QueryCanceled:
-            result = None
+            return None  # the safety timeout (a busy database): not cached, try again later
         except (psycopg.errors.DataError, psycopg.errors.UndefinedFunction,
                 psycopg.errors.DatatypeMismatch) as exc:
             first = str(exc).strip().splitlines()[0]

@@ -116,6 +116,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Click a feature to see its attributes.",
     ),
     "map_context": ("Stadtbezirke als Orientierung", "City districts for orientation"),
+    "v3d_open": ("In 3D ansehen", "View in 3D"),
+    "v3d_title": ("3D-Ansicht", "3D view"),
+    "v3d_intro": (
+        "Die Gebäude als 3D Tiles auf dem Geländemodell, mit Stadtkarte oder Luftbild; alles "
+        "kommt von diesem Server.",
+        "The buildings as 3D Tiles on the terrain model, with the city map or the aerial image; "
+        "everything comes from this server.",
+    ),
+    "v3d_nowebgl": (
+        "Die 3D-Ansicht braucht WebGL, das dieser Browser nicht bietet (oder das abgeschaltet "
+        "ist). Die Gebäude stehen unten als 3D Tiles, CityJSON und CityGML zum Download bereit.",
+        "The 3D view needs WebGL, which this browser does not offer (or has switched off). The "
+        "buildings are available below as 3D Tiles, CityJSON and CityGML downloads.",
+    ),
+    "v3d_nojs": (
+        "Die 3D-Ansicht braucht JavaScript und WebGL. Die Gebäude stehen unten zum Download "
+        "bereit.",
+        "The 3D view needs JavaScript and WebGL. The buildings are available below as downloads.",
+    ),
+    "v3d_colour_by": ("Färben nach", "Colour by"),
+    "v3d_roof": ("Dachform", "Roof type"),
+    "v3d_function": ("Gebäudefunktion", "Building function"),
+    "v3d_other": ("Sonstige", "Other"),
+    "v3d_imagery": ("Hintergrund", "Imagery"),
+    "v3d_click": (
+        "Ein Gebäude anklicken, um seine Attribute zu sehen. Ziehen dreht, Rad zoomt, rechte "
+        "Maustaste neigt.",
+        "Click a building to see its attributes. Drag to rotate, wheel to zoom, right button "
+        "to tilt.",
+    ),
+    "v3d_attributes": ("Attribute des Gebäudes", "Building attributes"),
+    "v3d_loading": ("Lädt …", "Loading …"),
+    "v3d_error": ("Die 3D-Ansicht konnte nicht laden:", "The 3D view could not load:"),
+    "v3d_sources": ("Daten dieser Ansicht", "Data of this view"),
+    "v3d_tileset": ("3D Tiles 1.1 (tileset.json)", "3D Tiles 1.1 (tileset.json)"),
+    "v3d_terrain": ("Gelände", "Terrain"),
+    "v3d_back": ("Zurück zum Datensatz", "Back to the dataset"),
     "licence_attribution": ("Lizenz und Namensnennung", "Licence and attribution"),
     "attribution_copy": (
         "Bei jeder Nutzung diesen Quellenvermerk angeben:",
@@ -180,6 +217,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "api_gdal": ("GDAL-Beispiel", "GDAL example"),
     "api_landing": ("OGC API (alle Schnittstellen)", "OGC API (all interfaces)"),
     "ows": ("Dienste für GIS (WMS, CSW)", "Services for GIS (WMS, CSW)"),
+    "ows_intro": (
+        "Alle Datensätze auch als WMS für QGIS und ArcGIS (Layer > Layer hinzufügen > "
+        "WMS/WMTS-Layer hinzufügen...) und ihre Metadaten (ISO 19139) per CSW für "
+        "GeoNetwork und den Geodatenkatalog:",
+        "Every dataset also as a WMS for QGIS and ArcGIS (Layer > Add Layer > Add WMS/WMTS "
+        "Layer...) and its metadata (ISO 19139) by CSW for GeoNetwork and catalogues:",
+    ),
     "ows_wms": ("WMS 1.3.0 (Darstellungsdienst)", "WMS 1.3.0 (view service)"),
     "ows_layer": ("WMS-Layer", "WMS layer"),
     "ows_csw": ("CSW 2.0.2 (Katalogdienst)", "CSW 2.0.2 (catalogue service)"),

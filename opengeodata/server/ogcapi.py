@@ -18,7 +18,7 @@ import pygeoapi.api.tiles as tiles_api
 from flask import Blueprint, Response, make_response, request
 from pygeoapi.api import APIRequest, apply_gzip
 from pygeoapi.models.provider.base import TileMatrixSetEnum
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import Headers, ImmutableMultiDict, MultiDict
 
 from opengeodata.errors import InvalidRequestError, NotFoundError
 from opengeodata.ogc import PYGEOAPI_ITEM_FORMATS
@@ -45,7 +45,7 @@ def execute(state: ServerState, api_function: Callable[..., Any], *args: Any,
             content = apply_gzip(headers, content)
         response = make_response(content, status)
         if headers:
-            response.headers = headers
+            response.headers = Headers(headers)
         answer.append(response)
     return response
 

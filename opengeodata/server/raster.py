@@ -24,10 +24,11 @@ from typing import Any
 
 from flask import Response, request
 
+from opengeodata.declaration import RasterSettings
 from opengeodata.errors import NotFoundError
 from opengeodata.ogc import EPSG_URI, TMS_URI
 from opengeodata.published import RASTER, Collection
-from opengeodata.server.dispatch import Dispatcher
+from opengeodata.server.dispatch import Dispatcher, SubPath
 from opengeodata.server.raster_describe import describe, describe_html
 from opengeodata.server.raster_render import (
     CRS84,
@@ -43,6 +44,14 @@ from opengeodata.server.raster_render import (
     tile_format,
     tile_index,
     tileset_limits,
+)
+from opengeodata.server.raster_terrain import (
+    HEIGHTMAP_MEDIA_TYPE,
+    Terrain,
+    heightmap_tile,
+    render_hillshade,
+    terrain_index,
+    terrain_metadata,
 )
 from opengeodata.server.state import ServerState
 
@@ -124,7 +133,10 @@ def register(dispatcher: Dispatcher, state: ServerState) -> None:
         etag = f"{cog.sha256[:20]}-{z}-{y}-{x}-{fmt}"
         if etag in request.if_none_match:
             return _cached(b"", TILE_FORMATS[fmt], etag, max_age)
-        body = render_tile(readers.get(cog), z, y, x, fmt)
+        if raster_settings(coll).render == "hillshade":
+            body = render_hillshade(readers.get(cog), z, y, x, fmt)
+        else:
+            body = render_tile(readers.get(cog), z, y, x, fmt)
         response = _cached(body, TILE_FORMATS[fmt], etag, max_age)
         if not request.args.get("f"):
             response.headers["Vary"] = "Accept"
@@ -157,10 +169,41 @@ def register(dispatcher: Dispatcher, state: ServerState) -> None:
                 f"is {MAX_COVERAGE_SIDE} px per side; use subset/bbox or scale-size)")
         return response
 
+    def collection_terrain(coll: Collection) -> Response:
+        cog, terrain = _terrain_of(coll)
+        return _json(terrain_metadata(readers.get(cog), terrain, base(coll.id)))
+
+    def collection_terrain_tile(coll: Collection, level: str, tile_x: str,
+                                tile_y: str) -> Response:
+        cog, terrain = _terrain_of(coll)
+        z, x, y = terrain_index(level, tile_x, tile_y)
+        etag = f"{cog.sha256[:20]}-t{z}-{x}-{y}"
+        if etag in request.if_none_match:
+            return _cached(b"", HEIGHTMAP_MEDIA_TYPE, etag, max_age)
+        body = heightmap_tile(readers.get(cog), z, x, y, terrain.undulation, terrain.floor)
+        return _cached(body, HEIGHTMAP_MEDIA_TYPE, etag, max_age)
+
     dispatcher.handle(RASTER, "tiles", collection_tiles)
     dispatcher.handle(RASTER, "tileset", collection_tiles_metadata)
     dispatcher.handle(RASTER, "tile", collection_tile)
     dispatcher.handle(RASTER, "coverage", collection_coverage)
+    dispatcher.add_subpath(SubPath("/terrain", "terrain", what="terrain"))
+    dispatcher.add_subpath(SubPath("/terrain/<level>/<tile_x>/<tile_y>", "terrain_tile",
+                                   what="terrain"))
+    dispatcher.handle(RASTER, "terrain", collection_terrain)
+    dispatcher.handle(RASTER, "terrain_tile", collection_terrain_tile)
+
+
+def raster_settings(coll: Collection) -> RasterSettings:
+    """The declared raster settings of a collection (defaults without a declaration)."""
+    return coll.dataset.decl.raster if coll.dataset is not None else RasterSettings()
+
+
+def _terrain_of(coll: Collection) -> tuple[Cog, Terrain]:
+    if coll.manifest is None or not raster_settings(coll).terrain:
+        raise NotFoundError(f"collection {coll.id!r} has no terrain tiles (only elevation "
+                            "models declared with raster.terrain have)")
+    return cog_of(coll), Terrain.from_manifest(coll.id, coll.manifest)
 
 
 def _json(body: dict[str, Any]) -> Response:

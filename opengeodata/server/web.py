@@ -1,12 +1,14 @@
 """The web catalogue: start page, search with filters, dataset pages with a map preview.
 
-Paths: ``/catalogue/`` (start), ``/catalogue/search``, ``/catalogue/datasets/<id>``. A browser
+Paths: ``/catalogue/`` (start), ``/catalogue/search``, ``/catalogue/datasets/<id>`` and, for
+datasets with 3D Tiles, the 3D viewer ``/catalogue/datasets/<id>/3d``. A browser
 asking for ``/`` (HTML preferred, no ``f`` parameter) is redirected to the catalogue; every
 other client gets pygeoapi's OGC API landing page there (``/?f=html`` shows its HTML).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,14 +23,18 @@ from flask import (
 )
 
 from opengeodata.catalogue.record import Record
+from opengeodata.catalogue.services import csw_url, wms_url
 from opengeodata.catalogue.vocab import FORMAT_NAMES
 from opengeodata.published import RASTER, RECORDS_ID, Collection
 from opengeodata.server import i18n, theme
 from opengeodata.server.catalogue import CatalogueCache
 from opengeodata.server.sdi import ows_links
 from opengeodata.server.state import ServerState, Snapshot
+from opengeodata.server.viewer3d import viewer_config
 
 CONTEXT_DATASET = "stadtbezirke"
+#: the raster dataset whose map tiles are the base layer of every map preview (the city map)
+BASEMAP_DATASET = "stadtkarte"
 #: the page's sort choices -> the catalogue's sort keys (last update: newest first)
 SORTS = {"relevance": "relevance", "title": "title", "updated": "-updated"}
 CSP = (
@@ -36,6 +42,15 @@ CSP = (
     "worker-src 'self' blob:; child-src 'self' blob:; connect-src 'self'; font-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 )
+#: the 3D viewer page only, for what CesiumJS does: its web workers start from blob: URLs that
+#: import the worker scripts (blob:), it compiles WebAssembly decoders (Draco, KTX2), its
+#: bundled Knockout evaluates code when Cesium.js loads ('unsafe-eval') and its widgets set
+#: inline styles. Still nothing remote: every source is this server or the page's own blobs.
+CSP_VIEWER = CSP.replace(
+    "script-src 'self';", "script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval';"
+).replace("style-src 'self';", "style-src 'self' 'unsafe-inline';")
+VIEWER_LABELS = ("v3d_nowebgl", "v3d_colour_by", "v3d_roof", "v3d_function", "v3d_other",
+                 "v3d_imagery", "v3d_attributes", "v3d_loading", "v3d_error", "v3d_terrain")
 
 
 def human_size(size: int, lang: str) -> str:
@@ -67,6 +82,31 @@ def raster_tiles(coll: Collection | None) -> str | None:
     return None
 
 
+def native_zoom(resolution_m: float, lat: float) -> int:
+    """The WebMercatorQuad zoom whose pixels are about ``resolution_m`` on the ground."""
+    ground = 2 * math.pi * 6378137.0 * math.cos(math.radians(lat)) / 256
+    return max(0, min(24, math.ceil(math.log2(ground / max(resolution_m, 1e-3)))))
+
+
+def basemap(snap: Snapshot, dataset_id: str) -> dict[str, Any] | None:
+    """The base layer of a map preview: the city map's raster tiles, where it is published."""
+    tiles = raster_tiles(snap.published.get(BASEMAP_DATASET))
+    manifest = snap.manifests.get(BASEMAP_DATASET)
+    if dataset_id == BASEMAP_DATASET or tiles is None or manifest is None:
+        return None
+    config: dict[str, Any] = {"tiles": tiles, "maxzoom": 18, "attribution": ""}
+    declared = snap.datasets.get(BASEMAP_DATASET)
+    if declared is not None:
+        config["attribution"] = declared.decl.licence.attribution
+    if manifest.extent is not None:
+        west, south, east, north = manifest.extent.bbox_crs84
+        config["bounds"] = [west, south, east, north]
+        resolution = (manifest.quality.checks.get("raster") or {}).get("resolution_m")
+        if isinstance(resolution, int | float):
+            config["maxzoom"] = native_zoom(float(resolution), (south + north) / 2)
+    return config
+
+
 def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Blueprint:
     """The catalogue pages (``catalogue``: the app's shared catalogue cache)."""
     bp = Blueprint("web", __name__)
@@ -81,7 +121,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             values["lang"] = lang()
         return url_for(endpoint, **values)
 
-    def page(template: str, status: int = 200, **context: Any) -> Response:
+    def page(template: str, status: int = 200, csp: str = CSP, **context: Any) -> Response:
         current = lang()
         other = "en" if current == "de" else "de"
         args = request.args.to_dict(flat=False)
@@ -98,7 +138,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         response = Response(html, status=status, mimetype="text/html")
         response.headers["Content-Language"] = current
         response.headers["Vary"] = "Accept-Language"
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = csp
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
@@ -136,7 +176,8 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         themes = list(i18n.MAIN_THEMES) + sorted(k for k in counts if k not in i18n.MAIN_THEMES)
         grouped = {theme: [e for e in items if e.theme == theme] for theme in themes}
         return page("catalogue/start.html", items=items, themes=themes, grouped=grouped,
-                    counts=counts)
+                    counts=counts, ows_wms=wms_url(state.base_url),
+                    ows_csw=csw_url(state.base_url))
 
     @bp.route("/catalogue/search")
     def search_page() -> Response:
@@ -164,10 +205,24 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
         entry = snap.catalogue.record(dataset_id)
         if entry is None:
             return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
+        coll = snap.published.get(dataset_id)
+        viewer = (link("web.viewer3d", dataset_id=dataset_id)
+                  if coll is not None and coll.tiles3d is not None else None)
         return page("catalogue/dataset.html", e=entry, api=api_links(snap, entry),
                     ows=ows_links(state.base_url, entry),
                     map_config=map_config(snap, entry, lang()),
-                    raster=entry.collection_kind == RASTER)
+                    raster=entry.collection_kind == RASTER, viewer_url=viewer)
+
+    @bp.route("/catalogue/datasets/<dataset_id>/3d")
+    def viewer3d(dataset_id: str) -> Response:
+        snap = state.snapshot()
+        entry = snap.catalogue.record(dataset_id)
+        coll = snap.published.get(dataset_id)
+        if entry is None or coll is None or coll.tiles3d is None:
+            return page("catalogue/not_found.html", status=404, dataset_id=dataset_id)
+        t = i18n.translator(lang())
+        config = viewer_config(snap, dataset_id, lang(), {key: t(key) for key in VIEWER_LABELS})
+        return page("catalogue/viewer3d.html", csp=CSP_VIEWER, e=entry, config=config)
 
     def api_links(snap: Snapshot, entry: Record) -> dict[str, str]:
         base = state.base_url
@@ -209,6 +264,8 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             config["raster"] = tiles
         else:
             return None
+        if base := basemap(snap, entry.id):
+            config["basemap"] = base
         context = snap.manifests.get(CONTEXT_DATASET)
         context_tiles = context.output("pmtiles") if context else None
         if context_tiles and entry.id != CONTEXT_DATASET:

@@ -2,7 +2,9 @@
 
 Buildings with flat, gabled and hipped roofs, some with a garage as ``BuildingPart``, xAL
 addresses and generic attributes; geometry as ``lod2Solid`` referencing the semantic surfaces by
-``xlink:href`` (as LGLN delivers it), CRS ``urn:adv:crs:ETRS89_UTM32*DE_DHHN2016_NH``. Files are
+``xlink:href`` (as LGLN delivers it), CRS ``urn:adv:crs:ETRS89_UTM32*DE_DHHN2016_NH``. Each
+building's ground surface lies at the terrain height of its footprint centre
+(:func:`pipelines.samples.terrain.ground_height`, which the ``dgm1`` sample samples). Files are
 named after their 1x1 km tile (``LoD2_32_<E>_<N>_1_ni.gml``) and written streaming, so the
 generator scales to the 131,000 buildings of the city.
 
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pipelines.citymodel.tiles import tile_name
+from pipelines.samples.terrain import ground_height
 
 CRS_NAME = "urn:adv:crs:ETRS89_UTM32*DE_DHHN2016_NH"
 ORIGIN_KM = (548, 5800)  # south-west corner of the generated tiles (Hannover Mitte)
@@ -118,7 +121,8 @@ def building_xml(rng: random.Random, bid: str, x: float, y: float, number: int,
     """
     roof = ROOFS[rng.randrange(3)]
     w, d = rng.uniform(10, 22), rng.uniform(8, 13)
-    z0 = round(rng.uniform(50, 60), 2)
+    rng.uniform(50, 60)  # the former random ground height: drawn so the rest stays as it was
+    z0 = round(ground_height(x + w / 2, y + d / 2), 2)  # on the terrain of the dgm1 sample
     storeys = rng.randint(1, 5)
     eave = storeys * 3.0
     ridge = eave if roof == "1000" else eave + round(rng.uniform(3, 6), 2)

@@ -26,6 +26,7 @@ from opengeodata.errors import DataValidationError, PipelineError, SourceError
 from opengeodata.manifest import Extent
 from pipelines.context import RunContext
 from pipelines.normalize import parse_crs
+from pipelines.raster.terrain import terrain_checks
 
 #: Sidecar files that belong to a tile and go into the zip of original tiles.
 TILE_SIDECARS = (".jgw", ".jpgw", ".pgw", ".pngw", ".tfw", ".tifw", ".wld", ".prj",
@@ -145,12 +146,18 @@ def _check_area(ctx: RunContext, bounds: tuple[float, float, float, float]) -> E
 
 
 def _profile(count: int, dtype: str) -> dict[str, Any]:
-    """JPEG (YCbCr) for 8-bit RGB like orthophotos, lossless DEFLATE otherwise."""
+    """JPEG (YCbCr) for 8-bit RGB like orthophotos, lossless DEFLATE otherwise.
+
+    Floating-point rasters (elevation models) get the floating-point predictor, which
+    roughly halves their size.
+    """
     if count == 3 and dtype == "uint8":
         profile = dict(cog_profiles["jpeg"])
         profile["jpeg_quality"] = 85
     else:
         profile = dict(cog_profiles["deflate"])
+        if dtype.startswith("float"):
+            profile["predictor"] = 3
     profile["blockxsize"] = profile["blockysize"] = 512
     return profile
 
@@ -192,6 +199,29 @@ def write_cog(ctx: RunContext, mosaic_path: Path, dest: Path, count: int, dtype:
     ctx.report.warnings.extend(f"COG: {w}" for w in warnings)
 
 
+def _check_elevation(ctx: RunContext, cog: Path, count: int, dtype: str) -> list[float]:
+    """An elevation model has one band of heights; returns [min, max] of its valid cells."""
+    if count != 1:
+        raise DataValidationError(
+            f"{ctx.id}: {ctx.dataset.path}: 'raster.render: hillshade' / 'raster.terrain' need "
+            f"a single-band elevation model, but the tiles have {count} bands")
+    if not (dtype.startswith("float") or dtype.startswith("int") or dtype.startswith("uint")):
+        raise DataValidationError(f"{ctx.id}: heights of type {dtype} are not numbers")
+    with rasterio.open(cog) as src:
+        level = src.overviews(1)[-1] if src.overviews(1) else 1
+        data = src.read(1, masked=True, out_shape=(max(1, src.height // level),
+                                                   max(1, src.width // level)))
+    if data.count() == 0:
+        raise DataValidationError(f"{ctx.id}: the elevation model holds no valid heights")
+    low, high = float(data.min()), float(data.max())
+    if not (-500.0 <= low <= high <= 9000.0):
+        raise DataValidationError(
+            f"{ctx.id}: heights from {low:.1f} to {high:.1f} m are not plausible for a terrain "
+            "model in metres (is the nodata value declared in the tiles?)")
+    ctx.log(f"heights {low:.2f} to {high:.2f} m")
+    return [round(low, 2), round(high, 2)]
+
+
 def zip_tiles(ctx: RunContext, dest: Path) -> None:
     """The original tiles with their world files, as delivered."""
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -226,10 +256,19 @@ def read(ctx: RunContext) -> None:
     tmp.unlink()
     with rasterio.open(cog) as src:
         overviews = src.overviews(1)
+        nodata = src.nodata
     ctx.report.checks["raster"] = {
         "tiles": len(sources), "width": width, "height": height, "bands": count,
         "dtype": dtype, "resolution_m": res, "overviews": overviews, "cog_valid": True,
+        "nodata": nodata,
     }
+    if decl.raster.render == "hillshade" or decl.raster.terrain:
+        heights = _check_elevation(ctx, cog, count, dtype)
+        ctx.report.checks["raster"]["heights_m"] = heights
+        if decl.raster.terrain:
+            ctx.report.checks["terrain"] = terrain_checks(ctx.extent, heights,
+                                                          ctx.settings.geoid_grid)
+            ctx.log(f"terrain: geoid {ctx.report.checks['terrain']['geoid']}")
     ctx.add_output(cog, "cog", f"Cloud Optimized GeoTIFF ({decl.storage_crs}, {res:g} m)",
                    crs=decl.storage_crs)
     archive = ctx.staging / f"{ctx.id}_kacheln.zip"

@@ -5,8 +5,10 @@
 - ``stadtkarte``: city-map-like greyscale at 0.5 m, TIFF tiles with world files (``.tfw``),
   LZW compressed, as the Stadtkarte 1:1000 is delivered.
 
-Both show the same synthetic 1 km2 around Hannover's centre: fields and lawns, a road grid,
-buildings with roofs and shadows, trees. Everything is drawn with numpy from a label map at
+Both show the same synthetic 1 km2 (the south-west of the city-model and ``dgm1`` samples):
+fields and lawns, a road grid, buildings with roofs and shadows, trees. The footprints of the
+bundled LoD2 sample (``datasets/lod2/sample``) are drawn in, so the 3D buildings stand on their
+own roofs in the orthophoto and the city map. Everything is drawn with numpy from a label map at
 1 m, then refined to the target resolution with per-pixel texture.
 
 Run: ``python -m pipelines.samples.raster [DATASETS_DIR]``
@@ -14,6 +16,7 @@ Run: ``python -m pipelines.samples.raster [DATASETS_DIR]``
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -22,7 +25,7 @@ import rasterio
 from affine import Affine
 
 #: Lower-left corner of the sample area (EPSG:25832) and its size: 2 x 2 tiles of 500 m.
-ORIGIN = (550_000.0, 5_803_000.0)
+ORIGIN = (548_000.0, 5_800_000.0)
 TILE_M = 500
 TILES = 2
 SIZE_M = TILE_M * TILES
@@ -73,6 +76,38 @@ def label_map(seed: int = 1000) -> np.ndarray:
         if labels[ty, tx] in (LAWN, FIELD, PAVED):
             r = int(rng.integers(2, 5))
             labels[max(ty - r, 0):ty + r, max(tx - r, 0):tx + r] = TREE
+    return labels
+
+
+GROUND_RE = re.compile(r"GroundSurface.*?<gml:posList>([^<]+)</gml:posList>", re.S)
+
+
+def city_model_footprints(folder: Path) -> list[tuple[float, float, float, float]]:
+    """Bounding boxes (x0, y0, x1, y1) of the ground surfaces of the LoD2 sample tiles."""
+    boxes = []
+    for path in sorted(folder.glob("*.gml")):
+        for match in GROUND_RE.finditer(path.read_text(encoding="utf-8")):
+            values = [float(v) for v in match.group(1).split()]
+            xs, ys = values[0::3], values[1::3]
+            boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    return boxes
+
+
+def burn_footprints(labels: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> None:
+    """Draw the footprints as buildings on a paved lot, replacing what was drawn there."""
+    n = labels.shape[0]
+    for margin, label in ((6, PAVED), (0, BUILDING)):
+        for x0, y0, x1, y1 in boxes:
+            c0, c1 = int(x0 - ORIGIN[0]) - margin, int(np.ceil(x1 - ORIGIN[0])) + margin
+            r0 = n - int(np.ceil(y1 - ORIGIN[1])) - margin
+            r1 = n - int(y0 - ORIGIN[1]) + margin
+            labels[max(r0, 0):max(r1, 0), max(c0, 0):max(c1, 0)] = label
+
+
+def sample_labels(datasets: Path) -> np.ndarray:
+    """The label map of the bundled samples, with the LoD2 sample's footprints drawn in."""
+    labels = label_map()
+    burn_footprints(labels, city_model_footprints(datasets / "lod2" / "sample"))
     return labels
 
 
@@ -150,7 +185,7 @@ def write_tiles(image: np.ndarray, resolution: float, folder: Path, stem: str, d
 def main(argv: list[str]) -> int:
     """Write both samples into ``DATASETS_DIR/{dop20,stadtkarte}/sample/``."""
     datasets = Path(argv[0]) if argv else Path("datasets")
-    labels = label_map()
+    labels = sample_labels(datasets)
     for old in (datasets / "dop20" / "sample").glob("*"):
         old.unlink()
     for old in (datasets / "stadtkarte" / "sample").glob("*"):

@@ -1,5 +1,6 @@
 /* Map preview of a dataset: MapLibre GL JS reading the dataset's PMTiles download.
- * No external tiles or fonts: a plain background, the city districts as context.
+ * No external tiles or fonts: the city map (stadtkarte raster tiles of this server) as base
+ * layer where it is published, the city districts as context.
  * Feature attributes in the popup are inserted as text nodes, never as HTML. */
 (function () {
   "use strict";
@@ -11,6 +12,12 @@
   var COLOR = "#0b6e99";
 
   function absolute(url) { return new URL(url, window.location.href).href; }
+  /* MapLibre renders attributions as HTML: the declared text goes in escaped */
+  function escapeHtml(text) {
+    return String(text || "").replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c];
+    });
+  }
 
   function kinds(geometry) {
     var g = (geometry || "").toLowerCase();
@@ -45,6 +52,14 @@
   var style = { version: 8, sources: {}, layers: [
     { id: "background", type: "background", paint: { "background-color": "#f4f2ee" } }
   ] };
+  if (cfg.basemap) {
+    /* only inside the city map's extent and up to its native zoom (deeper: overzoomed) */
+    var base = { type: "raster", tiles: [window.location.origin + cfg.basemap.tiles],
+      tileSize: 256, maxzoom: cfg.basemap.maxzoom, attribution: escapeHtml(cfg.basemap.attribution) };
+    if (cfg.basemap.bounds) { base.bounds = cfg.basemap.bounds; }
+    style.sources.basemap = base;
+    style.layers.push({ id: "basemap", type: "raster", source: "basemap" });
+  }
   var contextLine = null;
   if (cfg.context || cfg.pmtiles) {
     maplibregl.addProtocol("pmtiles", new pmtiles.Protocol().tile);
@@ -52,7 +67,8 @@
   if (cfg.context) {
     style.sources.context = { type: "vector", url: "pmtiles://" + absolute(cfg.context.pmtiles) };
     style.layers.push({ id: "context-fill", type: "fill", source: "context",
-      "source-layer": cfg.context.id, paint: { "fill-color": "#e6e2da" } });
+      "source-layer": cfg.context.id,
+      paint: { "fill-color": "#e6e2da", "fill-opacity": cfg.basemap ? 0.35 : 1 } });
     contextLine = { id: "context-line", type: "line", source: "context",
       "source-layer": cfg.context.id, paint: { "line-color": "#a39d92", "line-width": 1 } };
   }
@@ -67,7 +83,8 @@
     if (contextLine) { style.layers.push(contextLine); } /* district borders above the image */
   }
 
-  var options = { container: container, style: style, attributionControl: false, maxZoom: 20,
+  var options = { container: container, style: style, maxZoom: 20,
+    attributionControl: cfg.basemap ? { compact: true } : false,
     dragRotate: false, pitchWithRotate: false };
   if (cfg.bbox) {
     options.bounds = [[cfg.bbox[0], cfg.bbox[1]], [cfg.bbox[2], cfg.bbox[3]]];
