@@ -76,8 +76,9 @@ class _Vertices:
         if slot is None:  # a ring that was not prepared
             ox, oy, oz = self.offset
             q = list(map(round, map((1000.0).__mul__, flat)))
-            keys = list(zip([v - ox for v in q[0::3]], [v - oy for v in q[1::3]],
-                            [v - oz for v in q[2::3]], strict=True))
+            keys: list[tuple[int, ...]] = list(zip(
+                [v - ox for v in q[0::3]], [v - oy for v in q[1::3]], [v - oz for v in q[2::3]],
+                strict=True))
         else:
             keys = self.keys[slot[0]:slot[1]]
         if len(set(keys)) != len(keys):  # drop repeated consecutive points (<= 1 mm apart)
