@@ -29,7 +29,7 @@ help: ## Show every target with one line
 
 install: $(STAMP) $(VENDOR) browser geoid wms-deps ## Create .venv with Python >= 3.12 and install the project (idempotent)
 
-$(STAMP): pyproject.toml $(wildcard package.json)
+$(STAMP): pyproject.toml $(wildcard constraints.txt package.json)
 	@PY3="$(strip $(call find_python))"; \
 	if [ -z "$$PY3" ]; then \
 		echo "error: no Python >= 3.12 found (tried: python3.13, python3.12, pyenv versions, python3)." >&2; \
@@ -40,15 +40,38 @@ $(STAMP): pyproject.toml $(wildcard package.json)
 		echo "Creating $(VENV) with $$PY3 ($$($$PY3 --version))"; \
 		rm -rf "$(VENV)"; "$$PY3" -m venv "$(VENV)"; \
 	fi
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet $(PIP_CONSTRAINTS) --upgrade pip
+	@$(PY) -m pip install --quiet $(PIP_CONSTRAINTS) -e '.[dev]' || { \
+		echo "error: pip could not install pyproject.toml's dependencies within constraints.txt;" \
+			"if pyproject.toml changed, run 'make lock' and commit constraints.txt" >&2; exit 1; }
 	@if [ -f package.json ]; then $(MAKE) --no-print-directory assets; fi
 	@touch $(STAMP)
 
 .PHONY: assets
-assets: ## Install web assets (MapLibre, pmtiles, ...) from npm into the package
-	@if [ -f package.json ]; then npm install --no-audit --no-fund --silent && \
+assets: ## Install web assets (MapLibre, pmtiles, ...) from npm (package-lock.json) into the package
+	@if [ -f package.json ]; then npm ci --no-audit --no-fund --silent && \
 		$(PY) -m opengeodata.server.assets; fi
+
+# Reproducible installs: pip installs the versions pinned in constraints.txt (a package that is
+# not listed there, e.g. a dependency just added to pyproject.toml, still installs); npm installs
+# exactly package-lock.json. `make lock` re-resolves both and rewrites the two files.
+PIP_CONSTRAINTS := $(if $(wildcard constraints.txt),-c constraints.txt)
+LOCK_VENV := .lock-venv
+
+.PHONY: lock
+lock: ## Re-resolve dependencies in a fresh venv; rewrite constraints.txt and package-lock.json
+	@PY3="$(strip $(call find_python))"; [ -n "$$PY3" ] || { echo "error: no Python >= 3.12" >&2; exit 1; }; \
+	rm -rf "$(LOCK_VENV)" && "$$PY3" -m venv "$(LOCK_VENV)" && \
+	"$(LOCK_VENV)/bin/python" -m pip install --quiet --upgrade pip && \
+	"$(LOCK_VENV)/bin/python" -m pip install --quiet -e '.[dev]' && \
+	{ echo "# Resolved versions of pyproject.toml's dependencies (with [dev]) for make install."; \
+	  echo "# Written by 'make lock' ($$("$(LOCK_VENV)/bin/python" --version)); do not edit."; \
+	  "$(LOCK_VENV)/bin/python" -m pip freeze --all --exclude-editable | \
+		grep -v -E '^wheel=='; } > constraints.txt.new && \
+	mv constraints.txt.new constraints.txt; status=$$?; rm -rf "$(LOCK_VENV)" constraints.txt.new; \
+	[ $$status = 0 ] || exit $$status
+	@if [ -f package.json ]; then npm install --package-lock-only --no-audit --no-fund --silent; fi
+	@echo "constraints.txt and package-lock.json rewritten; run make install to apply them"
 
 lint: install ## Run ruff and mypy
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
@@ -98,7 +121,7 @@ bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debia
 		.venv-tipg/bin/pip install --quiet 'tipg>=1.6,<1.7' 'uvicorn[standard]'; }
 
 clean: ## Remove the virtualenv, built data and caches
-	rm -rf $(VENV) .venv-tipg data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results
+	rm -rf $(VENV) $(LOCK_VENV) .venv-tipg data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results
 	rm -rf opengeodata/server/static/vendor test-artifacts
 
 # Web assets again whenever package.json or the lock file changes (or static/vendor was removed).

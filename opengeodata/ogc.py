@@ -35,6 +35,9 @@ PYGEOAPI_ITEM_FORMATS: tuple[str, ...] = ("json", "jsonld", "html")
 OGC_REL = "http://www.opengis.net/def/rel/ogc/1.0/{}"
 REL_TILESETS_VECTOR = OGC_REL.format("tilesets-vector")
 REL_TILESETS_MAP = OGC_REL.format("tilesets-map")
+REL_COVERAGE = OGC_REL.format("coverage")
+REL_DOMAINSET = OGC_REL.format("coverage-domainset")
+REL_RANGETYPE = OGC_REL.format("coverage-rangetype")
 #: link from a collection to its 3D Tiles 1.1 tileset (``.../3dtiles/tileset.json``)
 REL_TILESETS_3D = OGC_REL.format("tilesets-3d")
 GLB = "model/gltf-binary"

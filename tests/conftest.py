@@ -104,6 +104,21 @@ def live_server(published: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def everything(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Every bundled dataset refreshed from its sample once per session."""
+    from tests.publish_util import publish_all
+
+    return publish_all(make_settings(tmp_path_factory.mktemp("everything")))
+
+
+@pytest.fixture(scope="session")
+def everything_server(everything: Settings) -> Iterator[str]:
+    """`opengeodata serve` (gunicorn) over every bundled dataset; yields the base URL."""
+    with serving(everything) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def parcels_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """2,500 generated parcels published as dataset `parcels` (features tests)."""
     from bench.parcels import publish_parcels

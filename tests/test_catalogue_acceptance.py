@@ -9,7 +9,6 @@ import itertools
 import json
 import re
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +20,6 @@ from rdflib.namespace import DCAT, RDF
 from opengeodata.catalogue.dcat import SPDX
 from opengeodata.settings import Settings
 from opengeodata.store import Store
-from tests.conftest import make_settings, serving
-from tests.publish_util import publish_all
 
 pytestmark = pytest.mark.slow
 ATOM = {"a": "http://www.w3.org/2005/Atom",
@@ -40,17 +37,9 @@ class Claim:
 
 
 @pytest.fixture(scope="session")
-def everything(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Every declared dataset refreshed from its bundled sample."""
-    settings = make_settings(tmp_path_factory.mktemp("everything"))
-    return publish_all(settings)
-
-
-@pytest.fixture(scope="session")
-def server(everything: Settings) -> Iterator[str]:
-    """`opengeodata serve` over every dataset on a free port."""
-    with serving(everything) as url:
-        yield url
+def server(everything_server: str) -> str:
+    """`opengeodata serve` over every dataset (the session's shared server)."""
+    return everything_server
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:

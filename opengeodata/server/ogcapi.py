@@ -83,13 +83,37 @@ def drop_unavailable_item_links(doc: dict[str, Any], published: Published) -> bo
     return changed
 
 
+#: ``layerDataType`` per kind of content: the member by which GDAL's OAPIF and OGCAPI drivers
+#: (3.6 too) tell raster collections ("Coverage": skipped as vector layers) from vector ones
+LAYER_DATA_TYPES = {"features": "Vector", "coverage": "Coverage"}
+
+
+def mark_layer_data_types(doc: dict[str, Any], published: Published) -> bool:
+    """Add ``layerDataType`` (Vector/Coverage) to the collections that have features or a
+    coverage; True if any was added. Records keep ``itemType: record`` only."""
+    changed = False
+    for coll in doc.get("collections", [doc]):
+        model = published.get(str(coll.get("id")))
+        if model is None:
+            continue
+        kind = ("features" if model.features is not None else
+                "coverage" if model.coverage is not None else None)
+        if kind is not None and coll.get("layerDataType") != LAYER_DATA_TYPES[kind]:
+            coll["layerDataType"] = LAYER_DATA_TYPES[kind]
+            changed = True
+    return changed
+
+
 def fix_collections(response: Response, state: ServerState) -> Response:
     """Correct pygeoapi's collection(s) JSON: drop item links it cannot render, retype the
-    coverage description links (parsed and written once)."""
+    coverage description links, mark raster and vector collections by ``layerDataType``
+    (parsed and written once)."""
     doc = json_document(response)
     if doc is None:
         return response
-    changed = drop_unavailable_item_links(doc, state.snapshot().published)
+    published = state.snapshot().published
+    changed = drop_unavailable_item_links(doc, published)
+    changed = mark_layer_data_types(doc, published) or changed
     changed = fix_coverage_links(doc) or changed
     return set_document(response, doc) if changed else response
 

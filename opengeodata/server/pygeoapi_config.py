@@ -16,7 +16,16 @@ import yaml
 
 from opengeodata.catalogue.build import download_title
 from opengeodata.catalogue.model import Catalogue
-from opengeodata.ogc import ATOM, CRS84, GEOTIFF, JSON, REL_TILESETS_3D, REL_TILESETS_MAP
+from opengeodata.ogc import (
+    ATOM,
+    CRS84,
+    GEOTIFF,
+    JSON,
+    REL_DOMAINSET,
+    REL_RANGETYPE,
+    REL_TILESETS_3D,
+    REL_TILESETS_MAP,
+)
 from opengeodata.published import RECORDS, Collection, Published
 from opengeodata.server.theme import apply_theme
 from opengeodata.vtiles.documents import collection_links as vtile_links
@@ -88,6 +97,10 @@ def collection(base_url: str, coll: Collection) -> dict[str, Any]:
              "title": "Kartenkacheln (Tilesets)", "href": tiles},
             {"type": "image/png", "rel": "preview", "title": "Vorschau (PNG)",
              "href": f"{base_url}/collections/{coll.id}/coverage?scale-size=E(512)&f=png"},
+            {"type": "application/json", "rel": REL_DOMAINSET, "title": "Coverage domain set",
+             "href": f"{base_url}/collections/{coll.id}/coverage/domainset"},
+            {"type": "application/json", "rel": REL_RANGETYPE, "title": "Coverage range type",
+             "href": f"{base_url}/collections/{coll.id}/coverage/rangetype"},
         ]
     resource["links"] = links
     resource["providers"] = providers

@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, request
+from rio_tiler.io import Reader
 
 from opengeodata.declaration import RasterSettings
-from opengeodata.errors import NotFoundError
+from opengeodata.errors import InvalidRequestError, NotFoundError
 from opengeodata.ogc import EPSG_URI, TMS_URI
 from opengeodata.published import RASTER, Collection
 from opengeodata.server.dispatch import Dispatcher, SubPath
-from opengeodata.server.raster_describe import describe, describe_html
+from opengeodata.server.raster_describe import describe, describe_html, domain_set, range_type
 from opengeodata.server.raster_render import (
     CRS84,
     CRS84_RIO,
@@ -38,6 +40,7 @@ from opengeodata.server.raster_render import (
     TMS_ID,
     Cog,
     ReaderCache,
+    coverage_args,
     coverage_request,
     render_coverage,
     render_tile,
@@ -144,15 +147,16 @@ def register(dispatcher: Dispatcher, state: ServerState) -> None:
 
     def collection_coverage(coll: Collection) -> Response:
         cog, collection_id = cog_of(coll), coll.id
+        args = coverage_args(request.args)
         reader = readers.get(cog)
-        fmt = (request.args.get("f") or "").strip().lower()
+        fmt = (args.get("f") or "").strip().lower()
         if fmt in ("json", "html"):
             href = f"{base(collection_id)}/coverage"
             desc = describe(reader, cog.crs, href, collection_id)
             if fmt == "json":
                 return _json(desc)
             return Response(describe_html(desc, collection_id), mimetype="text/html")
-        req = coverage_request(request.args.to_dict(), reader, cog.crs)
+        req = coverage_request(args, reader, cog.crs)
         query = hashlib.sha256(repr(req).encode()).hexdigest()[:16]
         etag = f"{cog.sha256[:20]}-{query}"
         if etag in request.if_none_match:
@@ -186,7 +190,31 @@ def register(dispatcher: Dispatcher, state: ServerState) -> None:
     dispatcher.handle(RASTER, "tiles", collection_tiles)
     dispatcher.handle(RASTER, "tileset", collection_tiles_metadata)
     dispatcher.handle(RASTER, "tile", collection_tile)
+
+    def coverage_part(part: Callable[[Reader, Cog], dict[str, Any]]) -> Callable[..., Response]:
+        """A handler answering one part of the coverage description as JSON."""
+
+        def view(coll: Collection) -> Response:
+            cog = cog_of(coll)
+            args = coverage_args(request.args)
+            if (args.get("f") or "json").lower() != "json" or set(args) - {"f", "lang"}:
+                raise InvalidRequestError("the domain set and range type are JSON (f=json) "
+                                          "and take no other parameter")
+            return _cached(json.dumps(part(readers.get(cog), cog)).encode(),
+                           "application/json", f"{cog.sha256[:20]}-{part.__name__}", max_age)
+        return view
+
+    def domainset(reader: Reader, cog: Cog) -> dict[str, Any]:
+        return domain_set(reader, cog.crs)
+
+    def rangetype(reader: Reader, cog: Cog) -> dict[str, Any]:
+        return range_type(reader)
+
     dispatcher.handle(RASTER, "coverage", collection_coverage)
+    for name, part in (("domainset", domainset), ("rangetype", rangetype)):
+        dispatcher.add_subpath(SubPath(f"/coverage/{name}", f"coverage-{name}",
+                                       what="coverage"))
+        dispatcher.handle(RASTER, f"coverage-{name}", coverage_part(part))
     dispatcher.add_subpath(SubPath("/terrain", "terrain", what="terrain"))
     dispatcher.add_subpath(SubPath("/terrain/<level>/<tile_x>/<tile_y>", "terrain_tile",
                                    what="terrain"))

@@ -19,6 +19,7 @@ from pyproj import CRS, Transformer
 from rasterio.crs import CRS as RioCRS
 from rio_tiler.errors import TileOutsideBounds
 from rio_tiler.io import Reader
+from werkzeug.datastructures import MultiDict
 
 from opengeodata.errors import InvalidRequestError, NotFoundError
 
@@ -218,8 +219,40 @@ def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS
     return minx, miny, maxx, maxy
 
 
+#: the query parameters of ``/coverage`` (OGC API Coverages 1.0 names, plus width/height)
+COVERAGE_PARAMS = ("f", "lang", "bbox", "bbox-crs", "subset", "subset-crs", "scale-size",
+                   "scale-factor", "scale-axes", "width", "height")
+#: older spellings (OGC API Coverages drafts; GDAL 3.6's OGCAPI driver sends scaleSize)
+COVERAGE_PARAM_ALIASES = {"scaleSize": "scale-size", "scaleFactor": "scale-factor",
+                          "scaleAxes": "scale-axes", "bbox_crs": "bbox-crs",
+                          "subset_crs": "subset-crs", "subsetCrs": "subset-crs"}
+SCALE_PARAMS = ("scale-size", "scale-factor", "scale-axes", "width", "height")
+
+
+def coverage_args(args: MultiDict[str, str]) -> dict[str, str]:
+    """The coverage query parameters under their current names; 400 naming an unknown or
+    repeated parameter (as ``/items`` does)."""
+    out: dict[str, str] = {}
+    unknown = sorted(k for k in args if k not in COVERAGE_PARAMS
+                     and k not in COVERAGE_PARAM_ALIASES)
+    if unknown:
+        raise InvalidRequestError(
+            f"unknown query parameter(s): {', '.join(unknown)}; allowed: "
+            f"{', '.join(COVERAGE_PARAMS)}")
+    for key in args:
+        values = args.getlist(key)
+        name = COVERAGE_PARAM_ALIASES.get(key, key)
+        if len(values) > 1 or name in out:
+            raise InvalidRequestError(f"parameter {name!r} is given more than once")
+        out[name] = values[0]
+    if sum(1 for k in ("scale-size", "scale-factor", "scale-axes") if out.get(k)) > 1:
+        raise InvalidRequestError("give only one of scale-size, scale-factor and scale-axes")
+    return out
+
+
 def coverage_request(args: dict[str, str], reader: Reader, native: str) -> CoverageRequest:
-    """Validate bbox/bbox-crs, subset/subset-crs, scale-size/scale-factor/width/height and f."""
+    """Validate bbox/bbox-crs, subset/subset-crs, scale-size/scale-factor/scale-axes/width/
+    height and f (``args`` from :func:`coverage_args`)."""
     native_crs = CRS.from_user_input(native)
     full = tuple(float(v) for v in reader.bounds)
     area: tuple[float, float, float, float] = (full[0], full[1], full[2], full[3])
@@ -248,7 +281,7 @@ def coverage_request(args: dict[str, str], reader: Reader, native: str) -> Cover
     native_h = max(1, round((clipped[3] - clipped[1]) / res_y))
     width, height = _scaled_size(args, native_w, native_h)
     scaled_from = None
-    unscaled = not any(args.get(k) for k in ("scale-size", "scale-factor", "width", "height"))
+    unscaled = not any(args.get(k) for k in SCALE_PARAMS)
     if unscaled and max(width, height) > MAX_COVERAGE_SIDE:
         # a plain request (e.g. the advertised coverage link) gets the whole area, scaled down
         ratio = MAX_COVERAGE_SIDE / max(width, height)
@@ -277,8 +310,19 @@ def _positive_int(value: str, name: str) -> int:
     return number
 
 
+def _factor(value: str, name: str) -> float:
+    try:
+        factor = float(value)
+    except ValueError:
+        raise InvalidRequestError(f"{name} must be a positive number, got {value!r}") from None
+    if not (math.isfinite(factor) and factor > 0):
+        raise InvalidRequestError(f"{name} must be a positive number, got {value!r}")
+    return factor
+
+
 def _scaled_size(args: dict[str, str], native_w: int, native_h: int) -> tuple[int, int]:
-    """Output size from scale-size, scale-factor or width/height (aspect kept if one given)."""
+    """Output size from scale-size, scale-factor, scale-axes or width/height (aspect kept if
+    one side is given)."""
     width = height = None
     if args.get("scale-size"):
         for part in args["scale-size"].split(","):
@@ -294,13 +338,23 @@ def _scaled_size(args: dict[str, str], native_w: int, native_h: int) -> tuple[in
             else:
                 raise InvalidRequestError(f"scale-size: unknown axis {axis!r}; use E and N")
     elif args.get("scale-factor"):
-        try:
-            factor = float(args["scale-factor"])
-        except ValueError:
-            raise InvalidRequestError("scale-factor must be a positive number") from None
-        if not (math.isfinite(factor) and factor > 0):
-            raise InvalidRequestError("scale-factor must be a positive number")
+        factor = _factor(args["scale-factor"], "scale-factor")
         return max(1, round(native_w / factor)), max(1, round(native_h / factor))
+    elif args.get("scale-axes"):
+        fx = fy = 1.0
+        for part in args["scale-axes"].split(","):
+            match = re.fullmatch(r"\s*(\w+)\(([^()]*)\)\s*", part)
+            if not match:
+                raise InvalidRequestError(
+                    f"scale-axes {part!r} is not of the form axis(factor), e.g. E(2)")
+            axis, factor = match.group(1).lower(), _factor(match.group(2), "scale-axes")
+            if axis in X_AXES | {"i"}:
+                fx = factor
+            elif axis in Y_AXES | {"j"}:
+                fy = factor
+            else:
+                raise InvalidRequestError(f"scale-axes: unknown axis {axis!r}; use E and N")
+        return max(1, round(native_w / fx)), max(1, round(native_h / fy))
     else:
         if args.get("width"):
             width = _positive_int(args["width"], "width")

@@ -1,35 +1,37 @@
-"""WebMercatorQuad (OGC 2D Tile Matrix Set) helpers: tile ranges of a lon/lat box."""
+"""WebMercatorQuad (OGC 2D Tile Matrix Set, morecantile's definition): tiles of a lon/lat box."""
 
 from __future__ import annotations
 
-import math
+from functools import cache
 from typing import Any
+
+import morecantile
 
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 CRS_3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-MAX_LAT = 85.0511287798066
+
+
+@cache
+def web_mercator_quad() -> morecantile.TileMatrixSet:
+    """morecantile's WebMercatorQuad."""
+    return morecantile.tms.get(TMS_ID)
 
 
 def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
-    """(col, row) of the tile holding lon/lat at zoom z."""
-    n = 1 << z
-    lat = max(-MAX_LAT, min(MAX_LAT, lat))
-    x = (lon + 180.0) / 360.0 * n
-    rad = math.radians(lat)
-    y = (1.0 - math.asinh(math.tan(rad)) / math.pi) / 2.0 * n
-    return min(n - 1, max(0, int(x))), min(n - 1, max(0, int(y)))
+    """(col, row) of the tile holding lon/lat at zoom z (clamped to the matrix)."""
+    tms = web_mercator_quad()
+    tile = tms.tile(lon, lat, z, truncate=True)
+    matrix = tms.matrix(z)
+    return (min(matrix.matrixWidth - 1, max(0, tile.x)),
+            min(matrix.matrixHeight - 1, max(0, tile.y)))
 
 
 def tile_bounds(z: int, col: int, row: int) -> tuple[float, float, float, float]:
     """minlon, minlat, maxlon, maxlat of a tile."""
-    n = 1 << z
-
-    def lat(r: int) -> float:
-        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * r / n))))
-
-    return col / n * 360 - 180, lat(row + 1), (col + 1) / n * 360 - 180, lat(row)
+    box = web_mercator_quad().bounds(morecantile.Tile(col, row, z))
+    return box.left, box.bottom, box.right, box.top
 
 
 def limits(bounds: tuple[float, float, float, float], minzoom: int,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,12 @@ import shapely
 
 from opengeodata.errors import DataValidationError
 from opengeodata.geopackage import GPKG_DATASET_OPTIONS
+from pipelines.cadastral.checks import Checks
 from pipelines.cadastral.codelists import GEBAEUDEFUNKTION
 from pipelines.cadastral.columns import Columns
 from pipelines.cadastral.crs import OUTPUT_EPSG, transform_geometries
 from pipelines.cadastral.nas import Delivery, FileResult
+from pipelines.cadastral.nba import apply_update
 
 LAYERS = ("flurstuecke", "gebaeude")
 PARCEL_COLUMNS = ["flurstueckskennzeichen", "land", "gemarkungsnummer", "flurnummer", "zaehler",
@@ -29,36 +30,6 @@ BUILDING_COLUMNS = ["gml_id", "gebaeudefunktion", "gebaeudefunktion_text",
 COLUMNS = {"flurstuecke": PARCEL_COLUMNS, "gebaeude": BUILDING_COLUMNS}
 #: Relative deviation of amtliche_flaeche from the computed area that is reported.
 AREA_TOLERANCE = 0.01
-EXAMPLES = 5
-
-
-@dataclass
-class Checks:
-    """Quality checks of one layer, for ``report.checks`` and ``report.warnings``."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    examples: dict[str, list[str]] = field(default_factory=dict)
-    messages: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def add(self, name: str, count: int, examples: list[str] | None = None,
-            message: str = "") -> None:
-        """Count a check result; a non-zero count with a message becomes a warning."""
-        self.counts[name] = self.counts.get(name, 0) + count
-        if count and message:
-            self.messages[name] = message
-            shown = self.examples.setdefault(name, [])
-            shown.extend(e for e in (examples or [])[:EXAMPLES] if len(shown) < EXAMPLES)
-
-    @property
-    def warnings(self) -> list[str]:
-        """One line per failed check (with examples), then free-text notes."""
-        out = []
-        for name, message in self.messages.items():
-            shown = self.examples.get(name)
-            suffix = f" (e.g. {', '.join(shown)})" if shown else ""
-            out.append(f"{self.counts[name]} {message}{suffix}")
-        return out + self.notes
 
 
 def _address_texts(delivery: Delivery, links: list[list[str]], checks: Checks
@@ -200,8 +171,6 @@ def build_layer(delivery: Delivery, layer: str, base: gpd.GeoDataFrame | None = 
             "a published version to apply to, and there is none yet; publish a full extract "
             "(AX_Bestandsdatenauszug) first"
         )
-    from pipelines.cadastral.nba import apply_update
-
     for update in updates:
         current = apply_update(current, frame_of(update, layer, delivery, checks), update,
                                checks)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import geopandas as gpd
 import pandas as pd
 
+from pipelines.cadastral.checks import Checks
 from pipelines.cadastral.nas import FileResult
-
-if TYPE_CHECKING:
-    from pipelines.cadastral.layers import Checks
 
 
 def apply_update(current: gpd.GeoDataFrame, new: gpd.GeoDataFrame, update: FileResult,

@@ -10,7 +10,8 @@ import pyogrio
 
 from opengeodata.errors import DataValidationError, DeclarationError, SourceError
 from opengeodata.store import Store
-from pipelines.cadastral.layers import LAYERS, Checks, build_layer, write_layer
+from pipelines.cadastral.checks import Checks
+from pipelines.cadastral.layers import LAYERS, build_layer, write_layer
 from pipelines.cadastral.nas import read_delivery
 from pipelines.cadastral.simplified import is_simplified, read_simplified
 from pipelines.context import RunContext

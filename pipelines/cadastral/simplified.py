@@ -17,9 +17,10 @@ import pyogrio
 import shapely
 
 from opengeodata.errors import DataValidationError, SourceError
+from pipelines.cadastral.checks import Checks
 from pipelines.cadastral.codelists import GEBAEUDEFUNKTION
 from pipelines.cadastral.crs import OUTPUT_EPSG
-from pipelines.cadastral.layers import COLUMNS, Checks, area_check
+from pipelines.cadastral.layers import COLUMNS, area_check
 from pipelines.context import RunContext
 
 NAS_SUFFIXES = {".xml", ".nas", ".gml"}
