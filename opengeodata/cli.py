@@ -116,7 +116,8 @@ def refresh(obj: Context, ids: tuple[str, ...], force: bool, wait: bool) -> None
             console.print(f"[red]✗ {result.dataset}: failed[/red]\n  {result.message}",
                           soft_wrap=True)
             if result.quarantine is not None:
-                console.print(f"  input kept in {result.quarantine}", soft_wrap=True)
+                note = f" ({result.quarantine_note})" if result.quarantine_note else ""
+                console.print(f"  input kept in {result.quarantine}{note}", soft_wrap=True)
         elif result.status == "busy":
             failed += 1
             console.print(f"[yellow]… {result.dataset}: {result.message}[/yellow]")

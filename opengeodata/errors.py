@@ -13,6 +13,8 @@ class OpenGeoDataError(Exception):
     code: str = "ServerError"
     #: where a failed refresh kept its bad input (set by the pipeline runner)
     quarantine: Path | None = None
+    #: what the bounded quarantine kept or left out (said in the refresh output)
+    quarantine_note: str = ""
 
 
 class DeclarationError(OpenGeoDataError):
@@ -63,6 +65,21 @@ class InvalidRequestError(OpenGeoDataError):
 
     status = HTTPStatus.BAD_REQUEST
     code = "InvalidParameterValue"
+
+
+class ResponseTooLargeError(InvalidRequestError):
+    """A request would produce more than one response may hold (e.g. coverage pixels)."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "ResponseTooLarge"
+
+
+class ServerBusyError(OpenGeoDataError):
+    """Every slot for costly requests of this process is taken; retry later."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "ServerBusy"
+    retry_after = 5
 
 
 def http_status(error: BaseException) -> int:

@@ -58,6 +58,7 @@ class RunResult:
     version: str | None = None
     message: str = ""
     quarantine: Path | None = None
+    quarantine_note: str = ""
 
 
 def fingerprint_of(sources: list[SourceFile], declaration_sha256: str) -> str:
@@ -114,11 +115,13 @@ def _quarantine(ctx: RunContext, error: OpenGeoDataError, step: str) -> Path:
     details = {"declaration": str(ctx.dataset.path)}
     if isinstance(error, DownloadError):
         details["url"] = error.url
-    folder = quarantine(ctx.settings.data_dir, ctx.id, _input_files(ctx, error), error,
-                        step=step, details=details)
+    kept = quarantine(ctx.settings.data_dir, ctx.id, _input_files(ctx, error), error,
+                      step=step, details=details, keep=ctx.settings.quarantine_keep,
+                      max_bytes=ctx.settings.quarantine_max_bytes)
     if isinstance(error, DownloadError) and error.partial is not None:
         shutil.rmtree(error.partial.parent, ignore_errors=True)
-    return folder
+    error.quarantine_note = kept.note
+    return kept.folder
 
 
 def run_dataset(
@@ -236,6 +239,6 @@ def run_many(
             results.append(RunResult(dataset.decl.id, "busy", None, str(exc)))
         except OpenGeoDataError as exc:
             results.append(RunResult(dataset.decl.id, "failed", None, str(exc),
-                                     getattr(exc, "quarantine", None)))
+                                     exc.quarantine, exc.quarantine_note))
     refresh_overview(settings, progress.log)
     return results

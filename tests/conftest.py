@@ -160,3 +160,19 @@ def web_site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from tests.web_support import build_site
 
     return build_site(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="session")
+def hardening_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """`stadtbezirke` and the `dop20` orthophoto published (hostile-client tests)."""
+    from tests.publish_util import publish_all
+
+    return publish_all(make_settings(tmp_path_factory.mktemp("hardening"),
+                                     ["stadtbezirke", "dop20"]))
+
+
+@pytest.fixture(scope="session")
+def hardening_server(hardening_settings: Settings) -> Iterator[str]:
+    """`opengeodata serve` over `hardening_settings` (default serve settings); the base URL."""
+    with serving(hardening_settings) as url:
+        yield url

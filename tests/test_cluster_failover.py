@@ -149,7 +149,7 @@ def test_kill_9_of_a_replica_costs_no_request(ogd_cluster: run.ClusterInfo) -> N
         with Load(info.nginx_port, _paths(info)) as load:
             time.sleep(1.5)
             served_before = load.total
-            os.kill(pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)  # the replica: gunicorn master and workers
             deadline = time.monotonic() + 20
             while port_open(port) and time.monotonic() < deadline:
                 time.sleep(0.1)
