@@ -77,7 +77,7 @@ lint: install ## Run ruff and mypy
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 
-test: install browser postgis wms-deps ## Install, lint and run the test suite
+test: install browser postgis wms-deps cluster-deps ## Install, lint and run the test suite
 	$(VENV)/bin/ruff check opengeodata pipelines tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
@@ -102,7 +102,7 @@ $(addprefix refresh-,$(REFRESH_IDS)): refresh-%: install
 serve: install refresh ## Install, build every dataset, serve on http://127.0.0.1:5000
 	$(OGD) serve --host $(HOST) --port $(PORT)
 
-bench: install bench-deps postgis ## Run the benchmarks under bench/ (writes bench/results/)
+bench: install bench-deps postgis cluster-deps ## Run the benchmarks under bench/ (writes bench/results/)
 	$(PY) -m bench
 
 .PHONY: bench-deps
@@ -120,7 +120,32 @@ bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debia
 	@[ -x .venv-tipg/bin/uvicorn ] || { $(PY) -m venv .venv-tipg && \
 		.venv-tipg/bin/pip install --quiet 'tipg>=1.6,<1.7' 'uvicorn[standard]'; }
 
+# The local scale-out deployment (README "Cluster"): OpenStack Swift with s3api and nginx from
+# Debian (PostgreSQL/PostGIS come with `make postgis`).
+CLUSTER_DEBS := swift swift-proxy swift-object swift-account swift-container nginx
+CLUSTER_DIR  ?= data/cluster
+.PHONY: cluster-deps cluster cluster-stop
+cluster-deps: ## Install Debian's Swift (proxy, object, account, container) and nginx (as root; idempotent)
+	@if command -v swift-proxy-server >/dev/null 2>&1 && command -v swift-ring-builder >/dev/null 2>&1 \
+		&& { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing $(CLUSTER_DEBS) with apt-get (object store and load balancer)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq $(CLUSTER_DEBS) >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq $(CLUSTER_DEBS) >/dev/null; } || \
+		echo "warning: could not install $(CLUSTER_DEBS); the cluster tests will be SKIPPED" >&2; \
+	else \
+		echo "note: Swift/nginx missing and not root: the cluster tests will be SKIPPED" >&2; \
+	fi
+
+cluster: install postgis cluster-deps ## Start Swift (S3), PostgreSQL primary+replica, 2 server replicas, nginx on 127.0.0.1:8080
+	$(PY) -m opengeodata.cluster start $(CLUSTER_DIR)
+
+cluster-stop: ## Stop everything `make cluster` started (data kept in data/cluster)
+	@if [ -x "$(PY)" ]; then $(PY) -m opengeodata.cluster stop $(CLUSTER_DIR); fi
+
 clean: ## Remove the virtualenv, built data and caches
+	-@$(MAKE) --no-print-directory cluster-stop 2>/dev/null
 	rm -rf $(VENV) $(LOCK_VENV) .venv-tipg data .pytest_cache .mypy_cache .ruff_cache node_modules bench/results
 	rm -rf opengeodata/server/static/vendor test-artifacts
 

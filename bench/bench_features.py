@@ -34,13 +34,14 @@ import pyproj
 
 from bench.parcels import publish_parcels
 from bench.pygeoapi_baseline import write_config
+from opengeodata.server.wsgi import worker_class_uri
 from opengeodata.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 N_PARCELS = 150_544  # 388 x 388
 DURATION = os.environ.get("BENCH_FEATURES_DURATION", "10s")
 _SERVE = Settings()  # the same gunicorn settings as `opengeodata serve` (OPENGEODATA_*)
-GUNICORN = ["-w", str(_SERVE.workers), "-k", _SERVE.worker_class, "--threads",
+GUNICORN = ["-w", str(_SERVE.workers), "-k", worker_class_uri(_SERVE), "--threads",
             str(_SERVE.threads), "--timeout", "300"]
 
 

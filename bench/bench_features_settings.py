@@ -23,7 +23,7 @@ import pyproj
 from bench.bench_features import N_PARCELS, free_port, ours, queries, server, wrk
 from bench.parcels import publish_parcels
 
-DEFAULT = "gthread:2:4,gthread:2:2,gthread:2:1,sync:2:1"
+DEFAULT = "buffered:2:2,gthread:2:4,gthread:2:2,gthread:2:1,sync:2:1"
 QUERIES = ("bbox300m", "item", "tile")
 TILE_ZOOM = 14
 

@@ -70,7 +70,7 @@ def datasets(obj: Context) -> None:
         declared = load_all(obj.settings.datasets_dir)
     except OpenGeoDataError as exc:
         _fail(exc)
-    store = Store(obj.settings.data_dir)
+    store = Store.from_settings(obj.settings)
     table = Table("id", "title", "live version", "published", "features", "quality")
     for dataset in declared:
         manifest = store.live_manifest(dataset.decl.id)
@@ -116,7 +116,8 @@ def refresh(obj: Context, ids: tuple[str, ...], force: bool, wait: bool) -> None
             console.print(f"[red]✗ {result.dataset}: failed[/red]\n  {result.message}",
                           soft_wrap=True)
             if result.quarantine is not None:
-                console.print(f"  input kept in {result.quarantine}", soft_wrap=True)
+                note = f" ({result.quarantine_note})" if result.quarantine_note else ""
+                console.print(f"  input kept in {result.quarantine}{note}", soft_wrap=True)
         elif result.status == "busy":
             failed += 1
             console.print(f"[yellow]… {result.dataset}: {result.message}[/yellow]")
@@ -143,7 +144,13 @@ def serve(obj: Context, host: str, port: int, workers: int | None) -> None:
     settings = obj.settings
     if not settings.base_url:
         settings = settings.model_copy(update={"base_url": f"http://{host}:{port}"})
-    console.print(f"serving on http://{host}:{port} ({workers or settings.workers} workers)")
+    try:  # bad object storage settings fail here, naming the variable, not in each worker
+        store = Store.from_settings(settings, serving=True)
+    except OpenGeoDataError as exc:
+        _fail(exc)
+    where = f", files from {store.object_store_url}" if store.object_store_url else ""
+    console.print(f"serving on http://{host}:{port} ({workers or settings.workers} workers"
+                  f"{where})")
     run_server(settings, host, port, workers or settings.workers)
 
 

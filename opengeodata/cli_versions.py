@@ -39,7 +39,7 @@ def versions(obj: object, dataset_id: str) -> None:
         load_all(settings.datasets_dir, [dataset_id])
     except OpenGeoDataError as exc:
         _fail(exc)
-    store = Store(settings.data_dir)
+    store = Store.from_settings(settings)
     live = store.live_version(dataset_id)
     names = store.versions(dataset_id)
     if not names:
@@ -67,7 +67,7 @@ def rollback(obj: object, dataset_id: str, version: str | None) -> None:
     try:
         load_all(settings.datasets_dir, [dataset_id])
         with dataset_lock(settings.data_dir, dataset_id, log=console.print):
-            store = Store(settings.data_dir)
+            store = Store.from_settings(settings)
             old, new = store.rollback(dataset_id, version)
             if settings.database_url:
                 from pipelines.runner import switch_database

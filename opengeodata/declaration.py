@@ -309,6 +309,13 @@ class Dataset(Model):
     style: Style | None = Field(
         None, description="Default WMS style of a vector dataset (colours, width, symbol size)."
     )
+    max_dropped: float = Field(
+        0.05, ge=0, le=1,
+        description="Largest share of the read features a refresh may drop (missing, "
+        "non-finite or unrepairable geometry) and still publish; more, or no feature written "
+        "at all, refuses the refresh and the live version stays. Rows left out by "
+        "'source.filter' do not count.",
+    )
 
     @field_validator("keywords", mode="before")
     @classmethod

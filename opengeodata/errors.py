@@ -13,6 +13,8 @@ class OpenGeoDataError(Exception):
     code: str = "ServerError"
     #: where a failed refresh kept its bad input (set by the pipeline runner)
     quarantine: Path | None = None
+    #: what the bounded quarantine kept or left out (said in the refresh output)
+    quarantine_note: str = ""
 
 
 class DeclarationError(OpenGeoDataError):
@@ -65,6 +67,21 @@ class InvalidRequestError(OpenGeoDataError):
     code = "InvalidParameterValue"
 
 
+class ResponseTooLargeError(InvalidRequestError):
+    """A request would produce more than one response may hold (e.g. coverage pixels)."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "ResponseTooLarge"
+
+
+class ServerBusyError(OpenGeoDataError):
+    """Every slot for costly requests of this process is taken; retry later."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "ServerBusy"
+    retry_after = 5
+
+
 def http_status(error: BaseException) -> int:
     """Map an exception to the HTTP status the server answers with."""
     if isinstance(error, OpenGeoDataError):
@@ -87,6 +104,13 @@ class SettingsError(OpenGeoDataError):
     """An ``OPENGEODATA_*`` environment variable has an invalid value."""
 
     code = "SettingsError"
+
+
+class StorageError(PublishError):
+    """Object storage could not be read or written (unreachable, refused, incomplete)."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "StorageUnavailable"
 
 
 class DatabaseUnavailableError(OpenGeoDataError):

@@ -15,6 +15,10 @@ A :class:`Collection` has a **kind** (what the server does with it, the key of t
 - ``coverage`` (:class:`CoverageFacet`): a COG,
 - ``3dtiles`` (:class:`Tiles3DFacet`): a 3D Tiles archive (``.3tz``) of a city model.
 
+File facets hold a ``source``: the store's :class:`~opengeodata.blob.Blob` (a local file or an
+object in object storage; readers use its range reads or ``gdal_path``), or a plain local
+``Path`` (tests); :func:`~opengeodata.blob.as_blob` turns either into a Blob.
+
 Adding a facet (e.g. 3D tiles of a city model): write a frozen dataclass and a builder
 ``def my_facet(ctx: FacetContext) -> MyFacet | None`` and add it to :data:`FACET_BUILDERS`
 under its name; it is then in ``collection.facets["3dtiles"]``. Adding a kind: put
@@ -31,7 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opengeodata.blob import Blob
 from opengeodata.declaration import Dataset, DeclaredDataset
+from opengeodata.errors import NotFoundError, OpenGeoDataError
 from opengeodata.manifest import FieldInfo, Manifest, OutputFile
 from opengeodata.ogc import CRS84, SUPPORTED_CRS, crs_uri
 from opengeodata.store import Store
@@ -66,7 +72,7 @@ class FeatureFacet:
 class VectorTilesFacet:
     """The PMTiles archive of the live version (Mapbox Vector Tiles)."""
 
-    path: Path
+    source: Blob | Path
     sha256: str
     minzoom: int
     maxzoom: int
@@ -76,7 +82,7 @@ class VectorTilesFacet:
 class CoverageFacet:
     """The Cloud Optimized GeoTIFF of the live version."""
 
-    path: Path
+    source: Blob | Path
     sha256: str
     crs: str
 
@@ -85,7 +91,7 @@ class CoverageFacet:
 class Tiles3DFacet:
     """The 3D Tiles 1.1 archive (3tz) of the live version."""
 
-    path: Path
+    source: Blob | Path
     sha256: str
     geoid: str | None
 
@@ -185,7 +191,17 @@ class FacetContext:
 
     decl: Dataset
     manifest: Manifest
-    version_dir: Path
+    #: None: facts from the manifest only (e.g. the kind for a catalogue record)
+    store: Store | None
+
+    def blob(self, name: str) -> Blob | Path | None:
+        """A file of the live version from the store (local or object storage), or None."""
+        if self.store is None:
+            return Path(name)
+        try:
+            return self.store.blob(self.decl.id, self.manifest.version, name)
+        except NotFoundError:
+            return None
 
 
 def field_formats(manifest: Manifest) -> dict[str, str]:
@@ -198,8 +214,16 @@ def _features(ctx: FacetContext) -> FeatureFacet | None:
     if not ctx.manifest.layer or gpkg is None:
         return None
     fields = ctx.manifest.fields
+    store = ctx.store  # SQLite needs a real file: a local copy when it is in object storage
+    data = Path(gpkg.name)
+    if store is not None:
+        fetch = store.fetch_copies and store.reads_remote
+        try:
+            data = store.local_file(ctx.decl.id, ctx.manifest.version, gpkg.name, fetch=fetch)
+        except OpenGeoDataError:
+            return None
     return FeatureFacet(
-        backend="gpkg", data=str(ctx.version_dir / gpkg.name),
+        backend="gpkg", data=str(data),
         id_field=ctx.decl.id_field or "fid",
         title_field="name" if any(f.name == "name" for f in fields) else None,
         time_field=ctx.decl.temporal.field, storage_crs=crs_uri(ctx.decl.storage_crs),
@@ -210,24 +234,27 @@ def _features(ctx: FacetContext) -> FeatureFacet | None:
 
 def _vector_tiles(ctx: FacetContext) -> VectorTilesFacet | None:
     out = ctx.manifest.output("pmtiles")
-    if out is None:
+    blob = ctx.blob(out.name) if out is not None else None
+    if out is None or blob is None:
         return None
-    return VectorTilesFacet(ctx.version_dir / out.name, out.sha256, ctx.decl.tiles.minzoom,
+    return VectorTilesFacet(blob, out.sha256, ctx.decl.tiles.minzoom,
                             ctx.decl.tiles.maxzoom)
 
 
 def _coverage(ctx: FacetContext) -> CoverageFacet | None:
     out = ctx.manifest.output("cog")
-    if out is None:
+    blob = ctx.blob(out.name) if out is not None else None
+    if out is None or blob is None:
         return None
-    return CoverageFacet(ctx.version_dir / out.name, out.sha256, out.crs or ctx.decl.storage_crs)
+    return CoverageFacet(blob, out.sha256, out.crs or ctx.decl.storage_crs)
 
 
 def _tiles3d(ctx: FacetContext) -> Tiles3DFacet | None:
     out = ctx.manifest.output("3dtiles")
-    if out is None:
+    blob = ctx.blob(out.name) if out is not None else None
+    if out is None or blob is None:
         return None
-    return Tiles3DFacet(ctx.version_dir / out.name, out.sha256, out.geoid)
+    return Tiles3DFacet(blob, out.sha256, out.geoid)
 
 
 #: facet name -> builder (None: the dataset has no such facet)
@@ -254,11 +281,12 @@ def created_time(manifest: Manifest) -> dt.datetime:
     return dt.datetime.fromisoformat(manifest.created.replace("Z", "+00:00"))
 
 
-def dataset_collection(ds: DeclaredDataset, manifest: Manifest, version_dir: Path,
+def dataset_collection(ds: DeclaredDataset, manifest: Manifest, store: Store | None,
                        versions: Iterable[str]) -> Collection:
-    """The collection of one published dataset."""
+    """The collection of one published dataset (its files from ``store``; None: only what
+    the manifest says, file facets with bare names)."""
     decl = ds.decl
-    ctx = FacetContext(decl, manifest, version_dir)
+    ctx = FacetContext(decl, manifest, store)
     facets = {name: facet for name, build_facet in FACET_BUILDERS.items()
               if (facet := build_facet(ctx)) is not None}
     bbox = manifest.extent.bbox_crs84 if manifest.extent else None
@@ -298,14 +326,13 @@ def build(store: Store, declarations: Mapping[str, DeclaredDataset], base_url: s
     """
     collections: dict[str, Collection] = {}
     for dataset_id, ds in declarations.items():
-        folder = store.live_dir(dataset_id)
-        if folder is None:
-            continue
         try:
-            manifest = Manifest.read(folder)
+            manifest = store.live_manifest(dataset_id)
         except (OSError, ValueError):
             continue
-        collections[dataset_id] = dataset_collection(ds, manifest, folder,
+        if manifest is None:
+            continue
+        collections[dataset_id] = dataset_collection(ds, manifest, store,
                                                      store.versions(dataset_id))
     collections[RECORDS_ID] = records_collection(collections.values())
     config = dict(server_config or {})

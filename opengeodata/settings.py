@@ -37,18 +37,68 @@ class Settings(BaseSettings):
         description="Threads per worker for `serve` (gthread). Requests are CPU-bound: more "
         "threads only queue behind the GIL and lengthen the tail (bench features_settings).",
     )
-    worker_class: Literal["gthread", "sync"] = Field(
-        "gthread",
-        description="gunicorn worker class for `serve`: 'gthread' keeps connections alive, "
-        "'sync' answers one request per connection.",
+    worker_class: Literal["buffered", "gthread", "sync"] = Field(
+        "buffered",
+        description="gunicorn worker class for `serve`: 'buffered' (waitress's event loop per "
+        "worker process: requests reach a thread only when complete, responses are buffered or "
+        "streamed from disk by the loop, so slow clients hold no thread), 'gthread' (keep-alive "
+        "connections, each read and written by a worker thread) or 'sync' (one request per "
+        "connection, one thread).",
     )
     cache_max_age: int = Field(300, ge=0, description="Cache-Control max-age in seconds.")
+    object_store: str = Field(
+        "",
+        description="s3://bucket/prefix: every published version's files, manifests and live "
+        "pointers also go to S3-compatible object storage and servers read them from there "
+        "(endpoint and keys from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+        "AWS_DEFAULT_REGION); empty: local files only.",
+    )
+
+    @field_validator("object_store")
+    @classmethod
+    def _s3_url(cls, value: str) -> str:
+        if value:
+            from opengeodata.objectstore import parse_url
+
+            try:
+                parse_url(value)
+            except SettingsError as exc:
+                raise ValueError(str(exc).split(": ", 1)[-1]) from None
+        return value
     wms_concurrency: int = Field(
         2, ge=1, le=64, description="MapServer renders at a time per worker for /wms (more wait)."
     )
     wms_timeout: float = Field(
         30.0, gt=0, le=600, description="Seconds a /wms request may wait and render before a "
         "503 service exception."
+    )
+    costly_requests: int = Field(
+        1, ge=1,
+        description="Costly requests (coverage renders, result downloads f=csv/fgb/gpkg) one "
+        "worker process runs at once; one more is answered 503 with Retry-After, so cheap "
+        "requests always find a free thread.",
+    )
+    max_body_bytes: int = Field(
+        1 << 20, ge=1024,
+        description="Largest request body (bytes) the server accepts, e.g. a CQL2-JSON filter "
+        "sent by POST; larger bodies are answered 413.",
+    )
+    archive_max_bytes: int = Field(
+        32 << 30, ge=1,
+        description="Largest expanded size (bytes) of all members of one zip delivery; a "
+        "bigger archive is refused as a possible zip bomb.",
+    )
+    archive_max_ratio: float = Field(
+        200.0, gt=1,
+        description="Largest compression ratio of a zip member of 16 MiB or more; a member "
+        "that expands more is refused as a possible zip bomb.",
+    )
+    quarantine_keep: int = Field(
+        5, ge=1, description="Quarantine folders kept per dataset (the oldest are removed).")
+    quarantine_max_bytes: int = Field(
+        1 << 30, ge=0,
+        description="Disk space (bytes) the quarantine of one dataset may use; input beyond it "
+        "is listed in error.txt but not kept.",
     )
     geoid_grid: Path | None = Field(
         None, description="Geoid grid file for 3D Tiles heights (default: GCG2016, else EGM2008 "

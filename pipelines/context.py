@@ -45,6 +45,19 @@ class RunContext:
     log: Callable[[str], None] = log_nothing
     #: extent set by readers without a vector layer (rasters)
     extent: Extent | None = None
+    #: (file name, source feature ids) per source file, in the order of the read layer's rows
+    #: (set by readers that know them; used to name features in errors)
+    record_ids: list[tuple[str, list[int]]] = field(default_factory=list)
+
+    def record_name(self, position: int) -> str:
+        """'<file> feature <fid>' for a row of the read layer (before any row was dropped)."""
+        start = 0
+        for name, ids in self.record_ids:
+            if position < start + len(ids):
+                return f"{name} feature {ids[position - start]}"
+            start += len(ids)
+        source = self.sources[0].name if len(self.sources) == 1 else "source"
+        return f"{source} feature {position}"
 
     @property
     def id(self) -> str:

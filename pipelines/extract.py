@@ -2,6 +2,9 @@
 
 SHA-256 sums are cached by path, size, mtime and inode (``.checksums.json`` next to the
 sources), so an unchanged big source is not hashed again and a no-op refresh stays fast.
+Each refresh starts from exactly the files of this delivery: files an earlier delivery left
+in the folder (a sidecar the new delivery lacks) are removed first. Copies keep the holes of
+sparse files, and zip deliveries are checked against zip bombs (``pipelines.archives``).
 """
 
 from __future__ import annotations
@@ -9,13 +12,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from opengeodata.declaration import DeclaredDataset
 from opengeodata.errors import SourceError
 from opengeodata.manifest import SourceFile, sha256_file
 from opengeodata.settings import Settings
+from pipelines.archives import check_archive
 from pipelines.context import RunContext
+from pipelines.files import copy_sparse
 
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".tfw", ".jgw", ".pgw",
             ".wld", ".aux.xml", ".xsd", ".gfs", ".csvt")
@@ -137,7 +143,7 @@ def _copy_atomic(src: Path, dest: Path) -> None:
     if _same_file(src, dest):
         return
     tmp = dest.with_name(f".{dest.name}.part")
-    shutil.copy2(src, tmp)
+    copy_sparse(src, tmp)
     os.replace(tmp, dest)
 
 
@@ -160,6 +166,23 @@ def clean_partial(settings: Settings, dataset_id: str) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def remove_stale(dest_dir: Path, keep: Iterable[str]) -> list[str]:
+    """Remove the files of earlier deliveries (all but ``keep`` and hidden bookkeeping).
+
+    Called once this delivery is complete, so a failed download keeps what was there."""
+    wanted = set(keep)
+    removed = []
+    for path in sorted(dest_dir.iterdir()):
+        if path.name.startswith(".") or path.name in wanted:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        removed.append(path.name)
+    return removed
+
+
 def extract(ctx: RunContext) -> None:
     """Fill ``ctx.sources`` and ``ctx.source_files`` from the bundled sample or the URL."""
     dest_dir = sources_dir(ctx.settings, ctx.id)
@@ -167,13 +190,21 @@ def extract(ctx: RunContext) -> None:
     cache = ChecksumCache(dest_dir / CACHE_NAME)
     originals: list[Path] = []
     if uses_remote(ctx.dataset, ctx.settings):
-        from pipelines.download import download_all
+        from pipelines.download import download_all, name_for
 
         paths = download_all(ctx, dest_dir)
+        stale = remove_stale(dest_dir, (name_for(u) for u in ctx.dataset.decl.source.url))
     else:
         originals = sample_files(ctx.dataset)
         paths = [_copy_with_sidecars(p, dest_dir) for p in originals]
+        stale = remove_stale(dest_dir, (p.name for p in with_sidecars(originals)))
+    if stale:
+        ctx.log(f"removed {len(stale)} file(s) of an earlier delivery: {', '.join(stale)}")
     ctx.sources = paths
+    for path in paths:
+        if path.suffix.lower() == ".zip":
+            check_archive(ctx.id, path, ctx.settings.archive_max_bytes,
+                          ctx.settings.archive_max_ratio)
     try:
         ctx.source_files = [_checked(ctx.id, p, cache) for p in with_sidecars(paths)]
         for original, copy in zip(

@@ -14,6 +14,9 @@ from opengeodata.errors import DataValidationError, DeclarationError
 from pipelines.context import RunContext
 
 GEOMETRY = "geometry"
+#: hidden column with each row's position in the read layer (to name features in errors)
+ROW = "__row__"
+NONFINITE = "non-finite coordinates (NaN or inf)"
 
 
 def parse_crs(value: str, where: str) -> CRS:
@@ -61,9 +64,10 @@ def check_area_of_use(ctx: RunContext, frame: gpd.GeoDataFrame) -> None:
     )
     if bad.any():
         index = int(np.flatnonzero(bad)[0] % len(valid))
+        row = int(frame.loc[valid.index[index], ROW]) if ROW in frame else index
         raise DataValidationError(
-            f"{ctx.id}: {ctx.sources[0].name if ctx.sources else 'source'}: feature "
-            f"{index}: coordinates {bounds.iloc[index].tolist()} lie outside the area of use of "
+            f"{ctx.id}: {ctx.record_name(row)}: "
+            f"coordinates {bounds.iloc[index].tolist()} lie outside the area of use of "
             f"{crs.to_string() if crs else 'the CRS'} ({aou.name}); is the declared CRS right?"
         )
 
@@ -126,6 +130,22 @@ def map_fields(ctx: RunContext, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=geom.reset_index(drop=True).values, crs=frame.crs)
 
 
+def drop_nonfinite(ctx: RunContext, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Drop features with NaN or infinite coordinates, naming them in the quality report."""
+    geoms = frame.geometry.values
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    bad_rows = np.unique(index[~np.isfinite(coords).all(axis=1)])
+    if not len(bad_rows):
+        return frame
+    names = [ctx.record_name(int(frame[ROW].iloc[i])) for i in bad_rows[:5]]
+    more = f" and {len(bad_rows) - 5} more" if len(bad_rows) > 5 else ""
+    ctx.report.drop(NONFINITE, len(bad_rows))
+    ctx.report.warnings.append(f"{NONFINITE}: {', '.join(names)}{more}")
+    keep = np.ones(len(frame), dtype=bool)
+    keep[bad_rows] = False
+    return frame.loc[keep].reset_index(drop=True)
+
+
 def repair_geometries(ctx: RunContext, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Drop missing/empty geometries, repair invalid ones (make_valid), keep the type family."""
     geoms = frame.geometry.values
@@ -171,13 +191,42 @@ def to_storage_crs(ctx: RunContext, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame
     return frame.to_crs(target)
 
 
+def check_dropped(ctx: RunContext, before: dict[str, int], written: int) -> None:
+    """Refuse a run that writes no feature or drops more than ``max_dropped`` of them."""
+    read = ctx.report.features_read
+    reasons = {k: v - before.get(k, 0) for k, v in ctx.report.dropped.items()
+               if v - before.get(k, 0)}
+    dropped = read - written
+    limit = ctx.dataset.decl.max_dropped
+    if written and (not read or dropped / read <= limit):
+        return
+    why = "; ".join(f"{k}: {v}" for k, v in reasons.items()) or "none dropped"
+    named = [w for w in ctx.report.warnings if w.startswith(NONFINITE)]
+    files = ", ".join(p.name for p in ctx.sources) or "source"
+    if not written:
+        head = f"no feature left to publish ({read} read, 0 written)"
+    else:
+        head = (f"{dropped} of {read} features dropped ({dropped / read:.1%}), more than "
+                f"max_dropped {limit:.1%} of {ctx.dataset.path.name}")
+    raise DataValidationError(
+        f"{ctx.id}: {files}: refused: {head}; dropped: {why}"
+        + (f" ({named[0]})" if named else "")
+        + "; the live version stays"
+    )
+
+
 def normalize(ctx: RunContext, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """All normalize steps in order."""
     ctx.report.features_read = len(frame)
+    before = dict(ctx.report.dropped)
     frame = assign_crs(ctx, frame)
     frame = map_fields(ctx, frame)
+    frame[ROW] = np.arange(len(frame))
+    frame = drop_nonfinite(ctx, frame)
     frame = repair_geometries(ctx, frame)
+    check_dropped(ctx, before, len(frame))
     check_area_of_use(ctx, frame)
+    frame = frame.drop(columns=[ROW])
     frame = to_storage_crs(ctx, frame)
     id_field = ctx.dataset.decl.id_field
     if id_field:

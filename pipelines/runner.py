@@ -58,6 +58,7 @@ class RunResult:
     version: str | None = None
     message: str = ""
     quarantine: Path | None = None
+    quarantine_note: str = ""
 
 
 def fingerprint_of(sources: list[SourceFile], declaration_sha256: str) -> str:
@@ -114,11 +115,13 @@ def _quarantine(ctx: RunContext, error: OpenGeoDataError, step: str) -> Path:
     details = {"declaration": str(ctx.dataset.path)}
     if isinstance(error, DownloadError):
         details["url"] = error.url
-    folder = quarantine(ctx.settings.data_dir, ctx.id, _input_files(ctx, error), error,
-                        step=step, details=details)
+    kept = quarantine(ctx.settings.data_dir, ctx.id, _input_files(ctx, error), error,
+                      step=step, details=details, keep=ctx.settings.quarantine_keep,
+                      max_bytes=ctx.settings.quarantine_max_bytes)
     if isinstance(error, DownloadError) and error.partial is not None:
         shutil.rmtree(error.partial.parent, ignore_errors=True)
-    return folder
+    error.quarantine_note = kept.note
+    return kept.folder
 
 
 def run_dataset(
@@ -136,7 +139,7 @@ def run_dataset(
     input is then kept in the quarantine folder (see ``RunResult.quarantine`` via run_many).
     """
     progress = progress or Progress(sink=log)
-    store = Store(settings.data_dir)
+    store = Store.from_settings(settings)
     decl = dataset.decl
     with dataset_lock(settings.data_dir, decl.id, wait=wait, log=progress.log):
         for what in store.clean_stale(decl.id):
@@ -236,6 +239,6 @@ def run_many(
             results.append(RunResult(dataset.decl.id, "busy", None, str(exc)))
         except OpenGeoDataError as exc:
             results.append(RunResult(dataset.decl.id, "failed", None, str(exc),
-                                     getattr(exc, "quarantine", None)))
+                                     exc.quarantine, exc.quarantine_note))
     refresh_overview(settings, progress.log)
     return results

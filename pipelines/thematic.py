@@ -4,6 +4,7 @@ GML, KML, CSV with WKT or x/y columns), with layer selection, row filter and enc
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from opengeodata.errors import DeclarationError, SourceError
 from pipelines.context import RunContext
-from pipelines.encoding import encoding_for
+from pipelines.dbf import check_dbf
+from pipelines.encoding import dbf_path, encoding_for
+from pipelines.xmlsafe import XML_SUFFIXES, refuse_dtd
 
 #: A row filter is an OGR SQL WHERE expression; these never belong in one.
 FORBIDDEN_IN_FILTER = re.compile(
@@ -46,9 +49,33 @@ def _feature_count(path: Path, layer: str | None, options: dict[str, Any]) -> in
     return count if count >= 0 else None
 
 
+def _filter_or_file(ctx: RunContext, path: Path, where: str, options: dict[str, Any],
+                    exc: Exception) -> Exception:
+    """Whose fault a failed filtered read is: the filter's, or the file's."""
+    src = ctx.dataset.decl.source
+    try:
+        pyogrio.read_dataframe(path, layer=src.layer, max_features=1, **options)
+    except Exception as plain:  # the file fails without the filter too: not the filter
+        return SourceError(f"{ctx.id}: {path.name}: unreadable source: {plain}")
+    return DeclarationError(
+        f"{ctx.dataset.path}: key 'source.filter': {where!r} does not apply to "
+        f"{path.name}: {exc}"
+    )
+
+
+def _check_file(ctx: RunContext, path: Path) -> None:
+    """Refuse what GDAL would read wrongly without saying so (DTDs, damaged DBFs)."""
+    if path.suffix.lower() in XML_SUFFIXES:
+        refuse_dtd(path)
+    dbf = dbf_path(path)
+    if dbf is not None:
+        check_dbf(ctx.id, dbf)
+
+
 def read_file(ctx: RunContext, path: Path) -> gpd.GeoDataFrame:
     """Read one source file as the declaration says (layer, encoding, open options, filter)."""
     src = ctx.dataset.decl.source
+    _check_file(ctx, path)
     options: dict[str, Any] = {**OFFLINE_OPEN_OPTIONS.get(path.suffix.lower(), {}),
                                **src.open_options}
     encoding, note = encoding_for(path, src.encoding)
@@ -59,7 +86,10 @@ def read_file(ctx: RunContext, path: Path) -> gpd.GeoDataFrame:
         options["encoding"] = encoding
     where = check_filter(ctx, src.filter) if src.filter else None
     try:
-        frame = pyogrio.read_dataframe(path, layer=src.layer, where=where, **options)
+        with warnings.catch_warnings():  # NaN coordinates are reported by normalize, by feature
+            warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+            frame = pyogrio.read_dataframe(path, layer=src.layer, where=where,
+                                           fid_as_index=True, **options)
     except LookupError as exc:  # unknown encoding name
         raise DeclarationError(
             f"{ctx.dataset.path}: key 'source.encoding': {encoding!r}: {exc}"
@@ -67,10 +97,7 @@ def read_file(ctx: RunContext, path: Path) -> gpd.GeoDataFrame:
     except Exception as exc:  # GDAL raises many kinds for broken files
         message = str(exc)
         if where and ("SQL" in message or where in message):
-            raise DeclarationError(
-                f"{ctx.dataset.path}: key 'source.filter': {where!r} does not apply to "
-                f"{path.name}: {message}"
-            ) from exc
+            raise _filter_or_file(ctx, path, where, options, exc) from exc
         if isinstance(exc, DataSourceError | DataLayerError):
             raise SourceError(
                 f"{ctx.id}: {path.name}: cannot read as {src.format}: {message}"
@@ -81,6 +108,8 @@ def read_file(ctx: RunContext, path: Path) -> gpd.GeoDataFrame:
             f"{ctx.id}: {path.name}: the source has no geometry column (for CSV declare "
             "open_options X_POSSIBLE_NAMES/Y_POSSIBLE_NAMES or GEOM_POSSIBLE_NAMES)"
         )
+    ctx.record_ids.append((path.name, [int(i) for i in frame.index]))
+    frame = frame.reset_index(drop=True)
     if where:
         total = _feature_count(path, src.layer, {k: v for k, v in options.items()
                                                  if k != "encoding"})

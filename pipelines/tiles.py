@@ -114,7 +114,7 @@ def export_pmtiles(ctx: RunContext, frame: gpd.GeoDataFrame) -> None:
 
 def live_archives(settings: Settings) -> list[tuple[str, Path, str]]:
     """(dataset id, archive path, sha256) of every live dataset with vector tiles."""
-    store = Store(settings.data_dir)
+    store = Store.from_settings(settings)
     out = []
     for dataset_id in store.live_ids():
         manifest = store.live_manifest(dataset_id)
@@ -157,7 +157,7 @@ def build_overview(settings: Settings, log: Callable[[str], None] = log_nothing)
 
 def _build_overview(settings: Settings, log: Callable[[str], None]) -> str | None:
     archives = live_archives(settings)
-    store = overview_store(settings.data_dir)
+    store = overview_store(Store.from_settings(settings))
     if not archives:
         return None
     fp = hashlib.sha256("".join(f"{i}:{s}\n" for i, _, s in archives).encode()).hexdigest()

@@ -18,6 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from opengeodata.settings import Settings
+from tests.cluster_fixtures import cluster_env, local_and_remote, ogd_cluster  # noqa: F401
 from tests.postgis.fixtures import pg_cluster  # noqa: F401  (session fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,3 +160,19 @@ def web_site(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from tests.server.web.support import build_site
 
     return build_site(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="session")
+def hardening_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """`stadtbezirke` and the `dop20` orthophoto published (hostile-client tests)."""
+    from tests.pipelines.publish.util import publish_all
+
+    return publish_all(make_settings(tmp_path_factory.mktemp("hardening"),
+                                     ["stadtbezirke", "dop20"]))
+
+
+@pytest.fixture(scope="session")
+def hardening_server(hardening_settings: Settings) -> Iterator[str]:
+    """`opengeodata serve` over `hardening_settings` (default serve settings); the base URL."""
+    with serving(hardening_settings) as url:
+        yield url

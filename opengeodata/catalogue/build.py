@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from opengeodata.catalogue.record import (
@@ -144,7 +143,7 @@ def make_record(
         downloads=downloads(base_url, manifest),
         links=tuple(service_links(base_url, ds, manifest)),
         fields=field_docs(ds, manifest),
-        collection_kind=dataset_collection(ds, manifest, Path(), versions).kind,
+        collection_kind=dataset_collection(ds, manifest, None, versions).kind,
         raster=raster_facts(manifest),
         minzoom=d.tiles.minzoom,
         maxzoom=d.tiles.maxzoom,

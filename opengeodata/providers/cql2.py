@@ -4,12 +4,21 @@ Parsing is pygeofilter's (``cql2_text``, ``cql2_json``); the AST is translated h
 names must be columns of the layer (they are quoted as identifiers only after that check);
 every literal becomes a bound parameter. Spatial predicates use the R-tree for the envelope and
 an exact shapely test (``ogd_intersects``) for the rest.
+
+Limits (documented in the OpenAPI ``filter`` parameter and the README) keep one filter from
+costing the database more than a query: the text length (``MAX_FILTER_CHARS``), the nesting of
+AND/OR/NOT (``MAX_FILTER_DEPTH``; a chain of the same operator is one level and becomes flat
+SQL), the number of predicates (``MAX_FILTER_TERMS``), the values of one IN list
+(``MAX_IN_VALUES``), the length of a LIKE pattern (``MAX_LIKE_PATTERN``) and the vertices of
+geometry literals (``MAX_GEOMETRY_VERTICES``). Beyond them the answer is a 400 naming
+``filter``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +33,18 @@ from opengeodata.providers.gpkg_sql import Where, quote
 
 if TYPE_CHECKING:
     from opengeodata.providers.layers import FeatureLayer
+
+MAX_FILTER_CHARS = 65_536
+MAX_FILTER_DEPTH = 10
+MAX_FILTER_TERMS = 64
+MAX_IN_VALUES = 1_000
+MAX_LIKE_PATTERN = 1_000
+MAX_GEOMETRY_VERTICES = 10_000
+#: One line for parameter descriptions (OpenAPI, README).
+LIMITS_TEXT = (f"at most {MAX_FILTER_CHARS} characters, {MAX_FILTER_TERMS} predicates, "
+               f"{MAX_FILTER_DEPTH} levels of AND/OR/NOT nesting, {MAX_IN_VALUES} values per "
+               f"IN list, LIKE patterns of {MAX_LIKE_PATTERN} characters and "
+               f"{MAX_GEOMETRY_VERTICES} vertices in geometry literals")
 
 _COMPARISONS = {ast.Equal: "=", ast.NotEqual: "<>", ast.LessThan: "<", ast.LessEqual: "<=",
                 ast.GreaterThan: ">", ast.GreaterEqual: ">="}
@@ -40,10 +61,18 @@ def _normalize_json(node: Any) -> Any:
         args = node.get("args")
         if node.get("op") == "between" and isinstance(args, list) and len(args) == 3:
             node = {**node, "args": [args[0], [args[1], args[2]]]}
+        if node.get("op") == "in" and not (isinstance(args, list) and len(args) == 2
+                                           and isinstance(args[1], list)):
+            raise InvalidRequestError(
+                "filter: 'in' takes two arguments, an expression and a list of values "
+                f"(got {json.dumps(args)[:80]})")
         if set(node) == {"bbox"} and isinstance(node["bbox"], list):
             box = node["bbox"]
-            if len(box) not in (4, 6) or not all(isinstance(v, int | float) for v in box):
-                raise InvalidRequestError(f"filter: invalid bbox {box!r}")
+            if len(box) not in (4, 6) or not all(
+                    isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                    for v in box):
+                raise InvalidRequestError(f"filter: invalid bbox {box!r}: give 4 or 6 finite "
+                                          "numbers")
             half = len(box) // 2
             poly = shapely.box(box[0], box[1], box[half], box[half + 1])
             return json.loads(shapely.to_geojson(poly))
@@ -55,6 +84,8 @@ def _normalize_json(node: Any) -> Any:
 
 def parse(text: str, lang: str) -> ast.Node:
     """Parse a CQL2 filter (``cql2-text`` or ``cql2-json``); 400 on any syntax error."""
+    if len(text) > MAX_FILTER_CHARS:
+        raise InvalidRequestError(f"filter: {len(text)} characters; at most {MAX_FILTER_CHARS}")
     try:
         if lang == "cql2-json":
             return parse_json(_normalize_json(json.loads(text)))
@@ -62,10 +93,96 @@ def parse(text: str, lang: str) -> ast.Node:
             return parse_text(text)
     except InvalidRequestError:
         raise
+    except RecursionError:
+        raise InvalidRequestError(f"filter: nested too deeply; at most {MAX_FILTER_DEPTH} "
+                                  "levels") from None
     except Exception as exc:  # lark, json and pygeofilter raise many kinds
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InvalidRequestError(f"filter: invalid {lang} expression: {first}") from exc
     raise InvalidRequestError(f"filter-lang={lang!r} is not supported; use cql2-text or cql2-json")
+
+
+_LOGICAL = (ast.And, ast.Or, ast.Not)
+
+
+class _INNER:
+    """Marks an expression inside a predicate (not itself a predicate)."""
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, ast.Node):
+        return list(node.get_sub_nodes())
+    return list(node) if isinstance(node, list | tuple) else []
+
+
+def check_limits(node: ast.Node) -> None:
+    """400 for a filter beyond the limits (depth, terms, IN values, LIKE pattern, vertices)."""
+    terms = vertices = 0
+    stack: list[tuple[Any, int, type | None]] = [(node, 0, None)]  # item, depth, parent
+    while stack:
+        item, depth, parent = stack.pop()
+        if isinstance(item, _LOGICAL):
+            # a chain of one operator (a AND b AND c) is one level; NOT always nests
+            if type(item) is not parent or isinstance(item, ast.Not):
+                depth += 1
+            if depth > MAX_FILTER_DEPTH:
+                raise InvalidRequestError(
+                    f"filter: AND/OR/NOT nested more than {MAX_FILTER_DEPTH} levels deep")
+            stack.extend((child, depth, type(item)) for child in _children(item))
+            continue
+        if parent is not _INNER:  # a predicate: the root or an operand of AND/OR/NOT
+            terms += 1
+            if terms > MAX_FILTER_TERMS:
+                raise InvalidRequestError(
+                    f"filter: more than {MAX_FILTER_TERMS} predicates; split the query")
+        if isinstance(item, ast.In):
+            if not isinstance(item.sub_nodes, list | tuple):
+                raise InvalidRequestError("filter: IN needs a list of values")
+            if len(item.sub_nodes) > MAX_IN_VALUES:
+                raise InvalidRequestError(f"filter: IN list of {len(item.sub_nodes)} values; "
+                                          f"at most {MAX_IN_VALUES}")
+        if isinstance(item, ast.Like) and isinstance(item.pattern, str) \
+                and len(item.pattern) > MAX_LIKE_PATTERN:
+            raise InvalidRequestError(f"filter: LIKE pattern of {len(item.pattern)} "
+                                      f"characters; at most {MAX_LIKE_PATTERN}")
+        if isinstance(item, values.Geometry):
+            vertices += _vertex_count(item.geometry)
+            if vertices > MAX_GEOMETRY_VERTICES:
+                raise InvalidRequestError(f"filter: geometry literals with more than "
+                                          f"{MAX_GEOMETRY_VERTICES} vertices")
+        if isinstance(item, ast.Node) and not isinstance(item, ast.In):
+            stack.extend((child, depth, _INNER) for child in _children(item))
+
+
+def _chain(node: ast.And | ast.Or) -> list[Any]:
+    """The operands of a chain of one operator, left to right (iterative)."""
+    kind = type(node)
+    out: list[Any] = []
+    stack: list[Any] = [node]
+    while stack:
+        item = stack.pop()
+        if type(item) is kind:
+            stack.extend((item.rhs, item.lhs))
+        else:
+            out.append(item)
+    return out
+
+
+def _vertex_count(geometry: Any) -> int:
+    """Numbers in a GeoJSON geometry's coordinates / 2 (iterative, no recursion)."""
+    count = 0
+    stack = [geometry.get("coordinates", []) if isinstance(geometry, dict) else []]
+    if isinstance(geometry, dict):
+        stack += [g.get("coordinates", []) for g in geometry.get("geometries", []) or []
+                  if isinstance(g, dict)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            if item and not isinstance(item[0], list | tuple):
+                count += 1
+            else:
+                stack.extend(item)
+    return count
 
 
 class SqlBuilder:
@@ -77,7 +194,8 @@ class SqlBuilder:
         self.storage_crs = storage_crs
 
     def build(self, node: ast.Node, where: Where) -> None:
-        """Add the SQL of ``node`` to ``where``."""
+        """Add the SQL of ``node`` to ``where`` (400 beyond the limits, see check_limits)."""
+        check_limits(node)
         sql, params, spatial = self._node(node)
         where.add(sql, *params)
         for geom in spatial:  # top-level AND of spatial tests also gets an R-tree prefilter
@@ -86,14 +204,14 @@ class SqlBuilder:
 
     # each method returns (sql, params, geometries usable as R-tree prefilter)
     def _node(self, node: Any) -> tuple[str, list[Any], list[shapely.Geometry]]:
-        if isinstance(node, ast.And):
-            lsql, lp, lg = self._node(node.lhs)
-            rsql, rp, rg = self._node(node.rhs)
-            return f"({lsql} AND {rsql})", lp + rp, lg + rg
-        if isinstance(node, ast.Or):
-            lsql, lp, _ = self._node(node.lhs)
-            rsql, rp, _ = self._node(node.rhs)
-            return f"({lsql} OR {rsql})", lp + rp, []
+        if isinstance(node, ast.And | ast.Or):
+            # a chain of one operator becomes flat SQL (nested parentheses overflow SQLite's
+            # parser stack at about 90 levels)
+            parts = [self._node(n) for n in _chain(node)]
+            op = " AND " if isinstance(node, ast.And) else " OR "
+            params = [p for _, ps, _ in parts for p in ps]
+            spatial = [g for _, _, gs in parts for g in gs] if op == " AND " else []
+            return f"({op.join(sql for sql, _, _ in parts)})", params, spatial
         if isinstance(node, ast.Not):
             sql, params, _ = self._node(node.sub_node)
             return f"(NOT {sql})", params, []
@@ -174,10 +292,13 @@ class SqlBuilder:
                 geom = shapely.box(args[0], args[1], args[half], args[half + 1])
             else:
                 raise ValueError(f"not a geometry literal: {node!r}")
-        except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError,
+                shapely.errors.ShapelyError) as exc:
             raise InvalidRequestError(f"filter: invalid geometry: {exc}") from exc
         if geom.is_empty or not shapely.is_valid_input(geom):
             raise InvalidRequestError("filter: empty or invalid geometry")
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            raise InvalidRequestError("filter: geometry coordinates must be finite numbers")
         try:
             geom = shapely.force_2d(geom)
             span = max(geom.bounds[2] - geom.bounds[0], geom.bounds[3] - geom.bounds[1])
@@ -190,7 +311,7 @@ class SqlBuilder:
                 raise ValueError(f"coordinates outside the area of {self.filter_crs}")
             if not shapely.is_valid(out):
                 out = shapely.make_valid(out)
-        except (ValueError, shapely.errors.GEOSException) as exc:
+        except (ValueError, shapely.errors.ShapelyError) as exc:
             raise InvalidRequestError(f"filter: invalid geometry: {exc}") from exc
         return out
 

@@ -8,6 +8,7 @@ the same GeoPackage backend, the same ids and features.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,8 @@ class GeoPackageProvider(BaseProvider):
         """Features matching bbox, datetime, property and CQL2 filters, paged."""
         backend = self.layer
         try:
+            if bbox and not all(math.isfinite(float(v)) for v in bbox):
+                raise InvalidRequestError(f"bbox={bbox!r}: give 4 (or 6) finite numbers")
             where = compile_filter(backend, self._filter(bbox, datetime_, properties, filterq),
                                    self.storage_crs_uri)
             order = []

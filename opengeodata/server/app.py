@@ -29,6 +29,7 @@ from opengeodata.server import (
     tiles3d,
     web,
 )
+from opengeodata.server.costly import Gate
 from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.features import FeaturesAPI
 from opengeodata.server.state import ServerState
@@ -61,12 +62,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["opengeodata"] = state
 
     dispatcher = Dispatcher(state)
-    features = FeaturesAPI(state)
-    vector_tiles = VectorTiles(state.base_url, settings.data_dir, settings.cache_max_age)
+    costly = Gate(settings.costly_requests)  # coverage renders, result downloads
+    features = FeaturesAPI(state, costly)
+    vector_tiles = VectorTiles(state.base_url, state.store, settings.cache_max_age)
     dispatcher.handle_wsgi(VECTOR, "tiles", vector_tiles.collection_answer)
     dispatcher.handle_wsgi_root("tiles", vector_tiles.overview_answer)
     ogcapi.register(dispatcher, state, features)
-    raster.register(dispatcher, state)
+    raster.register(dispatcher, state, costly)
     tiles3d.register(dispatcher, state)
     dispatcher.install(app)
     app.extensions["opengeodata.dispatch"] = dispatcher

@@ -2,8 +2,10 @@
 
 Only a file listed in the manifest of a live or kept version is ever served, and only if its
 real path (symlinks resolved) lies inside the published data folder; anything else is 404.
-Files stream from disk (``send_file`` with a path), with ETag (the SHA-256), Last-Modified,
-Range (206/416), HEAD and conditional requests (304).
+Files come from the store's :class:`~opengeodata.blob.Blob` (a local file or an object in
+object storage, streamed with one range request) through one response builder, so ETag (the
+SHA-256), Last-Modified (the version's publish time), Range (206/416), HEAD and conditional
+requests (304) behave the same wherever the bytes are.
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ from __future__ import annotations
 import base64
 import json
 import re
-from pathlib import Path
+from datetime import datetime
+from time import time
 from typing import Any
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, request
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.wsgi import wrap_file
 
+from opengeodata.blob import Blob, BlobReader
 from opengeodata.catalogue.model import version_url
 from opengeodata.declaration import DATASET_ID
 from opengeodata.errors import NotFoundError
@@ -54,18 +60,44 @@ def safe_name(name: str) -> bool:
     return bool(_SAFE_NAME.fullmatch(name)) and ".." not in name
 
 
-def resolve_file(published_root: Path, version_dir: Path, out: OutputFile) -> Path | None:
-    """The real path of ``out`` in ``version_dir``, or None if it escapes the data folder."""
-    if not safe_name(out.name):
-        return None
+def send_blob(blob: Blob, media_type: str, name: str, etag: str, last_modified: datetime | None,
+              max_age: int) -> Response:
+    """A download response for ``blob``: what ``send_file`` does for a path (attachment,
+    Content-Length, Cache-Control, ETag, 304, single-range 206/416), for any store."""
+    headers = Headers()
+    headers.set("Content-Disposition", "attachment", filename=name)
+    reader = blob.open()
+    response = Response(wrap_file(request.environ, reader),  # type: ignore[arg-type]
+                        mimetype=media_type,
+                        headers=headers, direct_passthrough=True)
+    response.content_length = blob.size
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.cache_control.no_cache = None
+    if max_age > 0:
+        response.cache_control.public = True
+    else:
+        response.cache_control.no_cache = True
+    response.cache_control.max_age = max_age
+    response.expires = int(time() + max_age)  # type: ignore[assignment]
+    response.set_etag(etag)
     try:
-        real = (version_dir / out.name).resolve(strict=True)
-        root = published_root.resolve(strict=True)
-    except (OSError, RuntimeError):
+        response.make_conditional(request.environ, accept_ranges=True,
+                                  complete_length=blob.size)
+    except RequestedRangeNotSatisfiable:
+        reader.close()
+        raise
+    span = response.content_range
+    if isinstance(reader, BlobReader) and response.status_code == 206 and span.stop:
+        reader.limit = span.stop  # fetch only the answered range from the object store
+    return response
+
+
+def _published(manifest: Manifest) -> datetime | None:
+    try:
+        return datetime.fromisoformat(manifest.created.replace("Z", "+00:00"))
+    except ValueError:
         return None
-    if not real.is_relative_to(root) or not real.is_file():
-        return None
-    return real
 
 
 def blueprint(state: ServerState) -> Blueprint:
@@ -80,16 +112,17 @@ def blueprint(state: ServerState) -> Blueprint:
         return manifest
 
     def serve(manifest: Manifest, out: OutputFile, *, immutable: bool) -> Response:
-        folder = store.dataset_dir(manifest.dataset) / "versions" / manifest.version
-        path = resolve_file(store.published, folder, out)
-        if path is None:
+        if not safe_name(out.name):
             raise _not_found(manifest.dataset, out.name)
+        try:
+            blob = store.blob(manifest.dataset, manifest.version, out.name)
+        except NotFoundError:
+            raise _not_found(manifest.dataset, out.name) from None
         ignore_foreign_range(request.environ)
         try:
-            response = send_file(
-                path, mimetype=out.media_type, as_attachment=True, download_name=out.name,
-                conditional=True, etag=out.sha256,
-                max_age=IMMUTABLE_MAX_AGE if immutable else state.settings.cache_max_age,
+            response = send_blob(
+                blob, out.media_type, out.name, out.sha256, _published(manifest),
+                IMMUTABLE_MAX_AGE if immutable else state.settings.cache_max_age,
             )
         except RequestedRangeNotSatisfiable:
             return _unsatisfiable(out.size)
@@ -130,8 +163,8 @@ def blueprint(state: ServerState) -> Blueprint:
         if version not in store.versions(dataset_id):
             raise NotFoundError(f"dataset {dataset_id!r} has no kept version {version!r}")
         try:
-            manifest = Manifest.read(store.dataset_dir(dataset_id) / "versions" / version)
-        except (OSError, ValueError):
+            manifest = store.manifest(dataset_id, version)
+        except (NotFoundError, OSError, ValueError):
             raise _not_found(dataset_id, f"{version}/{name}") from None
         out = next((o for o in manifest.outputs if o.name == name), None)
         if out is None or manifest.dataset != dataset_id or manifest.version != version:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from flask import Request, Response
@@ -34,7 +35,11 @@ from opengeodata.providers.crs import parse_crs
 from opengeodata.providers.pg_sql import PgLayer, open_pg_layer
 from opengeodata.published import Collection as PublishedCollection
 from opengeodata.server import features_download
+from opengeodata.server.costly import Gate
 from opengeodata.server.state import ServerState
+
+#: result downloads with more rows than this take a costly-request slot
+COSTLY_LIMIT = 10_000
 
 
 def wants_html(req: Request, fmt: str | None) -> bool:
@@ -49,8 +54,9 @@ def wants_html(req: Request, fmt: str | None) -> bool:
 class FeaturesAPI:
     """The feature views of one app; collection facts cached per published version."""
 
-    def __init__(self, state: ServerState) -> None:
+    def __init__(self, state: ServerState, costly: Gate | None = None) -> None:
         self.state = state
+        self.costly = costly or Gate(state.settings.costly_requests)
         self._sources = Sources(self.layer)
 
     # -- collections -------------------------------------------------------------------
@@ -128,6 +134,11 @@ class FeaturesAPI:
             return early
         if query.fmt in features_download.FORMATS:
             response = features_download.response(coll, query, where)
+            total = getattr(coll.backend, "count", None)  # rows of the layer, if known
+            rows = min(query.limit or 2**62, total if isinstance(total, int) else 2**62)
+            if rows > COSTLY_LIMIT:  # a big result download is costly
+                stream = cast("Iterable[bytes]", response.response)
+                response.response = self.costly.stream(f"f={query.fmt}", stream)
         else:
             body = self.items_body(coll, query, where, self.base_url(), args)
             response = Response(body, mimetype=GEOJSON)

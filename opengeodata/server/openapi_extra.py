@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from opengeodata.ogc import ATOM, GLB, ITEM_FORMATS, JSON, MVT, TMS_ID
+from opengeodata.providers import cql2
 from opengeodata.published import Published
 from opengeodata.server import raster_openapi
 
@@ -169,7 +170,9 @@ def _tiles3d_paths(ids: list[str]) -> dict[str, Any]:
 
 def _feature_params() -> list[dict[str, Any]]:
     return [
-        _query("filter", "CQL2 filter (text or JSON, see filter-lang).", {"type": "string"}),
+        _query("filter", "CQL2 filter (text or JSON, see filter-lang). Limits (400 beyond): "
+               f"{cql2.LIMITS_TEXT}. POST bodies: at most OPENGEODATA_MAX_BODY_BYTES (413).",
+               {"type": "string", "maxLength": cql2.MAX_FILTER_CHARS}),
         _query("filter-lang", "Language of the filter.",
                {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
         _query("filter-crs", "CRS of geometries in the filter (default CRS84).",
@@ -192,6 +195,10 @@ def _extend_items(paths: dict[str, Any], collection_id: str) -> None:
         if param.get("name") == "f" and isinstance(param.get("schema"), dict):
             enum = param["schema"].get("enum", [])
             param["schema"]["enum"] = [*enum, *(f for f in ITEM_FORMATS if f not in enum)]
+    # our filter parameter (with its limits) replaces pygeoapi's
+    params[:] = [p for p in params if p.get("name") != "filter"
+                 and not str(p.get("$ref", "")).endswith("/filter")]
+    names.discard("filter")
     refs = " ".join(str(p.get("$ref", "")) for p in params)
     for param in _feature_params():
         if param["name"] not in names and f"/{param['name']}" not in refs:

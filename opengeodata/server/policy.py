@@ -8,6 +8,11 @@
   GET/HEAD answers, ``no-store`` for errors and other methods.
 - Errors: every exception becomes an OGC exception (``{"code", "description"}`` JSON) or, for
   browsers, an HTML page (:mod:`opengeodata.server.error_pages`); never a traceback.
+- Security headers: ``X-Content-Type-Options: nosniff`` on every answer; HTML answers (pygeoapi's
+  pages and error pages included) get a ``Content-Security-Policy`` with ``frame-ancestors``
+  and ``X-Frame-Options`` unless the view set a stricter one (the catalogue pages do).
+- Redirects (Werkzeug's ``//`` merge, trailing slashes) point at the configured base URL, never
+  at the request's ``Host`` header; request bodies above ``OPENGEODATA_MAX_BODY_BYTES`` are 413.
 
 Two entry points share the same header values, so no answer can miss them:
 :func:`install` hooks Flask (``before_request`` for preflights, ``after_request`` for every
@@ -19,11 +24,13 @@ blueprint route) gets the policy without doing anything.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Request, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import RequestRedirect
 
-from opengeodata.errors import OpenGeoDataError, http_status
+from opengeodata.errors import OpenGeoDataError, ServerBusyError, http_status
 from opengeodata.server.error_pages import error_response
 from opengeodata.server.state import ServerState
 
@@ -47,6 +54,18 @@ PREFLIGHT: tuple[tuple[str, str], ...] = (
     ("Access-Control-Max-Age", MAX_AGE),
     ("Allow", ALLOW_METHODS),
 )
+#: HTML answers without a policy of their own (pygeoapi's templates use inline scripts)
+HTML_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+SECURITY: tuple[tuple[str, str], ...] = (("X-Content-Type-Options", "nosniff"),)
+HTML_SECURITY: tuple[tuple[str, str], ...] = (
+    ("Content-Security-Policy", HTML_CSP),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
 #: answers whose body never depends on the Accept header (fixed media type)
 NOT_NEGOTIATED = ("/downloads/", "/static/", "/tiles", "/wms", "/csw")
 
@@ -54,6 +73,7 @@ NOT_NEGOTIATED = ("/downloads/", "/static/", "/tiles", "/wms", "/csw")
 def wsgi_headers(status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Add the policy's headers to a WSGI fast route's answer (in place, returned)."""
     headers.extend(CORS)
+    headers.extend(SECURITY)
     if status[0] in "45":  # errors: never cached (successful answers set their own)
         headers.append(("Cache-Control", "no-store"))
     return headers
@@ -80,6 +100,10 @@ def apply(response: Response, req: Request, max_age: int) -> Response:
     present = {key.lower(): value for key, value in headers}
     if "access-control-allow-origin" not in present:
         headers.extend(CORS)
+    if "x-content-type-options" not in present:
+        headers.extend(SECURITY)
+    if present.get("content-type", "").startswith("text/html"):
+        headers.extend((k, v) for k, v in HTML_SECURITY if k.lower() not in present)
     method = req.method
     if method == "OPTIONS":
         return response
@@ -95,12 +119,29 @@ def apply(response: Response, req: Request, max_age: int) -> Response:
     return response
 
 
+def public_location(location: str, base_url: str) -> str:
+    """A redirect target on the configured base URL (path and query kept, host dropped)."""
+    parts = urlsplit(location)
+    base = urlsplit(base_url)
+    path = base.path.rstrip("/") + (parts.path or "/")
+    return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
+
+
 def install(app: Flask, state: ServerState) -> None:
     """Apply the policy to every answer of ``app``."""
     max_age = state.settings.cache_max_age
+    max_body = state.settings.max_body_bytes
+    app.config["MAX_CONTENT_LENGTH"] = max_body  # chunked bodies too (Werkzeug's stream limit)
 
     @app.before_request
     def _preflight() -> Response | None:
+        moved = request.routing_exception
+        if isinstance(moved, RequestRedirect):  # Werkzeug builds it from the Host header
+            answer = Response(status=moved.code)
+            answer.headers["Location"] = public_location(moved.new_url, state.base_url)
+            return answer
+        if request.content_length is not None and request.content_length > max_body:
+            raise RequestEntityTooLarge()
         if request.method == "OPTIONS" and request.routing_exception is None:
             return preflight()
         return None
@@ -111,13 +152,20 @@ def install(app: Flask, state: ServerState) -> None:
 
     @app.errorhandler(OpenGeoDataError)
     def _own_error(error: OpenGeoDataError) -> Response:
-        return error_response(state, request, http_status(error), error.code, str(error))
+        response = error_response(state, request, http_status(error), error.code, str(error))
+        if isinstance(error, ServerBusyError):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         code = error.code or 500
         name = "NotFound" if code == 404 else error.name.replace(" ", "")
-        response = error_response(state, request, code, name, error.description or error.name)
+        description = error.description or error.name
+        if code == 413:
+            description = (f"the request body is larger than {max_body} bytes "
+                           "(OPENGEODATA_MAX_BODY_BYTES)")
+        response = error_response(state, request, code, name, description)
         for key, value in error.get_headers():  # e.g. Allow on a 405
             if key.lower() != "content-type":
                 response.headers[key] = value

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from opengeodata.blob import as_blob
 from opengeodata.catalogue.build import download_title
 from opengeodata.catalogue.model import Catalogue
 from opengeodata.ogc import (
@@ -89,7 +90,8 @@ def collection(base_url: str, coll: Collection) -> dict[str, Any]:
         }
         providers.append({k: v for k, v in provider.items() if v is not None})
     if (cov := coll.coverage) is not None:
-        providers.append({"type": "coverage", "name": COVERAGE_PROVIDER, "data": str(cov.path),
+        providers.append({"type": "coverage", "name": COVERAGE_PROVIDER,
+                          "data": as_blob(cov.source).gdal_path,
                           "format": {"name": "GTiff", "mimetype": GEOTIFF}})
         tiles = f"{base_url}/collections/{coll.id}/tiles"
         links += [

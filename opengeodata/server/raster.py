@@ -26,16 +26,18 @@ from typing import Any
 from flask import Response, request
 from rio_tiler.io import Reader
 
+from opengeodata.blob import as_blob
 from opengeodata.declaration import RasterSettings
 from opengeodata.errors import InvalidRequestError, NotFoundError
 from opengeodata.ogc import EPSG_URI, TMS_URI
 from opengeodata.published import RASTER, Collection
+from opengeodata.server.costly import Gate
 from opengeodata.server.dispatch import Dispatcher, SubPath
 from opengeodata.server.raster_describe import describe, describe_html, domain_set, range_type
 from opengeodata.server.raster_render import (
     CRS84,
     CRS84_RIO,
-    MAX_COVERAGE_SIDE,
+    DEFAULT_COVERAGE_SIDE,
     TILE_FORMATS,
     TMS_ID,
     Cog,
@@ -67,7 +69,9 @@ def cog_of(coll: Collection) -> Cog:
     cov = coll.coverage
     if cov is None:
         raise NotFoundError(f"collection {coll.id!r} has no coverage")
-    return Cog(coll.id, cov.path, cov.sha256, cov.crs)
+    blob = as_blob(cov.source)
+    return Cog(coll.id, blob.gdal_path, cov.sha256, cov.crs,
+               tuple(sorted(blob.gdal_options().items())))
 
 
 def _cached(body: bytes, mimetype: str, etag: str, max_age: int) -> Response:
@@ -78,9 +82,14 @@ def _cached(body: bytes, mimetype: str, etag: str, max_age: int) -> Response:
     return response
 
 
-def register(dispatcher: Dispatcher, state: ServerState) -> None:
+#: coverage responses above this many pixels are costly requests (see server.costly)
+COSTLY_COVERAGE_PIXELS = 1024 * 1024
+
+
+def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = None) -> None:
     """Map tiles, tileset metadata and coverages of raster collections."""
     readers = ReaderCache()
+    gate = costly or Gate(state.settings.costly_requests)
     max_age = state.settings.cache_max_age
 
     def base(dataset_id: str) -> str:
@@ -161,7 +170,12 @@ def register(dispatcher: Dispatcher, state: ServerState) -> None:
         etag = f"{cog.sha256[:20]}-{query}"
         if etag in request.if_none_match:
             return _cached(b"", req.media_type, etag, max_age)
-        response = _cached(render_coverage(reader, req, cog.crs), req.media_type, etag, max_age)
+        if req.width * req.height > COSTLY_COVERAGE_PIXELS:  # big renders take a slot
+            with gate.slot("coverage"):
+                body = render_coverage(reader, req, cog.crs)
+        else:  # block-sized requests (GDAL's OGCAPI driver asks in parallel) are cheap
+            body = render_coverage(reader, req, cog.crs)
+        response = _cached(body, req.media_type, etag, max_age)
         code = cog.crs.split(":")[-1]
         response.headers["Content-Crs"] = f"<{EPSG_URI.format(code)}>"
         response.headers["Content-Disposition"] = (
@@ -169,8 +183,9 @@ def register(dispatcher: Dispatcher, state: ServerState) -> None:
         if req.scaled_from is not None:
             native_w, native_h = req.scaled_from
             response.headers[SCALED_HEADER] = (
-                f"{native_w}x{native_h} px scaled to {req.width}x{req.height} px (the limit "
-                f"is {MAX_COVERAGE_SIDE} px per side; use subset/bbox or scale-size)")
+                f"{native_w}x{native_h} px scaled to {req.width}x{req.height} px (without "
+                f"scale-size a response has at most {DEFAULT_COVERAGE_SIDE} px per side; use "
+                "subset/bbox or scale-size)")
         return response
 
     def collection_terrain(coll: Collection) -> Response:

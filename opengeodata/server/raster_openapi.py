@@ -8,7 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from opengeodata.ogc import GEOTIFF
-from opengeodata.server.raster_render import MAX_COVERAGE_SIDE, TILE_FORMATS
+from opengeodata.server.raster_render import (
+    DEFAULT_COVERAGE_SIDE,
+    MAX_COVERAGE_PIXELS,
+    MAX_COVERAGE_SIDE,
+    TILE_FORMATS,
+)
 
 TILE_PATH = "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"
 BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -61,7 +66,8 @@ def coverage_parameters() -> list[dict[str, Any]]:
                {"type": "string"}),
         _query("scale-size", "Output size per axis, e.g. E(512) or E(512),N(256); one axis "
                "keeps the aspect ratio.", {"type": "string"}),
-        _query("scale-factor", "Divide the native size by this factor (2 = half).",
+        _query("scale-factor", "Divide the native size by this factor (2 = half); the result "
+               f"must fit {MAX_COVERAGE_SIDE} px per side and {MAX_COVERAGE_PIXELS:,} px.",
                {"type": "number", "minimum": 0, "exclusiveMinimum": True}),
         _query("width", "Output width in pixels (aspect kept without height).",
                {"type": "integer", "minimum": 1, "maximum": MAX_COVERAGE_SIDE}),
@@ -80,9 +86,16 @@ def document_coverage(paths: dict[str, Any], collection_id: str) -> None:
         return
     op["parameters"] = coverage_parameters()
     op["description"] = (
-        f"A subset of the coverage in its CRS. At most {MAX_COVERAGE_SIDE} px per side: without "
-        "scale-size/scale-factor/width/height a larger area is scaled down to fit (response "
-        "header OGC-Coverage-Scaled); an explicit larger size is a 400.")
+        f"A subset of the coverage in its CRS. Without scale-size/scale-factor/width/height an "
+        f"area larger than {DEFAULT_COVERAGE_SIDE} px per side is scaled down to fit (read "
+        "from the COG's overviews; response header OGC-Coverage-Scaled). An explicit size of "
+        f"more than {MAX_COVERAGE_SIDE} px per side is a 400, of more than "
+        f"{MAX_COVERAGE_PIXELS:,} px in all a 413; bbox/subset values that do not map into the "
+        "coverage CRS (non-finite, out of range, another celestial body) are a 400 naming the "
+        "parameter. Renders are costly: a worker process runs OPENGEODATA_COSTLY_REQUESTS at "
+        "once, more are a 503 with Retry-After.")
+    op["responses"]["413"] = {"description": "The response would exceed the pixel budget."}
+    op["responses"]["503"] = {"description": "Busy with other costly requests; retry."}
     op["responses"]["200"] = {
         "description": "The coverage subset (Content-Crs header), or its description.",
         "content": {GEOTIFF: dict(BINARY), "image/png": dict(BINARY),

@@ -8,20 +8,21 @@ picked up because its checksum differs.
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 import morecantile
 from pyproj import CRS, Transformer
+from pyproj.exceptions import ProjError
 from rasterio.crs import CRS as RioCRS
 from rio_tiler.errors import TileOutsideBounds
 from rio_tiler.io import Reader
 from werkzeug.datastructures import MultiDict
 
-from opengeodata.errors import InvalidRequestError, NotFoundError
+from opengeodata.errors import InvalidRequestError, NotFoundError, ResponseTooLargeError
 
 TMS_ID = "WebMercatorQuad"
 TILE_SIZE = 256
@@ -30,6 +31,10 @@ OVERZOOM = 2
 MAX_ZOOM = 24  # the levels of WebMercatorQuad
 #: Largest coverage response, in pixels per side.
 MAX_COVERAGE_SIDE = 4096
+#: Largest coverage response in pixels (width x height): the work one request may cause.
+MAX_COVERAGE_PIXELS = 2048 * 2048
+#: A request without scale-size/scale-factor/width/height is scaled down to fit this side.
+DEFAULT_COVERAGE_SIDE = 1024
 
 TILE_FORMATS = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 FORMAT_ALIASES = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg", "webp": "webp"}
@@ -50,9 +55,12 @@ class Cog:
     """The live COG of one raster dataset."""
 
     dataset: str
-    path: Path
+    #: what GDAL opens: a local path or ``/vsis3/bucket/key`` (object storage)
+    path: str
     sha256: str
     crs: str
+    #: GDAL configuration for ``path`` (the /vsis3/ endpoint); empty for local files
+    gdal_options: tuple[tuple[str, str], ...] = ()
 
 
 class ReaderCache:
@@ -69,7 +77,9 @@ class ReaderCache:
             cache = self._local.readers = OrderedDict()
         reader = cache.get(cog.sha256)
         if reader is None:
-            reader = Reader(str(cog.path))
+            for key, value in cog.gdal_options:  # GDAL reads its configuration from the
+                os.environ.setdefault(key, value)  # environment (the store sets it, too)
+            reader = Reader(cog.path)
             cache[cog.sha256] = reader
             while len(cache) > self._size:
                 _, old = cache.popitem(last=False)
@@ -210,13 +220,28 @@ class CoverageRequest:
     scaled_from: tuple[int, int] | None = None
 
 
-def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS
-               ) -> tuple[float, float, float, float]:
+def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS,
+               name: str = "bbox") -> tuple[float, float, float, float]:
+    """``bbox`` (x/y order) in ``native``; 400 naming ``name`` when it cannot be mapped."""
+    if crs.is_geographic and all(math.isfinite(v) for v in bbox) and (
+            min(bbox[0], bbox[2]) < -180 or max(bbox[0], bbox[2]) > 180
+            or min(bbox[1], bbox[3]) < -90 or max(bbox[1], bbox[3]) > 90):
+        raise InvalidRequestError(f"{name}: {list(bbox)} is out of range for {crs.name} "
+                                  "(longitude -180..180, latitude -90..90)")
     if crs == native:
         return bbox
-    transformer = Transformer.from_crs(crs, native, always_xy=True)
-    minx, miny, maxx, maxy = transformer.transform_bounds(*bbox, densify_pts=21)
-    return minx, miny, maxx, maxy
+    try:
+        transformer = Transformer.from_crs(crs, native, always_xy=True)
+        minx, miny, maxx, maxy = transformer.transform_bounds(*bbox, densify_pts=21)
+    except (ProjError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"{name}-crs: cannot map {crs.name!r} to the coverage CRS {native.name!r}: "
+            f"{str(exc).splitlines()[0][:200]}") from None
+    out = (minx, miny, maxx, maxy)
+    if not all(math.isfinite(v) for v in out):
+        raise InvalidRequestError(f"{name}: {list(bbox)} lies outside the area where "
+                                  f"{crs.name!r} maps to {native.name!r}")
+    return out
 
 
 #: the query parameters of ``/coverage`` (OGC API Coverages 1.0 names, plus width/height)
@@ -268,7 +293,8 @@ def coverage_request(args: dict[str, str], reader: Reader, native: str) -> Cover
             crs = parse_crs_param(args.get("subset-crs"), native, "subset-crs")
             if crs != native_crs and not all(math.isfinite(v) for v in subset):
                 raise InvalidRequestError("subset in another CRS needs both axes")
-            sub = _to_native(subset, crs, native_crs) if crs != native_crs else subset
+            sub = (_to_native(subset, crs, native_crs, "subset") if crs != native_crs
+                   else subset)
             area = (max(area[0], sub[0]), max(area[1], sub[1]),
                     min(area[2], sub[2]), min(area[3], sub[3]))
     clipped = (max(area[0], full[0]), max(area[1], full[1]),
@@ -282,17 +308,24 @@ def coverage_request(args: dict[str, str], reader: Reader, native: str) -> Cover
     width, height = _scaled_size(args, native_w, native_h)
     scaled_from = None
     unscaled = not any(args.get(k) for k in SCALE_PARAMS)
-    if unscaled and max(width, height) > MAX_COVERAGE_SIDE:
+    if unscaled and max(width, height) > DEFAULT_COVERAGE_SIDE:
         # a plain request (e.g. the advertised coverage link) gets the whole area, scaled down
-        ratio = MAX_COVERAGE_SIDE / max(width, height)
+        # (read from the COG's overviews): cheap by default, more only when asked for
+        ratio = DEFAULT_COVERAGE_SIDE / max(width, height)
         scaled_from = (width, height)
-        width = min(MAX_COVERAGE_SIDE, max(1, round(width * ratio)))
-        height = min(MAX_COVERAGE_SIDE, max(1, round(height * ratio)))
+        width = min(DEFAULT_COVERAGE_SIDE, max(1, round(width * ratio)))
+        height = min(DEFAULT_COVERAGE_SIDE, max(1, round(height * ratio)))
     if width > MAX_COVERAGE_SIDE or height > MAX_COVERAGE_SIDE:
         raise InvalidRequestError(
             f"the response would be {width} x {height} pixels; the limit is "
             f"{MAX_COVERAGE_SIDE} per side: request a smaller bbox/subset or scale it down "
             "with scale-size=width(w),height(h) or scale-factor=f")
+    if width * height > MAX_COVERAGE_PIXELS:
+        raise ResponseTooLargeError(
+            f"the response would be {width} x {height} = {width * height:,} pixels; one "
+            f"request may have at most {MAX_COVERAGE_PIXELS:,} (e.g. 2048 x 2048): request a "
+            "smaller bbox/subset or scale-size, or download the COG "
+            "(/downloads/{id}/latest/cog)")
     fmt = (args.get("f") or "gtiff").lower()
     if fmt not in COVERAGE_FORMATS:
         raise InvalidRequestError(f"unsupported coverage format f={fmt!r}; use GTiff, png, jpeg")
@@ -320,6 +353,15 @@ def _factor(value: str, name: str) -> float:
     return factor
 
 
+def _fit(width: float, height: float, name: str, value: str) -> tuple[int, int]:
+    """A scaled size in pixels; 400 naming ``name`` when it cannot fit (5e-324 gives inf)."""
+    if not max(width, height) <= MAX_COVERAGE_SIDE:
+        raise InvalidRequestError(
+            f"{name}={value} gives {width:.6g} x {height:.6g} pixels; the limit is "
+            f"{MAX_COVERAGE_SIDE} per side")
+    return max(1, round(width)), max(1, round(height))
+
+
 def _scaled_size(args: dict[str, str], native_w: int, native_h: int) -> tuple[int, int]:
     """Output size from scale-size, scale-factor, scale-axes or width/height (aspect kept if
     one side is given)."""
@@ -339,7 +381,8 @@ def _scaled_size(args: dict[str, str], native_w: int, native_h: int) -> tuple[in
                 raise InvalidRequestError(f"scale-size: unknown axis {axis!r}; use E and N")
     elif args.get("scale-factor"):
         factor = _factor(args["scale-factor"], "scale-factor")
-        return max(1, round(native_w / factor)), max(1, round(native_h / factor))
+        return _fit(native_w / factor, native_h / factor, "scale-factor",
+                    args["scale-factor"])
     elif args.get("scale-axes"):
         fx = fy = 1.0
         for part in args["scale-axes"].split(","):
@@ -354,7 +397,7 @@ def _scaled_size(args: dict[str, str], native_w: int, native_h: int) -> tuple[in
                 fy = factor
             else:
                 raise InvalidRequestError(f"scale-axes: unknown axis {axis!r}; use E and N")
-        return max(1, round(native_w / fx)), max(1, round(native_h / fy))
+        return _fit(native_w / fx, native_h / fy, "scale-axes", args["scale-axes"])
     else:
         if args.get("width"):
             width = _positive_int(args["width"], "width")
@@ -379,4 +422,5 @@ def render_coverage(reader: Reader, req: CoverageRequest, native: str) -> bytes:
         return bytes(image.render(img_format="GTiff", add_mask=False, compress="deflate"))
     if req.driver == "JPEG":
         return bytes(image.render(img_format="JPEG", add_mask=False, quality=90))
-    return bytes(image.render(img_format="PNG"))
+    # zlib level 1: a few percent bigger, several times faster than the default 6
+    return bytes(image.render(img_format="PNG", ZLEVEL=1))

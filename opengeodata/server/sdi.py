@@ -24,6 +24,7 @@ from opengeodata.catalogue.csw import build_repository, prune, repository_key
 from opengeodata.catalogue.csw_service import CswService, exception_report, pycsw_config
 from opengeodata.catalogue.iso19139 import INSPIRE_THEMES, iso_record
 from opengeodata.catalogue.model import Record
+from opengeodata.errors import OpenGeoDataError
 from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.wms import MapServer, MapSnapshot, ServiceInfo, layers_of, write_snapshot
 from opengeodata.wms.mapserver import service_exception
@@ -91,6 +92,16 @@ class SdiServices:
             if coll.dataset is None or coll.manifest is None:
                 continue
             folder = store.dataset_dir(coll.id) / "versions" / coll.manifest.version
+            if store.reads_remote:  # MapServer reads files: local copies from object storage
+                manifest = coll.manifest
+                out = manifest.output("cog") or (manifest.output("gpkg") if manifest.layer
+                                                 else None)
+                if out is None:
+                    continue
+                try:
+                    folder = store.local_file(coll.id, manifest.version, out.name).parent
+                except OpenGeoDataError:
+                    continue
             if folder.is_dir():
                 triples.append((coll.dataset, coll.manifest, folder))
         layers = layers_of(triples)

@@ -92,7 +92,8 @@ class ServerState:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = Store(settings.data_dir)
+        self.store = Store.from_settings(settings, serving=True)
+        self.store.fetch_copies = not settings.read_database_url  # PostGIS: no GeoPackages
         self.base_url = settings.public_url()
         self._base = load_base(settings.config_dir)
         self._lock = threading.Lock()

@@ -20,7 +20,8 @@ from typing import Any
 import orjson
 from flask import Response, request
 
-from opengeodata.errors import NotFoundError
+from opengeodata.blob import Blob, as_blob
+from opengeodata.errors import NotFoundError, OpenGeoDataError
 from opengeodata.ogc import GLB, JSON
 from opengeodata.published import VECTOR, Collection
 from opengeodata.server.dispatch import Dispatcher, SubPath
@@ -54,55 +55,59 @@ class Tiles3D:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self._indexes: dict[Path, Index] = {}
-        self._tilesets: dict[tuple[Path, str], bytes] = {}
+        self._indexes: dict[str, Index] = {}
+        self._tilesets: dict[tuple[str, str], bytes] = {}
 
-    def read(self, path: Path, name: str) -> bytes:
-        """One file of the archive at ``path`` (its index parsed once; no file kept open, so
-        pruned versions free their space); KeyError when there is no such file."""
+    def read(self, blob: Blob, name: str) -> bytes:
+        """One file of the archive ``blob`` (a local file or an object in object storage, read
+        with range requests; its index parsed once; no file kept open, so pruned versions
+        free their space); KeyError when there is no such file."""
+        index = self._indexes.get(blob.key)
         try:
-            with Archive3tz(path, self._indexes.get(path)) as archive:
-                self._indexes.setdefault(path, archive.index)
+            if blob.local_path is not None:
+                archive = Archive3tz(blob.local_path, index)
+            else:
+                archive = Archive3tz.from_reader(blob.name, blob.size, blob.read, index)
+            with archive:
+                self._indexes.setdefault(blob.key, archive.index)
                 return archive.read(name)
-        except (OSError, ArchiveError) as exc:
+        except (OSError, OpenGeoDataError, ArchiveError) as exc:
             raise NotFoundError(f"3D Tiles of this version are not readable: {exc}") from None
 
-    def _source(self, coll: Collection, version: str | None) -> tuple[Path, str, str]:
-        """(3tz path, version id, sha256) of the live version or of kept ``version``."""
+    def _source(self, coll: Collection, version: str | None) -> tuple[Blob, str, str]:
+        """(3tz blob, version id, sha256) of the live version or of kept ``version``."""
         facet = coll.tiles3d
         if facet is None:
             raise NotFoundError(f"collection {coll.id!r} has no 3D Tiles")
         if version is None or version == coll.version:
-            return facet.path, coll.version, facet.sha256
+            return as_blob(facet.source), coll.version, facet.sha256
         if version not in coll.versions:
             raise NotFoundError(f"collection {coll.id!r} has no version {version!r} (kept: "
                                 f"{', '.join(coll.versions)})")
-        from opengeodata.manifest import Manifest
-
-        folder = self.state.store.version_dir(coll.id, version)
+        store = self.state.store
         try:
-            out = Manifest.read(folder).output("3dtiles")
+            out = store.manifest(coll.id, version).output("3dtiles")
         except (OSError, ValueError):
             out = None
         if out is None:
             raise NotFoundError(f"version {version!r} of {coll.id!r} has no 3D Tiles")
-        return folder / out.name, version, out.sha256
+        return store.blob(coll.id, version, out.name), version, out.sha256
 
     def answer(self, coll: Collection, rest: str) -> Response:
         """``tileset.json`` or one content file of the archive."""
         requested = request.args.get("v")
-        path, version, sha = self._source(coll, requested)
+        blob, version, sha = self._source(coll, requested)
         name = rest.strip("/")
         try:
             if name == "tileset.json":
-                key = (path, version)
+                key = (blob.key, version)
                 body = self._tilesets.get(key)
                 if body is None:
-                    body = versioned_tileset(self.read(path, "tileset.json"), version)
+                    body = versioned_tileset(self.read(blob, "tileset.json"), version)
                     self._tilesets[key] = body
                 media = JSON
             else:
-                body = self.read(path, name)
+                body = self.read(blob, name)
                 media = MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
         except KeyError:
             raise NotFoundError(f"collection {coll.id!r}: no 3D Tiles content {name!r} "

@@ -35,15 +35,30 @@ class GunicornServer(BaseApplication):
         return app
 
 
+BUFFERED_WORKER = "opengeodata.server.buffered.BufferedWorker"
+
+
+def worker_class_uri(settings: Settings) -> str:
+    """gunicorn's ``worker_class`` (``-k``) for ``OPENGEODATA_WORKER_CLASS``."""
+    return BUFFERED_WORKER if settings.worker_class == "buffered" else settings.worker_class
+
+
 def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
     """gunicorn's settings for ``serve`` (worker class and threads from ``settings``).
 
-    ``sync`` runs one thread per worker (gunicorn would silently switch to gthread otherwise).
+    ``buffered`` (the default) is :class:`opengeodata.server.buffered.BufferedWorker`: slow
+    clients hold no thread. ``sync`` runs one thread per worker (gunicorn would silently switch
+    to gthread otherwise).
     """
+    worker_class = worker_class_uri(settings)
+    if settings.worker_class == "buffered":
+        from opengeodata.server.buffered import BufferedWorker
+
+        BufferedWorker.max_body = settings.max_body_bytes
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": settings.worker_class,
+        "worker_class": worker_class,
         "threads": 1 if settings.worker_class == "sync" else settings.threads,
         "accesslog": "-",
         "timeout": 120,

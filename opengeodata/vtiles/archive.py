@@ -1,8 +1,11 @@
 """Read tiles straight from a PMTiles v3 archive: memory-mapped, directories cached.
 
 One :class:`Archive` per archive file (a published version never changes, so it is keyed by
-its resolved real path); the root directory is parsed once, leaf directories on first use.
-A tile lookup is a binary search plus one slice of the memory map: no whole-archive reads.
+its resolved real path or object key); the root directory is parsed once, leaf directories on
+first use. A local archive is memory-mapped: a tile lookup is a binary search plus one slice
+of the map. An archive in object storage (a :class:`~opengeodata.blob.Blob` without a local
+path) is read with range requests: header and root directory in one request, each leaf
+directory once, tiles on demand with a small LRU cache; never the whole archive.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import mmap
 import threading
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,9 +30,45 @@ from pmtiles.tile import (
     zxy_to_tileid,
 )
 
+from opengeodata.blob import Blob, LocalBlob
 from opengeodata.errors import PipelineError
 
 MAX_DEPTH = 4
+#: the PMTiles spec keeps header and root directory within the first 16 KiB
+HEAD_BYTES = 16384
+#: bytes of tiles kept per remote archive
+REMOTE_CACHE_BYTES = 16 << 20
+
+
+class _Ranged:
+    """Range reads of a remote blob, sliceable like a memory map, with a small tile cache."""
+
+    def __init__(self, blob: Blob) -> None:
+        self.blob = blob
+        self.head = blob.read(0, min(HEAD_BYTES, blob.size))
+        self._cache: OrderedDict[tuple[int, int], bytes] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+
+    def __getitem__(self, span: slice) -> bytes:
+        start, stop = int(span.start or 0), int(span.stop)
+        if stop <= len(self.head):
+            return self.head[start:stop]
+        key = (start, stop)
+        with self._lock:
+            data = self._cache.get(key)
+            if data is not None:
+                self._cache.move_to_end(key)
+                return data
+        data = self.blob.read(start, stop - start)
+        with self._lock:
+            if key not in self._cache and len(data) <= REMOTE_CACHE_BYTES // 4:
+                self._cache[key] = data
+                self._cached += len(data)
+                while self._cached > REMOTE_CACHE_BYTES:
+                    _, old = self._cache.popitem(last=False)
+                    self._cached -= len(old)
+        return data
 
 
 class _Directory:
@@ -59,14 +99,20 @@ class _Directory:
 class Archive:
     """A PMTiles archive opened read-only with a memory map."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, source: Path | Blob) -> None:
+        blob = LocalBlob(source) if isinstance(source, Path) else source
+        self.path = blob.local_path
+        self.key = blob.key
+        self._map: mmap.mmap | _Ranged
         try:
-            with path.open("rb") as fh:
-                self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-            self.header: dict[str, Any] = dict(deserialize_header(self._map[:127]))
+            if blob.local_path is not None:
+                with blob.local_path.open("rb") as fh:
+                    self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            else:
+                self._map = _Ranged(blob)
+            self.header: dict[str, Any] = dict(deserialize_header(self._map[0:127]))
         except (OSError, ValueError, MagicNumberNotFound, SpecVersionUnsupported) as exc:
-            raise PipelineError(f"{path}: not a readable PMTiles v3 archive: {exc}") from exc
+            raise PipelineError(f"{blob.key}: not a readable PMTiles v3 archive: {exc}") from exc
         self._internal = self.header["internal_compression"]
         self._data_offset = int(self.header["tile_data_offset"])
         self._leaf_offset = int(self.header["leaf_directory_offset"])
@@ -152,19 +198,21 @@ class Archive:
 
 
 class ArchiveCache:
-    """Open archives keyed by resolved real path (versions are immutable)."""
+    """Open archives keyed by resolved real path or object key (versions are immutable)."""
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
         self._open: dict[str, Archive] = {}
         self._lock = threading.Lock()
 
-    def get(self, path: Path) -> Archive:
-        """The archive at ``path`` (opened once per real path)."""
-        key = str(path.resolve())
+    def get(self, source: Path | Blob) -> Archive:
+        """The archive of a local path or a store blob (opened once per key)."""
+        if isinstance(source, Path):
+            source = LocalBlob(source.resolve())
+        key = source.key
         archive = self._open.get(key)
         if archive is None:
-            archive = Archive(Path(key))
+            archive = Archive(source)
             with self._lock:
                 if len(self._open) >= self.size:
                     self._open.pop(next(iter(self._open)))

@@ -17,9 +17,9 @@ OVERVIEW_ID = "tiles"
 OVERVIEW_FILE = "overview.pmtiles"
 
 
-def overview_store(data_dir: Path) -> Store:
-    """The store holding the overview archive's versions."""
-    return Store(data_dir / "overview")
+def overview_store(base: Store | Path) -> Store:
+    """The store holding the overview archive's versions (beside ``base``'s datasets)."""
+    return base.child("overview") if isinstance(base, Store) else Store(base / "overview")
 
 
 def live_overview(data_dir: Path) -> Path | None:

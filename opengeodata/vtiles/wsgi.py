@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from opengeodata.blob import as_blob
 from opengeodata.ogc import MVT
 from opengeodata.published import Collection
+from opengeodata.store import Store
 from opengeodata.vtiles import documents
 from opengeodata.vtiles.archive import ArchiveCache
-from opengeodata.vtiles.overview import OVERVIEW_FILE, OVERVIEW_ID, overview_store
+from opengeodata.vtiles.overview import OVERVIEW_ID, overview_store
 from opengeodata.vtiles.tileset import TileSet
 from opengeodata.vtiles.tms import TMS_ID
 
@@ -90,9 +92,10 @@ class VectorTiles:
     :meth:`overview_answer` for ``/tiles/...``; the dispatcher adds the response policy.
     """
 
-    def __init__(self, base_url: str, data_dir: Path, cache_max_age: int) -> None:
+    def __init__(self, base_url: str, store: Store | Path, cache_max_age: int) -> None:
         self.base_url = base_url
-        self.data_dir = data_dir
+        #: the datasets' store (or a data dir): the overview's store lies beside it
+        self.store = store
         self.cache_control = f"public, max-age={cache_max_age}"
         self._archives = ArchiveCache()
         self._tilesets: dict[tuple[str, str], TileSet] = {}
@@ -116,7 +119,7 @@ class VectorTiles:
         ts = self._tilesets.get(key)
         if ts is None:
             ts = TileSet.open(
-                self._archives.get(facet.path), version_tag=facet.sha256[:16],
+                self._archives.get(as_blob(facet.source)), version_tag=facet.sha256[:16],
                 url=f"{self.base_url}/collections/{coll.id}/tiles", title=coll.title,
                 description=coll.description, version=coll.version,
                 collection_url=f"{self.base_url}/collections/{coll.id}",
@@ -135,24 +138,24 @@ class VectorTiles:
         if now - self._overview_checked < RECHECK_SECONDS:
             return self._overview
         self._overview_checked = now
-        store = overview_store(self.data_dir)
-        folder = store.live_dir(OVERVIEW_ID)
-        if folder is None:
+        store = overview_store(self.store)
+        version = store.live_version(OVERVIEW_ID)
+        if version is None:
             self._overview = None
             return None
-        if str(folder) != self._overview_link:
+        if version != self._overview_link:
             manifest = store.live_manifest(OVERVIEW_ID)
             out = manifest.output("pmtiles") if manifest else None
             if manifest is None or out is None:
                 return self._overview
             self._overview = TileSet.open(
-                self._archives.get(Path(folder) / OVERVIEW_FILE),
+                self._archives.get(store.blob(OVERVIEW_ID, manifest.version, out.name)),
                 version_tag=out.sha256[:16], url=f"{self.base_url}/tiles",
                 title="Alle Datensätze (Übersicht)",
                 description="Vector tiles of every published vector dataset, one layer each.",
                 version=manifest.version,
             )
-            self._overview_link = str(folder)
+            self._overview_link = manifest.version
         return self._overview
 
     # -- answers ------------------------------------------------------------------------

@@ -10,7 +10,6 @@ second pass over the file for the few buildings that need it.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from pipelines.citymodel.gml import (
     GeometryReader,
 )
 from pipelines.citymodel.model import SEMANTIC_TYPES, CityObject, Geometry, Surface
+from pipelines.xmlsafe import refuse_dtd
 
 SIMPLE_ATTRIBUTES = {
     "class": str, "function": str, "usage": str, "roofType": str, "measuredHeight": float,
@@ -46,7 +46,6 @@ GEOMETRY_PROPS = {f"lod{i}{kind}": (kind, str(i)) for i in range(1, 5)
                   for kind in ("Solid", "MultiSurface")}
 GENERIC_TYPES = {"stringAttribute": str, "intAttribute": int, "doubleAttribute": float,
                  "measureAttribute": float, "dateAttribute": str, "uriAttribute": str}
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 #: child tag of a Building/BuildingPart -> (role, name), for both CityGML versions
 ROLES: dict[str, tuple[str, str]] = {G["name"]: ("name", "name")}
@@ -75,17 +74,8 @@ class _Unresolved(Exception):
 
 
 def check_no_doctype(path: Path) -> None:
-    """Refuse files with a DOCTYPE (DTDs and entity declarations are never processed)."""
-    with path.open("rb") as fh:
-        head = fh.read(65536)
-    match = _DOCTYPE.search(head)
-    if match:
-        line = head[: match.start()].count(b"\n") + 1
-        what = "entity declarations" if b"<!ENTITY" in head.upper() else "a document type"
-        raise DataValidationError(
-            f"{path.name}: line {line}: the file declares {what} (<!DOCTYPE ...>); "
-            "DTDs and XML entities are refused for security reasons"
-        )
+    """Refuse files with a DTD anywhere before the root (streaming; see pipelines.xmlsafe)."""
+    refuse_dtd(path)
 
 
 def _local(tag: Any) -> str:

@@ -13,6 +13,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import orjson
 
 from pipelines.citymodel.crs import TARGET_URI
@@ -54,15 +55,15 @@ class _Vertices:
         tx, ty, tz = transform.translate
         self.offset = (round(tx * 1000), round(ty * 1000), round(tz * 1000))
         self.rings: list[list[Any]] = []
-        self.keys: list[tuple[int, int, int]] = []
+        self.keys: list[tuple[int, ...]] = []
         self.slots: dict[int, tuple[int, int]] = {}
 
     def prepare(self, rings: list[list[float]]) -> None:
         """Quantize many rings at once (one pass over all coordinates of the feature)."""
-        q = list(map(round, map((1000.0).__mul__, chain.from_iterable(rings))))
-        ox, oy, oz = self.offset
-        self.keys = list(zip([v - ox for v in q[0::3]], [v - oy for v in q[1::3]],
-                             [v - oz for v in q[2::3]], strict=True))
+        # np.rint rounds half to even like round(); int64 is exact for mm coordinates
+        coords = np.fromiter(chain.from_iterable(rings), dtype=np.float64)
+        quantized = np.rint(coords * 1000.0).astype(np.int64).reshape(-1, 3)
+        self.keys = list(map(tuple, (quantized - self.offset).tolist()))
         pos = 0
         for ring in rings:
             n = len(ring) // 3
@@ -75,8 +76,9 @@ class _Vertices:
         if slot is None:  # a ring that was not prepared
             ox, oy, oz = self.offset
             q = list(map(round, map((1000.0).__mul__, flat)))
-            keys = list(zip([v - ox for v in q[0::3]], [v - oy for v in q[1::3]],
-                            [v - oz for v in q[2::3]], strict=True))
+            keys: list[tuple[int, ...]] = list(zip(
+                [v - ox for v in q[0::3]], [v - oy for v in q[1::3]], [v - oz for v in q[2::3]],
+                strict=True))
         else:
             keys = self.keys[slot[0]:slot[1]]
         if len(set(keys)) != len(keys):  # drop repeated consecutive points (<= 1 mm apart)

@@ -24,6 +24,7 @@ from rio_cogeo.profiles import cog_profiles
 
 from opengeodata.errors import DataValidationError, PipelineError, SourceError
 from opengeodata.manifest import Extent
+from pipelines.archives import copy_member
 from pipelines.context import RunContext
 from pipelines.normalize import parse_crs
 from pipelines.raster.terrain import terrain_checks
@@ -229,9 +230,10 @@ def zip_tiles(ctx: RunContext, dest: Path) -> None:
             if path.suffix.lower() == ".zip":  # a zip delivery: its members as they are
                 with zipfile.ZipFile(path) as delivered:
                     for info in delivered.infolist():
-                        if not info.is_dir():
-                            archive.writestr(info.filename.rsplit("/", 1)[-1],
-                                             delivered.read(info))
+                        if not info.is_dir():  # streamed: members are checked, not trusted
+                            name = info.filename.rsplit("/", 1)[-1]
+                            with archive.open(name, "w", force_zip64=True) as out:
+                                copy_member(delivered, info, out)
                 continue
             archive.write(path, path.name)
             stem = path.name[: -len(path.suffix)]

@@ -24,11 +24,16 @@ def test_threads_and_worker_class_from_environment(monkeypatch: pytest.MonkeyPat
     assert (options["worker_class"], options["threads"]) == ("gthread", 3)
 
 
-def test_default_is_gthread_with_two_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_is_the_buffered_worker_with_two_threads(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENGEODATA_THREADS", raising=False)
     monkeypatch.delenv("OPENGEODATA_WORKER_CLASS", raising=False)
     options = gunicorn_options(Settings(), "127.0.0.1", 5000, 2)
-    assert (options["worker_class"], options["threads"]) == ("gthread", 2)
+    assert (options["worker_class"], options["threads"]) == (
+        "opengeodata.server.buffered.BufferedWorker", 2)
+    cfg = Config()
+    cfg.set("worker_class", options["worker_class"])
+    assert cfg.worker_class.__name__ == "BufferedWorker"
 
 
 @pytest.mark.parametrize("name, value", [("OPENGEODATA_THREADS", "0"),

@@ -78,17 +78,20 @@ def test_coverage_html_page_shows_extent_and_preview(client: FlaskClient) -> Non
         in text.replace("testserver", "localhost")
 
 
-def test_plain_coverage_of_a_big_raster_is_scaled_to_the_limit(client: FlaskClient) -> None:
+def test_plain_coverage_of_a_big_raster_is_scaled_to_the_default(client: FlaskClient) -> None:
     response = client.get("/collections/dop20/coverage?f=GTiff")
     assert response.status_code == 200, response.get_data()[:300]
-    assert "5000x5000 px scaled to 4096x4096 px" in response.headers["OGC-Coverage-Scaled"]
+    assert "5000x5000 px scaled to 1024x1024 px" in response.headers["OGC-Coverage-Scaled"]
     with MemoryFile(response.data) as mem, mem.open() as img:
-        assert (img.width, img.height) == (4096, 4096)
+        assert (img.width, img.height) == (1024, 1024)
         assert tuple(img.bounds) == pytest.approx((548_000, 5_800_000, 549_000, 5_801_000))
-    small = client.get("/collections/stadtkarte/coverage?f=GTiff")
+    small = client.get("/collections/stadtkarte/coverage?f=GTiff"
+                       "&subset=E(548000:548400),N(5800000:5800400)")
     assert small.status_code == 200 and "OGC-Coverage-Scaled" not in small.headers
     explicit = client.get("/collections/dop20/coverage?scale-size=E(4097)")
     assert explicit.status_code == 400 and "4096" in explicit.json["description"]
+    budget = client.get("/collections/dop20/coverage?scale-size=E(4096),N(4096)")
+    assert budget.status_code == 413 and "4,194,304" in budget.json["description"]
 
 
 def test_openapi_documents_raster_tiles_and_coverage(client: FlaskClient) -> None:
