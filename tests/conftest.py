@@ -18,7 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from opengeodata.settings import Settings
-from tests.cluster_fixtures import cluster_env, local_and_remote, ogd_cluster  # noqa: F401
+from tests.cluster.fixtures import cluster_env, local_and_remote, ogd_cluster  # noqa: F401
 from tests.postgis.fixtures import pg_cluster  # noqa: F401  (session fixture)
 
 ROOT = Path(__file__).resolve().parent.parent

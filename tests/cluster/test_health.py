@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from opengeodata.cluster import run
-from tests.test_cluster_failover import get
+from tests.cluster.test_failover import get
 
 ITEMS = "/collections/stadtbezirke/items?limit=1&f=json"  # never cached: always a replica
 

@@ -19,7 +19,7 @@ from opengeodata.settings import Settings
 
 #: small bundled datasets: a vector one (downloads, vector tiles) and a raster one (COG)
 CLUSTER_DATASETS = ["stadtbezirke", "dop20"]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
