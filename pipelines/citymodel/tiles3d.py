@@ -13,6 +13,7 @@ twentieth of their width, leaves have 0.
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,6 +283,16 @@ def _tileset(root: dict[str, Any], geoid: Geoid) -> dict[str, Any]:
         "asset": {"version": "1.1", "generator": "opengeodata",
                   "extras": {"crs": "EPSG:4978", "source_crs": "EPSG:25832+7837",
                              "geoid": geoid.label}},
-        "geometricError": round(max(root.get("geometricError", 0.0) * 2, 10.0), 3),
+        "geometricError": round(max(root.get("geometricError", 0.0) * 2, _span(root) / 10,
+                                    10.0), 3),
         "root": root,
     }
+
+
+def _span(tile: dict[str, Any]) -> float:
+    """The larger side in metres of a tile's region (radians): a tileset that is one tile
+    still gets an error that lets clients show it from a distance that shows all of it."""
+    west, south, east, north = tile["boundingVolume"]["region"][:4]
+    radius = 6_378_137.0
+    width = (east - west) * radius * math.cos((south + north) / 2)
+    return float(max(width, (north - south) * radius))
