@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +19,7 @@ import shapely
 from shapely.prepared import PreparedGeometry, prep
 
 from opengeodata.errors import NotFoundError
+from opengeodata.providers.lru import LruCache
 
 ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 JSON_TYPES = {"INTEGER": "integer", "MEDIUMINT": "integer", "SMALLINT": "integer",
@@ -106,9 +106,8 @@ class Layer:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self._lock = threading.Lock()
-        self._counts: OrderedDict[tuple[Any, ...], int | None] = OrderedDict()
-        self._edges: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._counts: LruCache[int | None] = LruCache(512)
+        self._edges: LruCache[str] = LruCache(256)
         con = self.connect()
         row = con.execute(
             "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns LIMIT 1"
@@ -230,10 +229,9 @@ class Layer:
                       inner: tuple[float, float, float, float] | None) -> str:
         """JSON array of the ids of R-tree candidates not inside ``inner`` that intersect."""
         key = (area_wkb, inner)
-        with self._lock:
-            if key in self._edges:
-                self._edges.move_to_end(key)
-                return self._edges[key]
+        hit, cached = self._edges.lookup(key)
+        if hit and cached is not None:
+            return cached
         area = shapely.from_wkb(area_wkb)
         minx, miny, maxx, maxy = area.bounds
         sql = (f"SELECT t.{quote(self.pk)}, t.{quote(self.geom)} FROM {quote(self.rtree)} r "
@@ -255,10 +253,7 @@ class Layer:
             cursor.close()
         ids.sort()
         result = "[" + ",".join(map(str, ids)) + "]"
-        with self._lock:
-            self._edges[key] = result
-            while len(self._edges) > 256:
-                self._edges.popitem(last=False)
+        self._edges.put(key, result)
         return result
 
     # -- reading -------------------------------------------------------------------------
@@ -267,10 +262,9 @@ class Layer:
         if not where.clauses:
             return self.count
         key = where.key()
-        with self._lock:
-            if key in self._counts:
-                self._counts.move_to_end(key)
-                return self._counts[key]
+        hit, cached = self._counts.lookup(key)
+        if hit:
+            return cached
         con = self.connect()
         steps = [0]
 
@@ -289,10 +283,7 @@ class Layer:
             result = None
         finally:
             con.set_progress_handler(None, 0)
-        with self._lock:
-            self._counts[key] = result
-            while len(self._counts) > 512:
-                self._counts.popitem(last=False)
+        self._counts.put(key, result)
         return result
 
     def select_sql(self, names: list[str], geometry: bool) -> str:

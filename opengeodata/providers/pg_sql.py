@@ -13,7 +13,6 @@ the load) or after ``COUNT_TIMEOUT_MS`` as a safety net.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -25,6 +24,7 @@ import shapely
 from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError
 from opengeodata.postgis import db
 from opengeodata.providers.gpkg_sql import FORMATS, JSON_TYPES, Where, quote
+from opengeodata.providers.lru import LruCache
 
 #: milliseconds a count may take before numberMatched is left out (as the GeoPackage budget)
 COUNT_TIMEOUT_MS = 2000
@@ -74,8 +74,7 @@ class PgLayer:
         #: the id field those stored answers use
         self.features_id: str | None = info.get("features_id")
         self._local = threading.local()
-        self._lock = threading.Lock()
-        self._counts: OrderedDict[tuple[Any, ...], int | None] = OrderedDict()
+        self._counts: LruCache[int | None] = LruCache(512)
 
     # -- connections ---------------------------------------------------------------------
     def connect(self) -> psycopg.Connection[Any]:
@@ -162,10 +161,9 @@ class PgLayer:
         if not where.clauses:
             return self.count
         key = where.key()
-        with self._lock:
-            if key in self._counts:
-                self._counts.move_to_end(key)
-                return self._counts[key]
+        hit, cached = self._counts.lookup(key)
+        if hit:
+            return cached
         con = self.connect()
         result: int | None
         try:
@@ -186,10 +184,7 @@ class PgLayer:
                                       f"{first}") from exc
         except psycopg.OperationalError as exc:
             raise DatabaseUnavailableError(f"feature database unavailable: {exc}") from exc
-        with self._lock:
-            self._counts[key] = result
-            while len(self._counts) > 512:
-                self._counts.popitem(last=False)
+        self._counts.put(key, result)
         return result
 
     def select_sql(self, names: list[str], geometry: bool) -> str:
