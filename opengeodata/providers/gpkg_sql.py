@@ -19,6 +19,7 @@ import shapely
 from shapely.prepared import PreparedGeometry, prep
 
 from opengeodata.errors import NotFoundError
+from opengeodata.providers import gpkg_stored
 from opengeodata.providers.lru import LruCache
 
 ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
@@ -108,6 +109,10 @@ class Layer:
         self._local = threading.local()
         self._counts: LruCache[int | None] = LruCache(512)
         self._edges: LruCache[str] = LruCache(256)
+        #: the file of each row's stored default answer (CRS84, all properties), if written
+        self.stored: Path | None = None
+        #: the id field those stored answers use (None: no stored answers)
+        self.features_id: str | None = None
         con = self.connect()
         row = con.execute(
             "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns LIMIT 1"
@@ -133,6 +138,23 @@ class Layer:
         self.fid_min: int = fid_min or 0
         #: fids are 1..N without gaps (freshly written file): offset k is fid_min + k
         self.contiguous = count > 0 and fid_max - fid_min + 1 == count
+        self._open_stored(con)
+
+    def _open_stored(self, con: sqlite3.Connection) -> None:
+        """Use the stored answers beside the file if they were written for this layer
+        (``con``: this thread's connection, opened before they were known)."""
+        path = gpkg_stored.stored_path(self.path)
+        info = gpkg_stored.read_info(path)
+        if (info is None or info.format != gpkg_stored.FORMAT or info.table != self.table
+                or info.columns != list(self.columns) or info.count != self.count
+                or {"ogd_fid", "ogd_feature"} & set(self.columns)):
+            return
+        self.stored, self.features_id = path, info.id_field
+        self._attach(con)
+
+    def _attach(self, con: sqlite3.Connection) -> None:
+        assert self.stored is not None
+        con.execute("ATTACH DATABASE ? AS ogd_stored", (f"file:{self.stored}?mode=ro&immutable=1",))
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection for this thread (immutable file: no locks, no journal)."""
@@ -143,6 +165,8 @@ class Layer:
             con.create_function("ogd_intersects", 2, _sql_intersects, deterministic=True)
             con.execute("PRAGMA case_sensitive_like = ON")
             con.execute("PRAGMA cache_size = -4000")
+            if self.stored is not None:
+                self._attach(con)
             self._local.con = con
         return con
 
@@ -291,10 +315,9 @@ class Layer:
         cols = [quote(self.pk), quote(self.geom) if geometry else "NULL"]
         return ", ".join(cols + [quote(n) for n in names])
 
-    def rows(self, names: list[str], where: Where, order: list[tuple[str, bool]],
-             offset: int, limit: int | None, geometry: bool = True
-             ) -> Iterator[tuple[Any, ...]]:
-        """Rows (pk, geometry blob, *names) matching ``where``, sorted and paged."""
+    def _page(self, select: str, where: Where, order: list[tuple[str, bool]], offset: int,
+              limit: int | None) -> tuple[str, list[Any]]:
+        """``SELECT select`` over the rows matching ``where``, sorted and paged."""
         params = list(where.params)
         clauses = list(where.clauses)
         if not order and not clauses and self.contiguous:
@@ -307,15 +330,44 @@ class Layer:
             f"{quote(name)} {'DESC' if desc else 'ASC'}" for name, desc in order
         )
         order_sql = f"{order_sql}, {quote(self.pk)}" if order_sql else quote(self.pk)
-        sql = (f"SELECT {self.select_sql(names, geometry)} FROM {quote(self.table)}"
+        sql = (f"SELECT {select} FROM {quote(self.table)}"
                f"{where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?")
-        params += [-1 if limit is None else limit, offset]
+        return sql, [*params, -1 if limit is None else limit, offset]
+
+    def rows(self, names: list[str], where: Where, order: list[tuple[str, bool]],
+             offset: int, limit: int | None, geometry: bool = True
+             ) -> Iterator[tuple[Any, ...]]:
+        """Rows (pk, geometry blob, *names) matching ``where``, sorted and paged."""
+        sql, params = self._page(self.select_sql(names, geometry), where, order, offset, limit)
         cursor = self.connect().execute(sql, params)
         try:
             while batch := cursor.fetchmany(1000):
                 yield from batch
         finally:
             cursor.close()
+
+    def default_rows(self, where: Where, order: list[tuple[str, bool]], offset: int,
+                     limit: int) -> list[bytes]:
+        """The stored default Feature bytes of the rows ``rows()`` would return, in order.
+
+        Unfiltered pages in fid order are one range read of the stored table; any other page
+        first selects its fids (a sort never carries the feature bytes), then their bytes.
+        """
+        assert self.stored is not None
+        con = self.connect()
+        if not order and not where.clauses and self.contiguous:
+            cursor = con.execute(
+                f"SELECT ogd_feature FROM ogd_stored.{gpkg_stored.TABLE} WHERE ogd_fid >= ? "
+                "ORDER BY ogd_fid LIMIT ?", (self.fid_min + offset, limit))
+            return [r[0] for r in cursor.fetchall()]
+        sql, params = self._page(quote(self.pk), where, order, offset, limit)
+        fids = [r[0] for r in con.execute(sql, params).fetchall()]
+        if not fids:
+            return []
+        cursor = con.execute(
+            f"SELECT s.ogd_feature FROM json_each(?) AS j JOIN ogd_stored.{gpkg_stored.TABLE} "
+            "AS s ON s.ogd_fid = j.value ORDER BY j.key", ("[" + ",".join(map(str, fids)) + "]",))
+        return [r[0] for r in cursor.fetchall()]
 
     def by_id(self, key: str, value: Any, names: list[str],
               geometry: bool = True) -> tuple[Any, ...] | None:
