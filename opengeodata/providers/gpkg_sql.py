@@ -47,6 +47,12 @@ def decode_blobs(blobs: list[bytes | None]) -> np.ndarray:
 
 
 @lru_cache(maxsize=256)
+def _inner_box_of(wkb: bytes) -> tuple[float, float, float, float] | None:
+    """:func:`inner_box` of a WKB area, cached (the same bbox comes again and again)."""
+    return inner_box(shapely.from_wkb(wkb))
+
+
+@lru_cache(maxsize=256)
 def _prepared(wkb: bytes) -> PreparedGeometry:
     return prep(shapely.from_wkb(wkb))
 
@@ -62,18 +68,20 @@ def inner_box(area: shapely.Geometry) -> tuple[float, float, float, float] | Non
     """A large axis-aligned rectangle inside a nearly rectangular ``area``; None if none.
 
     Each exterior vertex belongs to the nearest side of the bounds; the rectangle stops at the
-    innermost vertex of each side and is checked to lie within ``area``.
+    innermost vertex of each side or of its neighbours along the ring (so a side of a slightly
+    rotated box also counts the corner that ends it) and is checked to lie within ``area``.
     """
     if not isinstance(area, shapely.Polygon) or area.is_empty:
         return None
-    coords = shapely.get_coordinates(area.exterior)
+    coords = shapely.get_coordinates(area.exterior)[:-1]
     minx, miny, maxx, maxy = area.bounds
     dist = np.column_stack([coords[:, 0] - minx, coords[:, 1] - miny,
                             maxx - coords[:, 0], maxy - coords[:, 1]])
     side = dist.argmin(axis=1)
     inner = []
     for k, (axis, pick) in enumerate(((0, np.max), (1, np.max), (0, np.min), (1, np.min))):
-        values = coords[side == k, axis]
+        on_side = side == k
+        values = coords[on_side | np.roll(on_side, 1) | np.roll(on_side, -1), axis]
         if values.size == 0:
             return None
         inner.append(float(pick(values)))
@@ -237,8 +245,9 @@ class Layer:
         if not self.has_rtree:
             where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(area))
             return
-        inner = inner_box(area)
-        edge = self._edge_matches(shapely.to_wkb(area), inner)
+        area_wkb = shapely.to_wkb(area)
+        inner = _inner_box_of(area_wkb)
+        edge = self._edge_matches(area_wkb, inner)
         if inner is None:
             where.add(f"{quote(self.pk)} IN (SELECT value FROM json_each(?))", edge)
             return
