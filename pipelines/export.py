@@ -53,7 +53,10 @@ def export_format(ctx: RunContext, frame: gpd.GeoDataFrame, fmt: str) -> None:
     writer(frame, path, ctx.id, field_infos(ctx, frame))
     if fmt == "gpkg":  # the storage GeoPackage: attribute indexes and stored answers
         gpkg_index.create_for(path, ctx.id, ctx.dataset.decl)
-        write_stored(path, ctx.dataset.decl.id_field)
+        stored = write_stored(path, ctx.dataset.decl.id_field)
+        if stored is not None:
+            ctx.add_server_file(stored, "stored-geojson", "Stored default GeoJSON answers",
+                                features=len(frame))
     ctx.add_output(path, fmt, title.format(crs=crs), crs=crs, features=len(frame))
 
 

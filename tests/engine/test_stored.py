@@ -111,3 +111,14 @@ def test_items_bodies_are_the_stored_bytes(parcels_client: FlaskClient,
     assert stored is not None
     assert body.startswith(b'{"type":"FeatureCollection","features":[' + b",".join(encoded)
                            + b'],"numberMatched":2500,"numberReturned":25,')
+
+
+def test_stored_answers_are_registered_but_no_download(parcels_client: FlaskClient,
+                                                      parcels_settings: Settings) -> None:
+    manifest = Store(parcels_settings.data_dir).live_manifest("parcels")
+    assert manifest is not None
+    [stored] = manifest.server_files
+    assert stored.name == "parcels.features.sqlite" and stored.features == 2500
+    assert stored.name not in {o.name for o in manifest.outputs}
+    assert parcels_client.get(f"/downloads/parcels/{stored.name}").status_code == 404
+    assert stored.name.encode() not in parcels_client.get("/collections/parcels?f=json").data
