@@ -6,6 +6,7 @@ layer schema (checked against ``Layer.columns``) are quoted into SQL text.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -29,6 +30,8 @@ JSON_TYPES = {"INTEGER": "integer", "MEDIUMINT": "integer", "SMALLINT": "integer
 FORMATS = {"DATE": "date", "DATETIME": "date-time"}
 #: SQLite VM steps a count may take before numberMatched is left out (about 0.1 s).
 COUNT_BUDGET_STEPS = 3_000_000
+#: match sets of area filters kept per layer (sorted fids; 8 bytes a match)
+AREA_IDS_CACHED = 16
 
 
 def quote(name: str) -> str:
@@ -97,6 +100,9 @@ class Where:
 
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
+    #: (area WKB, inner box) when the only clause is a GeoPackage area filter: its sorted
+    #: matching fids are cached, so its pages are slices (not the whole match set per page)
+    area: tuple[bytes, tuple[float, float, float, float] | None] | None = None
 
     def add(self, clause: str, *params: Any) -> None:
         self.clauses.append(clause)
@@ -117,6 +123,8 @@ class Layer:
         self._local = threading.local()
         self._counts: LruCache[int | None] = LruCache(512)
         self._edges: LruCache[str] = LruCache(256)
+        self._area_ids: LruCache[np.ndarray] = LruCache(AREA_IDS_CACHED)
+        self._extent: tuple[int, float, float, float, float] | None = None
         #: the file of each row's stored default answer (CRS84, all properties), if written
         self.stored: Path | None = None
         #: the id field those stored answers use (None: no stored answers)
@@ -239,15 +247,21 @@ class Layer:
             where.add("0")
             return
         minx, miny, maxx, maxy = area.bounds
-        if isinstance(area, shapely.Polygon) and area.equals(shapely.box(minx, miny, maxx, maxy)):
+        rectangle = isinstance(area, shapely.Polygon) and area.equals(
+            shapely.box(minx, miny, maxx, maxy))
+        area_wkb = shapely.to_wkb(area)
+        inner = (minx, miny, maxx, maxy) if rectangle else _inner_box_of(area_wkb)
+        if inner is not None and self._all_inside(inner):
+            return  # every feature lies inside the area: nothing to filter
+        if rectangle:
             self.bbox_clause(where, (minx, miny, maxx, maxy))
             return
         if not self.has_rtree:
-            where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(area))
+            where.add(f"ogd_intersects({quote(self.geom)}, ?)", area_wkb)
             return
-        area_wkb = shapely.to_wkb(area)
-        inner = _inner_box_of(area_wkb)
         edge = self._edge_matches(area_wkb, inner)
+        if not where.clauses:
+            where.area = (area_wkb, inner)
         if inner is None:
             where.add(f"{quote(self.pk)} IN (SELECT value FROM json_each(?))", edge)
             return
@@ -257,6 +271,40 @@ class Layer:
             "UNION ALL SELECT value FROM json_each(?))",
             inner[0], inner[2], inner[1], inner[3], edge,
         )
+
+    def _all_inside(self, box: tuple[float, float, float, float]) -> bool:
+        """True if every row has an R-tree envelope and all of them lie inside ``box``."""
+        if not self.has_rtree:
+            return False
+        if self._extent is None:
+            n, *box_ = self.connect().execute(
+                f"SELECT count(*), min(minx), min(miny), max(maxx), max(maxy) "
+                f"FROM {quote(self.rtree)}").fetchone()
+            nan = float("nan")  # an empty R-tree: inside nothing
+            x0, y0, x1, y1 = (nan if v is None else float(v) for v in box_)
+            self._extent = (int(n), x0, y0, x1, y1)
+        n, minx, miny, maxx, maxy = self._extent
+        return (n == self.count and minx >= box[0] and miny >= box[1] and maxx <= box[2]
+                and maxy <= box[3])
+
+    def _matches(self, where: Where) -> np.ndarray | None:
+        """The sorted fids matching ``where`` if it is one cached-area filter, else None."""
+        if where.area is None or len(where.clauses) != 1:
+            return None
+        hit, cached = self._area_ids.lookup(where.area)
+        if hit and cached is not None:
+            return cached
+        area_wkb, inner = where.area
+        edge = np.array(json.loads(self._edge_matches(area_wkb, inner)), dtype=np.int64)
+        inside = np.empty(0, dtype=np.int64)
+        if inner is not None:
+            rows = self.connect().execute(
+                f"SELECT id FROM {quote(self.rtree)} WHERE minx >= ? AND maxx <= ? "
+                "AND miny >= ? AND maxy <= ?", (inner[0], inner[2], inner[1], inner[3]))
+            inside = np.fromiter((r[0] for r in rows), dtype=np.int64)
+        ids = np.union1d(inside, edge)
+        self._area_ids.put(where.area, ids)
+        return ids
 
     def _edge_matches(self, area_wkb: bytes,
                       inner: tuple[float, float, float, float] | None) -> str:
@@ -294,6 +342,8 @@ class Layer:
         """numberMatched for ``where``: cached per filter; None if too expensive to count."""
         if not where.clauses:
             return self.count
+        if (ids := self._matches(where)) is not None:
+            return len(ids)
         key = where.key()
         hit, cached = self._counts.lookup(key)
         if hit:
@@ -327,6 +377,11 @@ class Layer:
     def _page(self, select: str, where: Where, order: list[tuple[str, bool]], offset: int,
               limit: int | None) -> tuple[str, list[Any]]:
         """``SELECT select`` over the rows matching ``where``, sorted and paged."""
+        if not order and (ids := self._matches(where)) is not None:
+            page = ids[offset:] if limit is None else ids[offset:offset + limit]
+            return (f"SELECT {select} FROM {quote(self.table)} WHERE {quote(self.pk)} IN "
+                    f"(SELECT value FROM json_each(?)) ORDER BY {quote(self.pk)}",
+                    ["[" + ",".join(map(str, page.tolist())) + "]"])
         params = list(where.params)
         clauses = list(where.clauses)
         if not order and not clauses and self.contiguous:
@@ -369,8 +424,11 @@ class Layer:
                 f"SELECT ogd_feature FROM ogd_stored.{gpkg_stored.TABLE} WHERE ogd_fid >= ? "
                 "ORDER BY ogd_fid LIMIT ?", (self.fid_min + offset, limit))
             return [r[0] for r in cursor.fetchall()]
-        sql, params = self._page(quote(self.pk), where, order, offset, limit)
-        fids = [r[0] for r in con.execute(sql, params).fetchall()]
+        if not order and (ids := self._matches(where)) is not None:
+            fids = ids[offset:offset + limit].tolist()
+        else:
+            sql, params = self._page(quote(self.pk), where, order, offset, limit)
+            fids = [r[0] for r in con.execute(sql, params).fetchall()]
         if not fids:
             return []
         cursor = con.execute(

@@ -7,8 +7,10 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import geopandas as gpd
 import pyogrio
 import pytest
+import shapely
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
@@ -122,3 +124,29 @@ def test_stored_answers_are_registered_but_no_download(parcels_client: FlaskClie
     assert stored.name not in {o.name for o in manifest.outputs}
     assert parcels_client.get(f"/downloads/parcels/{stored.name}").status_code == 404
     assert stored.name.encode() not in parcels_client.get("/collections/parcels?f=json").data
+
+
+def _ids(client: FlaskClient, query: str) -> tuple[list[str], int | None]:
+    doc = client.get(f"/collections/parcels/items?{query}").get_json()
+    return [f["id"] for f in doc["features"]], doc.get("numberMatched")
+
+
+def test_bbox_pages_are_slices_of_the_exact_match_set(parcels_client: FlaskClient,
+                                                     parcels_gpkg: gpd.GeoDataFrame) -> None:
+    box = (9.70, 52.33, 9.80, 52.40)
+    frame = parcels_gpkg.to_crs("OGC:CRS84")
+    expected = list(frame.loc[frame.intersects(shapely.box(*box)), "kennzeichen"])
+    assert 300 < len(expected) < len(frame)
+    bbox = ",".join(map(str, box))
+    got: list[str] = []
+    for offset in range(0, len(expected) + 200, 200):
+        page, matched = _ids(parcels_client, f"bbox={bbox}&limit=200&offset={offset}")
+        assert matched == len(expected)
+        got += page
+    assert got == expected  # in fid order, none twice, none left out
+
+
+def test_a_bbox_around_everything_is_no_filter(parcels_client: FlaskClient) -> None:
+    whole, matched = _ids(parcels_client, "bbox=9.0,52.0,10.5,53.0&limit=300&offset=2300")
+    plain, total = _ids(parcels_client, "limit=300&offset=2300")
+    assert whole == plain and len(whole) == 200 and matched == total == 2500
