@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.prepared import PreparedGeometry, prep
 
 from opengeodata.errors import NotFoundError
 from opengeodata.providers import gpkg_stored
+from opengeodata.providers.gpkg_geom import ENVELOPE_SIZES as ENVELOPE_SIZES
+from opengeodata.providers.gpkg_geom import blob_wkb as blob_wkb
+from opengeodata.providers.gpkg_geom import decode_blobs, inner_box_of, sql_intersects
 from opengeodata.providers.lru import LruCache
 
-ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 JSON_TYPES = {"INTEGER": "integer", "MEDIUMINT": "integer", "SMALLINT": "integer",
               "TINYINT": "integer", "INT": "integer", "BOOLEAN": "boolean", "REAL": "number",
               "DOUBLE": "number", "FLOAT": "number", "DATE": "string", "DATETIME": "string"}
@@ -43,61 +44,6 @@ SORTED_MAX_ROWS = 500_000
 def quote(name: str) -> str:
     """An SQL identifier (names come from the layer schema, never from requests)."""
     return '"' + name.replace('"', '""') + '"'
-
-
-def blob_wkb(blob: bytes) -> bytes:
-    """The WKB part of a GeoPackage geometry blob."""
-    return blob[8 + ENVELOPE_SIZES[(blob[3] >> 1) & 0x07]:]
-
-
-def decode_blobs(blobs: list[bytes | None]) -> np.ndarray:
-    """GeoPackage geometry blobs -> array of shapely geometries (None stays None)."""
-    return shapely.from_wkb([None if b is None else blob_wkb(b) for b in blobs])
-
-
-@lru_cache(maxsize=256)
-def _inner_box_of(wkb: bytes) -> tuple[float, float, float, float] | None:
-    """:func:`inner_box` of a WKB area, cached (the same bbox comes again and again)."""
-    return inner_box(shapely.from_wkb(wkb))
-
-
-@lru_cache(maxsize=256)
-def _prepared(wkb: bytes) -> PreparedGeometry:
-    return prep(shapely.from_wkb(wkb))
-
-
-def _sql_intersects(blob: bytes | None, wkb: bytes) -> int:
-    """SQLite function ``ogd_intersects(geom_blob, filter_wkb)``: exact intersection test."""
-    if blob is None:
-        return 0
-    return int(_prepared(wkb).intersects(shapely.from_wkb(blob_wkb(blob))))
-
-
-def inner_box(area: shapely.Geometry) -> tuple[float, float, float, float] | None:
-    """A large axis-aligned rectangle inside a nearly rectangular ``area``; None if none.
-
-    Each exterior vertex belongs to the nearest side of the bounds; the rectangle stops at the
-    innermost vertex of each side or of its neighbours along the ring (so a side of a slightly
-    rotated box also counts the corner that ends it) and is checked to lie within ``area``.
-    """
-    if not isinstance(area, shapely.Polygon) or area.is_empty:
-        return None
-    coords = shapely.get_coordinates(area.exterior)[:-1]
-    minx, miny, maxx, maxy = area.bounds
-    dist = np.column_stack([coords[:, 0] - minx, coords[:, 1] - miny,
-                            maxx - coords[:, 0], maxy - coords[:, 1]])
-    side = dist.argmin(axis=1)
-    inner = []
-    for k, (axis, pick) in enumerate(((0, np.max), (1, np.max), (0, np.min), (1, np.min))):
-        on_side = side == k
-        values = coords[on_side | np.roll(on_side, 1) | np.roll(on_side, -1), axis]
-        if values.size == 0:
-            return None
-        inner.append(float(pick(values)))
-    box = (inner[0], inner[1], inner[2], inner[3])
-    if box[0] >= box[2] or box[1] >= box[3] or not area.contains(shapely.box(*box)):
-        return None
-    return box
 
 
 @dataclass
@@ -188,7 +134,7 @@ class Layer:
         if con is None:
             con = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
                                   check_same_thread=False)
-            con.create_function("ogd_intersects", 2, _sql_intersects, deterministic=True)
+            con.create_function("ogd_intersects", 2, sql_intersects, deterministic=True)
             con.execute("PRAGMA case_sensitive_like = ON")
             con.execute("PRAGMA cache_size = -4000")
             if self.stored is not None:
@@ -260,7 +206,7 @@ class Layer:
         rectangle = isinstance(area, shapely.Polygon) and area.equals(
             shapely.box(minx, miny, maxx, maxy))
         area_wkb = shapely.to_wkb(area)
-        inner = (minx, miny, maxx, maxy) if rectangle else _inner_box_of(area_wkb)
+        inner = (minx, miny, maxx, maxy) if rectangle else inner_box_of(area_wkb)
         if inner is not None and self._all_inside(inner):
             return  # every feature lies inside the area: nothing to filter
         if rectangle:
