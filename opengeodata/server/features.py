@@ -32,10 +32,11 @@ from opengeodata.engine.params import (
 from opengeodata.engine.query import ItemsQuery
 from opengeodata.engine.source import Backend, FeatureSource, Sources, open_gpkg
 from opengeodata.engine.sql import compile_filter
+from opengeodata.engine.stored import stored_page
 from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError, NotFoundError
 from opengeodata.ogc import CRS84, GEOJSON
 from opengeodata.providers.crs import parse_crs
-from opengeodata.providers.pg_sql import PgLayer, open_pg_layer
+from opengeodata.providers.pg_sql import open_pg_layer
 from opengeodata.published import Collection as PublishedCollection
 from opengeodata.server import features_download
 from opengeodata.server.costly import Gate
@@ -237,13 +238,10 @@ class FeaturesAPI:
         more = False
         if query.hits:
             pass
-        elif (isinstance(backend, PgLayer) and backend.features_table and query.crs == CRS84
-              and not query.skip_geometry and names == list(backend.columns)
-              and backend.features_id == coll.id_field):
+        elif (stored := stored_page(coll, query, where, limit + 1)) is not None:
             # the default answer: each feature's bytes were written at publish time
-            feats = backend.default_rows(where, query.order, query.offset, limit + 1)
-            more = len(feats) > limit
-            feats = feats[:limit]
+            more = len(stored) > limit
+            feats = stored[:limit]
         else:
             rows = list(backend.rows(cols, where, query.order, query.offset, limit + 1,
                                      not query.skip_geometry))
