@@ -11,15 +11,12 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import orjson
 
 from pipelines.citymodel.crs import TARGET_URI
-
-if TYPE_CHECKING:
-    from pipelines.citymodel.encode import Chunk
 
 SCALE = 0.001
 VERSION = "2.0"
@@ -38,6 +35,17 @@ class Transform:
     def as_json(self) -> dict[str, list[float]]:
         """The ``transform`` member."""
         return {"scale": [SCALE, SCALE, SCALE], "translate": list(self.translate)}
+
+
+@dataclass
+class Chunk:
+    """A batch's CityObjects and vertices as JSON members (no surrounding brackets)."""
+
+    objects: bytes
+    count: int
+    vertices: bytes
+    nverts: int
+    box: tuple[int, ...] | None
 
 
 @dataclass(slots=True)

@@ -11,27 +11,15 @@ the indices of one file (:meth:`Encoded.chunk`), or per building with its own in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import orjson
 
 from pipelines.citymodel.batch import KIND_NAMES, Batch, ObjRec
-from pipelines.citymodel.cityjson import Feature, Transform
+from pipelines.citymodel.cityjson import Chunk, Feature, Transform
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
-
-
-@dataclass
-class Chunk:
-    """A batch's CityObjects and vertices as JSON members (no surrounding brackets)."""
-
-    objects: bytes
-    count: int
-    vertices: bytes
-    nverts: int
-    box: tuple[int, ...] | None
 
 
 class Encoded:
