@@ -14,8 +14,9 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from flask import Request, Response
+from flask import Response
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Request
 
 from opengeodata.engine.geojson import dumps, feature_bytes, read_feature
 from opengeodata.engine.params import (

@@ -17,8 +17,9 @@
 Two entry points share the same header values, so no answer can miss them:
 :func:`install` hooks Flask (``before_request`` for preflights, ``after_request`` for every
 answer, error handlers) and :func:`wsgi_headers` / :func:`wsgi_preflight` serve the lean WSGI
-fast routes of :mod:`opengeodata.server.dispatch` (vector tiles). A new Flask endpoint (any
-blueprint route) gets the policy without doing anything.
+fast routes of :mod:`opengeodata.server.dispatch` (vector tiles); the feature JSON fast route
+(:mod:`opengeodata.server.features_fast`) calls :func:`apply` and :func:`error_answer` itself,
+as Flask does. A new Flask endpoint (any blueprint route) gets the policy without doing anything.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Request
 
 from opengeodata.errors import OpenGeoDataError, ServerBusyError, http_status
 from opengeodata.server.error_pages import error_response
@@ -119,6 +121,14 @@ def apply(response: Response, req: Request, max_age: int) -> Response:
     return response
 
 
+def error_answer(state: ServerState, req: Request, error: OpenGeoDataError) -> Response:
+    """The answer to one of the package's own errors (its HTTP status, JSON or HTML)."""
+    response = error_response(state, req, http_status(error), error.code, str(error))
+    if isinstance(error, ServerBusyError):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
 def public_location(location: str, base_url: str) -> str:
     """A redirect target on the configured base URL (path and query kept, host dropped)."""
     parts = urlsplit(location)
@@ -152,10 +162,7 @@ def install(app: Flask, state: ServerState) -> None:
 
     @app.errorhandler(OpenGeoDataError)
     def _own_error(error: OpenGeoDataError) -> Response:
-        response = error_response(state, request, http_status(error), error.code, str(error))
-        if isinstance(error, ServerBusyError):
-            response.headers["Retry-After"] = str(error.retry_after)
-        return response
+        return error_answer(state, request, error)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
