@@ -109,6 +109,10 @@ class BufferedTask(WSGITask):
     def write(self, data: bytes) -> None:
         if data:
             self.body_bytes += len(data)
+        if not self.wrote_header:
+            worker: BufferedWorker | None = getattr(self.channel.server, "worker", None)
+            if worker is not None and not worker.alive:
+                self.set_close_on_finish()  # the worker is stopping: "Connection: close"
         if self.wrote_header or not self.complete or not data:
             super().write(data)
             return
@@ -135,6 +139,10 @@ class BufferedTask(WSGITask):
             super().service()
             return
         req = RequestInfo(self.request)
+        worker.nr += 1
+        if worker.nr >= worker.max_requests and worker.alive:
+            worker.log.info("Autorestarting worker after current request.")
+            worker.alive = False
         worker.cfg.pre_request(worker, req)
         started = time.monotonic()
         ok = False
@@ -204,7 +212,7 @@ class BufferedWorker(Worker):
 
     def request_done(self, task: BufferedTask, req: RequestInfo, ok: bool,
                      seconds: float) -> None:
-        """gunicorn's duties after a request: access log, ``post_request``, ``max_requests``."""
+        """gunicorn's duties after a request: access log and ``post_request``."""
         status = task.status if ok or task.wrote_header else "500 Internal Server Error"
         resp = ResponseInfo(status, task.response_headers, task.body_bytes)
         environ = task.environ or {}
@@ -214,10 +222,6 @@ class BufferedWorker(Worker):
             self.cfg.post_request(self, req, environ, resp)
         except Exception:
             self.log.exception("Exception in post_request hook")
-        self.nr += 1
-        if self.nr >= self.max_requests and self.alive:
-            self.log.info("Autorestarting worker after current request.")
-            self.alive = False
 
     def run(self) -> None:
         """Serve until gunicorn asks the worker to stop (or its parent goes away)."""
@@ -234,6 +238,30 @@ class BufferedWorker(Worker):
                 if self.ppid != os.getppid():
                     break
                 wasyncore.loop(timeout=0.5, map=mapping, use_poll=True, count=1)
+            else:
+                self.drain(mapping)
         finally:
             dispatcher.shutdown()
             wasyncore.close_all(mapping)
+
+    def drain(self, mapping: dict[int, Any]) -> None:
+        """Stop accepting and finish the requests under way (their answers say ``Connection:
+        close``), for at most gunicorn's ``graceful_timeout``; idle connections are closed."""
+        for obj in list(mapping.values()):
+            if isinstance(obj, BufferedTcpServer | BufferedUnixServer):
+                obj.accepting = False  # the listening sockets are left to the other workers
+        deadline = time.monotonic() + self.cfg.graceful_timeout
+        while time.monotonic() < deadline and any(map(busy, list(mapping.values()))):
+            self.notify()
+            wasyncore.loop(timeout=0.05, map=mapping, use_poll=True, count=1)
+
+
+def busy(obj: Any) -> bool:
+    """A connection with a request under way, bytes to send, or just accepted (its request is
+    on the way)."""
+    if not isinstance(obj, HTTPChannel):
+        return False
+    quiet = time.time() - obj.last_activity
+    return bool(obj.requests or obj.total_outbufs_len
+                or (obj.last_activity == obj.creation_time and quiet < 0.5)
+                or (obj.request is not None and quiet < 0.5))
