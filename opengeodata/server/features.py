@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -18,7 +20,7 @@ from flask import Response
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request
 
-from opengeodata.engine.geojson import dumps, feature_bytes, read_feature
+from opengeodata.engine.geojson import dumps, feature_bytes, parse_id, read_feature
 from opengeodata.engine.params import (
     ITEM_PARAMS,
     check_unknown,
@@ -27,13 +29,14 @@ from opengeodata.engine.params import (
     parse_items,
     parse_names,
 )
-from opengeodata.engine.query import ItemsQuery
+from opengeodata.engine.query import Filter, ItemsQuery
 from opengeodata.engine.source import Backend, FeatureSource, Sources, open_gpkg
 from opengeodata.engine.sql import compile_filter
+from opengeodata.engine.stored import stored_page
 from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError, NotFoundError
 from opengeodata.ogc import CRS84, GEOJSON
 from opengeodata.providers.crs import parse_crs
-from opengeodata.providers.pg_sql import PgLayer, open_pg_layer
+from opengeodata.providers.pg_sql import open_pg_layer
 from opengeodata.published import Collection as PublishedCollection
 from opengeodata.server import features_download
 from opengeodata.server.costly import Gate
@@ -41,6 +44,33 @@ from opengeodata.server.state import ServerState
 
 #: result downloads with more rows than this take a costly-request slot
 COSTLY_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Document:
+    """A GeoJSON answer: its body and the headers the view sets after Content-Type and
+    Content-Length (Content-Crs, ETag, Last-Modified, Cache-Control), in order."""
+
+    body: bytes
+    headers: list[tuple[str, str]]
+
+    def response(self) -> Response:
+        """As a Flask response."""
+        response = Response(self.body, mimetype=GEOJSON)
+        for key, value in self.headers:
+            response.headers[key] = value
+        return response
+
+    def wsgi_headers(self) -> list[tuple[str, str]]:
+        """The headers :meth:`response` sends, as a WSGI list (before the policy's)."""
+        return [("Content-Type", GEOJSON), ("Content-Length", str(len(self.body))),
+                *self.headers]
+
+
+@lru_cache(maxsize=64)
+def http_date(moment: dt.datetime) -> str:
+    """An HTTP date (``Last-Modified``) of an aware datetime."""
+    return format_datetime(moment.astimezone(dt.UTC), usegmt=True)
 
 
 def wants_html(req: Request, fmt: str | None) -> bool:
@@ -108,12 +138,15 @@ class FeaturesAPI:
                 return self.cached(Response(status=304), etag, modified)
         return None
 
+    def caching(self, etag: str, modified: dt.datetime) -> list[tuple[str, str]]:
+        """ETag, Last-Modified and Cache-Control of an answer."""
+        return [("ETag", f'"{etag}"'), ("Last-Modified", http_date(modified)),
+                ("Cache-Control", f"public, max-age={self.state.settings.cache_max_age}")]
+
     def cached(self, response: Response, etag: str, modified: dt.datetime) -> Response:
         """Add ETag, Last-Modified and Cache-Control."""
-        response.headers["ETag"] = f'"{etag}"'
-        response.headers["Last-Modified"] = format_datetime(modified.astimezone(dt.UTC),
-                                                            usegmt=True)
-        response.headers["Cache-Control"] = f"public, max-age={self.state.settings.cache_max_age}"
+        for key, value in self.caching(etag, modified):
+            response.headers[key] = value
         return response
 
     @staticmethod
@@ -124,6 +157,12 @@ class FeaturesAPI:
     # -- views -------------------------------------------------------------------------
     def items(self, req: Request, published: PublishedCollection) -> Response:
         """``/collections/{id}/items`` as GeoJSON or a result download (f=csv/fgb/gpkg)."""
+        answer = self.items_answer(req, published)
+        return answer.response() if isinstance(answer, Document) else answer
+
+    def items_answer(self, req: Request, published: PublishedCollection
+                     ) -> Document | Response:
+        """:meth:`items`: the GeoJSON document, or a 304 or result download response."""
         coll = self.collection(published)
         args: MultiDict[str, str] = req.args
         default_limit, max_limit = self.limits()
@@ -140,14 +179,19 @@ class FeaturesAPI:
             if rows > COSTLY_LIMIT:  # a big result download is costly
                 stream = cast("Iterable[bytes]", response.response)
                 response.response = self.costly.stream(f"f={query.fmt}", stream)
-        else:
-            body = self.items_body(coll, query, where, self.base_url(), args)
-            response = Response(body, mimetype=GEOJSON)
-            response.headers["Content-Crs"] = f"<{query.crs}>"
-        return self.cached(response, etag, coll.created)
+            return self.cached(response, etag, coll.created)
+        body = self.items_body(coll, query, where, self.base_url(), args)
+        return Document(body, [("Content-Crs", f"<{query.crs}>"),
+                               *self.caching(etag, coll.created)])
 
     def item(self, req: Request, published: PublishedCollection, item_id: str) -> Response:
         """``/collections/{id}/items/{fid}`` as GeoJSON."""
+        answer = self.item_answer(req, published, item_id)
+        return answer.response() if isinstance(answer, Document) else answer
+
+    def item_answer(self, req: Request, published: PublishedCollection, item_id: str
+                    ) -> Document | Response:
+        """:meth:`item`: the GeoJSON document, or a 304 response."""
         coll = self.collection(published)
         collection_id = coll.id
         args: MultiDict[str, str] = req.args
@@ -161,8 +205,8 @@ class FeaturesAPI:
         if (early := self.not_modified(req, etag, coll.created)) is not None:
             return early
         props = list(coll.backend.columns) if names is None else names
-        row, cols = read_feature(coll, item_id, props, not skip)
-        if row is None:
+        feature = self.feature(coll, item_id, crs, props, skip)
+        if feature is None:
             raise NotFoundError(f"collection {collection_id!r} has no feature {item_id!r}")
         base = f"{self.base_url()}/collections/{collection_id}/items/{item_id}"
         links = [
@@ -173,11 +217,26 @@ class FeaturesAPI:
             {"rel": "collection", "type": "application/json", "title": "The collection",
              "href": f"{self.base_url()}/collections/{collection_id}?f=json"},
         ]
-        feature = feature_bytes(coll, [row], cols, crs, skip, len(props))[0]
         body = feature[:-1] + b',"links":' + dumps(links) + b"}"
-        response = Response(body, mimetype=GEOJSON)
-        response.headers["Content-Crs"] = f"<{crs}>"
-        return self.cached(response, etag, coll.created)
+        return Document(body, [("Content-Crs", f"<{crs}>"), *self.caching(etag, coll.created)])
+
+    @staticmethod
+    def feature(coll: FeatureSource, item_id: str, crs: str, props: list[str], skip: bool
+                ) -> bytes | None:
+        """The Feature bytes of ``item_id`` (None if there is none): its stored default
+        answer when the request asks for the default encoding, else encoded from its row."""
+        value = parse_id(coll, item_id)
+        if value is None:
+            return None
+        one = ItemsQuery(fmt=None, limit=1, offset=0, crs=crs, names=props, skip_geometry=skip)
+        where = compile_filter(coll.backend, Filter(equals=[(coll.id_field, value)]),
+                               coll.storage_crs)
+        stored = stored_page(coll, one, where, 1)
+        if stored is not None:
+            return stored[0] if stored else None
+        row, cols = read_feature(coll, item_id, props, not skip)
+        return None if row is None else feature_bytes(coll, [row], cols, crs, skip,
+                                                      len(props))[0]
 
     def base_url(self) -> str:
         """The public base URL (no trailing slash)."""
@@ -196,13 +255,10 @@ class FeaturesAPI:
         more = False
         if query.hits:
             pass
-        elif (isinstance(backend, PgLayer) and backend.features_table and query.crs == CRS84
-              and not query.skip_geometry and names == list(backend.columns)
-              and backend.features_id == coll.id_field):
+        elif (stored := stored_page(coll, query, where, limit + 1)) is not None:
             # the default answer: each feature's bytes were written at publish time
-            feats = backend.default_rows(where, query.order, query.offset, limit + 1)
-            more = len(feats) > limit
-            feats = feats[:limit]
+            more = len(stored) > limit
+            feats = stored[:limit]
         else:
             rows = list(backend.rows(cols, where, query.order, query.offset, limit + 1,
                                      not query.skip_geometry))

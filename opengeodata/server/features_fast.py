@@ -5,10 +5,11 @@ Registered with the dispatcher as a fast route with a Flask fallback
 (:meth:`opengeodata.server.dispatch.Dispatcher.handle_wsgi`) for vector collections. A JSON or
 GeoJSON request (items pages, bbox and filter queries, single features; ``f=json``, ``geojson``,
 ``jsonld`` or negotiated by ``Accept``) is answered by the very functions of the Flask views
-(:class:`~opengeodata.server.features.FeaturesAPI`), with the response policy's own
-:func:`~opengeodata.server.policy.apply` and :func:`~opengeodata.server.policy.error_answer`,
-so bodies and headers are those of the Flask route; only Flask's per-request work (app and
-request contexts, URL matching, hooks, signals) is skipped.
+(:class:`~opengeodata.server.features.FeaturesAPI`: the same
+:class:`~opengeodata.server.features.Document`), with the response policy's own rules
+(:func:`~opengeodata.server.policy.plain_headers`, ``apply`` and ``error_answer``), so bodies
+and headers are those of the Flask route; only Flask's per-request work (app and request
+contexts, URL matching, hooks, signals, Response objects) is skipped.
 
 Everything else is handed on to Flask (the handler answers None): HTML pages (pygeoapi), result
 downloads (``f=csv``/``fgb``/``gpkg``: streamed behind the costly-request gate), methods other
@@ -21,14 +22,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
 from opengeodata.engine.params import parse_format
 from opengeodata.errors import OpenGeoDataError
 from opengeodata.published import Collection
 from opengeodata.server import error_pages, features_download, policy
 from opengeodata.server.dispatch import Answer
-from opengeodata.server.features import FeaturesAPI
+from opengeodata.server.features import Document, FeaturesAPI
 
 
 class FastFeatures:
@@ -47,22 +48,26 @@ class FastFeatures:
             return None
         req = Request(environ)
         features = self.features
+        answer: Document | Response
         try:
             if features.wants_html(req):
                 return None
             if rest:
                 # the id as Flask's router decodes it (UTF-8 path, not WSGI's latin-1)
-                response = features.item(req, coll, req.path.split("/")[4])
+                answer = features.item_answer(req, coll, req.path.split("/")[4])
             elif parse_format(req.args) in features_download.FORMATS:
                 return None
             else:
-                response = features.items(req, coll)
+                answer = features.items_answer(req, coll)
         except OpenGeoDataError as error:
             if error_pages.wants_html(req):
                 return None
-            response = policy.error_answer(self.state, req, error)
+            answer = policy.error_answer(self.state, req, error)
         except Exception:  # Flask runs it again, logs it and answers 500
             return None
-        policy.apply(response, req, self.max_age)
-        body, status, headers = response.get_wsgi_response(environ)
-        return status, headers, b"".join(body)
+        if isinstance(answer, Document):  # the hot path: no Response object
+            headers = policy.plain_headers(answer.wsgi_headers(), 200, req, self.max_age)
+            return "200 OK", headers, answer.body
+        policy.apply(answer, req, self.max_age)  # 304s and errors
+        body, status, wsgi_headers = answer.get_wsgi_response(environ)
+        return status, wsgi_headers, b"".join(body)
