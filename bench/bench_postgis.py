@@ -21,6 +21,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ ROUNDS = int(os.environ.get("BENCH_POSTGIS_ROUNDS", "3"))
 TIPG = ROOT / ".venv-tipg" / "bin" / "uvicorn"
 #: limit=1000 GeoJSON requests/s of the GeoPackage server before the writer speed-up (2 cores)
 LIMIT1000_BEFORE_RPS = 80.0
+#: seconds to wait after a tipg run (its limit=1000 requests take ~2 s each under load)
+TIPG_DRAIN_S = 3.0
 
 
 def _tipg_queries(schema: str, fid: int, ours_q: dict[str, str]) -> dict[str, str]:
@@ -111,6 +114,8 @@ def _run(workdir: Path, pg: cluster.PgCluster) -> dict[str, Any]:
                     runs[label].append(wrk(url, DURATION))
                     cpu[label][0] += tree_cpu_seconds([pids[label]]) - before[0]
                     cpu[label][1] += tree_cpu_seconds([postmaster]) - before[1]
+                    if label == "tipg":  # tipg works off queued slow requests after wrk
+                        time.sleep(TIPG_DRAIN_S)  # stops: not on the next server's CPU
             for label, got in runs.items():
                 key = "tipg_result" if label == "tipg" else label
                 result["queries"][name][key] = {
