@@ -31,7 +31,10 @@ Verdict = Literal["live", "unversioned", "other"]
 
 
 def with_version(url: str, version: str) -> str:
-    """``url`` with ``v=<version>`` appended (``?`` or ``&``); templates' braces are kept."""
+    """``url`` with ``v=<version>`` appended (``?`` or ``&``); templates' braces are kept.
+    Without a version (nothing published) the URL stays unversioned."""
+    if not version:
+        return url
     return f"{url}{'&' if '?' in url else '?'}{PARAM}={quote(version, safe='')}"
 
 

@@ -244,9 +244,10 @@ def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS,
     return out
 
 
-#: the query parameters of ``/coverage`` (OGC API Coverages 1.0 names, plus width/height)
+#: the query parameters of ``/coverage`` (OGC API Coverages 1.0 names, plus width/height,
+#: and ``v``, the data version the links carry: :mod:`opengeodata.versioned`)
 COVERAGE_PARAMS = ("f", "lang", "bbox", "bbox-crs", "subset", "subset-crs", "scale-size",
-                   "scale-factor", "scale-axes", "width", "height")
+                   "scale-factor", "scale-axes", "width", "height", "v")
 #: older spellings (OGC API Coverages drafts; GDAL 3.6's OGCAPI driver sends scaleSize)
 COVERAGE_PARAM_ALIASES = {"scaleSize": "scale-size", "scaleFactor": "scale-factor",
                           "scaleAxes": "scale-axes", "bbox_crs": "bbox-crs",
