@@ -272,7 +272,7 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             config["basemap"] = base
         context = snap.manifests.get(CONTEXT_DATASET)
         context_tiles = context.output("pmtiles") if context else None
-        if context_tiles and entry.id != CONTEXT_DATASET:
+        if context is not None and context_tiles and entry.id != CONTEXT_DATASET:
             config["context"] = {
                 "id": CONTEXT_DATASET,
                 "pmtiles": url_for("downloads.versioned", dataset_id=CONTEXT_DATASET,
