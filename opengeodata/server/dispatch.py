@@ -37,7 +37,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from opengeodata.errors import NotFoundError
+from opengeodata.errors import NotFoundError, OpenGeoDataError
 from opengeodata.published import Collection
 from opengeodata.server import policy
 from opengeodata.server.state import ServerState
@@ -148,7 +148,10 @@ class Dispatcher:
         parts = path.rstrip("/").split("/")
         answer: Answer | None = None
         if len(parts) >= 4 and parts[1] == "collections" and self._fast:
-            coll = self.state.snapshot().published.collections.get(parts[2])
+            try:
+                coll = self.state.snapshot().published.collections.get(parts[2])
+            except OpenGeoDataError:  # no snapshot read yet: Flask answers (503, the policy)
+                coll = None
             fast = self._fast.get((coll.kind, parts[3])) if coll is not None else None
             if fast is not None and coll is not None:
                 answer = self._fast_answer(environ, fast, coll, parts[4:])

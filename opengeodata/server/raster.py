@@ -110,6 +110,7 @@ COSTLY_COVERAGE_PIXELS = 1024 * 1024
 def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = None) -> None:
     """Map tiles, tileset metadata and coverages of raster collections."""
     readers = ReaderCache()
+    state.on_close(readers.close)  # at worker exit, before the interpreter's shutdown
     gate = costly or Gate(state.settings.costly_requests)
     max_age = state.settings.cache_max_age
 

@@ -7,6 +7,7 @@ picked up because its checksum differs.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -69,12 +70,16 @@ class ReaderCache:
     def __init__(self, size: int = 8) -> None:
         self._local = threading.local()
         self._size = size
+        self._caches: list[OrderedDict[str, Reader]] = []  # every thread's, for close()
+        self._lock = threading.Lock()
 
     def get(self, cog: Cog) -> Reader:
         """An open Reader for ``cog``; opened once per thread and version."""
         cache: OrderedDict[str, Reader] | None = getattr(self._local, "readers", None)
         if cache is None:
             cache = self._local.readers = OrderedDict()
+            with self._lock:
+                self._caches.append(cache)
         reader = cache.get(cog.sha256)
         if reader is None:
             for key, value in cog.gdal_options:  # GDAL reads its configuration from the
@@ -87,6 +92,21 @@ class ReaderCache:
         else:
             cache.move_to_end(cog.sha256)
         return reader
+
+    def close(self) -> None:
+        """Close every thread's Readers (at worker exit, no request running).
+
+        Left to the interpreter's shutdown, each open dataset's ``__del__`` printed a
+        traceback (its GDAL environment belongs to the thread that opened it and is gone);
+        closed here that error is caught once, and the dataset is closed for good.
+        """
+        with self._lock:
+            caches, self._caches = self._caches, []
+        for cache in caches:
+            while cache:
+                _, reader = cache.popitem()
+                with contextlib.suppress(Exception):
+                    reader.close()
 
 
 def tile_format(requested: str | None, accept: str | None) -> str:

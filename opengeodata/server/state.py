@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +99,7 @@ class ServerState:
         self._lock = threading.Lock()
         self._checked = 0.0
         self._stale = False
+        self._closers: list[Callable[[], None]] = []
         self._listener: LiveListener | None = None
         if settings.database_url:
             self._listener = LiveListener(settings.database_url, self.mark_stale)
@@ -168,10 +169,19 @@ class ServerState:
                            "%.0f s", reason, kept, RECHECK_SECONDS)
         self._failing = reason
 
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Run ``closer`` at :meth:`close` (open files, GDAL datasets of the views)."""
+        self._closers.append(closer)
+
     def close(self) -> None:
-        """Stop this process's background work (the LISTEN thread); at worker exit."""
+        """At worker exit: stop the LISTEN thread, then release what views registered."""
         if self._listener is not None:
             self._listener.stop()
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception as exc:
+                LOGGER.warning("closing %s failed at exit: %s", closer, exc)
 
     def mark_stale(self) -> None:
         """Check the live pointers at the next request (a NOTIFY said something changed)."""

@@ -14,6 +14,7 @@ from opengeodata.cluster import run
 from opengeodata.cluster.procs import pid_alive, port_open
 from opengeodata.server.wsgi import control_socket
 from opengeodata.settings import Settings
+from tests.cluster.test_failover import get
 
 
 def _socket(info: run.ClusterInfo, n: int) -> Path:
@@ -40,6 +41,13 @@ def test_graceful_stop_of_a_replica_is_clean(ogd_cluster: run.ClusterInfo) -> No
     root = Path(info.root)
     pid = run.replica_pid(root, 2)
     assert pid is not None and pid_alive(pid)
+    port = info.replica_ports[1]
+    # open what a worker keeps open: COG readers (GDAL datasets) of its threads, the LISTEN
+    # connection; their cleanup at exit used to print tracebacks
+    for _ in range(4):
+        assert get(port, "/collections/dop20/coverage?f=png&scale-size=E(64)")[0] == 200
+        assert get(port, "/collections/dop20/tiles/WebMercatorQuad/17/43111/69402?f=png"
+                   )[0] in (200, 404)
     log = root / "server-2.log"
     offset = log.stat().st_size
     try:

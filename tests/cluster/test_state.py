@@ -64,9 +64,12 @@ def test_no_snapshot_yet_is_503_until_readable(cluster_env: dict[str, str],
     assert healthy.store.objects is not None
     with refused_keys(healthy.store.objects):
         client = app_client(settings)  # its first snapshot fails: the app still starts
-        answer = client.get("/collections?f=json")
-        assert answer.status_code == 503, answer.data
-        assert answer.json is not None and answer.json["code"] == "StorageUnavailable"
+        for path in ("/collections?f=json", "/collections/stadtbezirke/items?f=json",
+                     "/collections/stadtbezirke/tiles/WebMercatorQuad/10/336/539"):
+            answer = client.get(path)  # the tile: past the WSGI fast route, the same 503
+            assert answer.status_code == 503, (path, answer.data)
+            assert answer.json is not None and answer.json["code"] == "StorageUnavailable"
+            assert answer.headers["Cache-Control"] == "no-store"
     answer = client.get("/collections?f=json")
     assert answer.status_code == 200
     assert "stadtbezirke" in {c["id"] for c in answer.json["collections"]}
