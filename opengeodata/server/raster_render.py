@@ -70,7 +70,8 @@ class ReaderCache:
     def __init__(self, size: int = 8) -> None:
         self._local = threading.local()
         self._size = size
-        self._caches: list[OrderedDict[str, Reader]] = []  # every thread's, for close()
+        #: every thread's cache: closed at close(); a finished thread's at the next new one
+        self._caches: list[tuple[threading.Thread, OrderedDict[str, Reader]]] = []
         self._lock = threading.Lock()
 
     def get(self, cog: Cog) -> Reader:
@@ -79,7 +80,10 @@ class ReaderCache:
         if cache is None:
             cache = self._local.readers = OrderedDict()
             with self._lock:
-                self._caches.append(cache)
+                ended = [c for t, c in self._caches if not t.is_alive()]
+                self._caches = [(t, c) for t, c in self._caches if t.is_alive()]
+                self._caches.append((threading.current_thread(), cache))
+            _close_all(ended)
         reader = cache.get(cog.sha256)
         if reader is None:
             for key, value in cog.gdal_options:  # GDAL reads its configuration from the
@@ -96,17 +100,23 @@ class ReaderCache:
     def close(self) -> None:
         """Close every thread's Readers (at worker exit, no request running).
 
-        Left to the interpreter's shutdown, each open dataset's ``__del__`` printed a
-        traceback (its GDAL environment belongs to the thread that opened it and is gone);
-        closed here that error is caught once, and the dataset is closed for good.
+        Left to the end of its thread or the interpreter's shutdown, each open dataset's
+        ``__del__`` printed a traceback (its GDAL environment belongs to the thread that
+        opened it and is gone); the cache holds them until closed here.
         """
         with self._lock:
-            caches, self._caches = self._caches, []
-        for cache in caches:
-            while cache:
-                _, reader = cache.popitem()
-                with contextlib.suppress(Exception):
-                    reader.close()
+            caches, self._caches = [c for _, c in self._caches], []
+        _close_all(caches)
+
+
+def _close_all(caches: list[OrderedDict[str, Reader]]) -> None:
+    """Close the readers of ``caches`` from any thread (rasterio's complaint that the opening
+    thread's GDAL environment is not this one's is caught once; the dataset is closed)."""
+    for cache in caches:
+        while cache:
+            _, reader = cache.popitem()
+            with contextlib.suppress(Exception):
+                reader.close()
 
 
 def tile_format(requested: str | None, accept: str | None) -> str:
