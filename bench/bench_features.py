@@ -161,7 +161,11 @@ def run(workdir: Path) -> dict[str, Any]:
     publish_s = round(time.perf_counter() - started, 1)
     live = settings.data_dir / "published" / "parcels" / "live"
     gpkg = (live / "parcels.gpkg").resolve()
+    stored = gpkg.with_name("parcels.features.sqlite")  # the stored default answers
     result: dict[str, Any] = {"parcels": N_PARCELS, "publish_seconds": publish_s,
+                              "gpkg_mib": round(gpkg.stat().st_size / 2**20, 1),
+                              "stored_answers_mib": round(stored.stat().st_size / 2**20, 1)
+                              if stored.is_file() else None,
                               "connections": 8, "duration": DURATION, "queries": {}}
     # (a) this server
     port_a = free_port()

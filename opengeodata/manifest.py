@@ -127,7 +127,16 @@ class Manifest(_Model):
     extent: Extent | None = None
     fields: list[FieldInfo] = Field(default_factory=list)
     outputs: list[OutputFile] = Field(default_factory=list)
+    server_files: list[OutputFile] = Field(
+        default_factory=list,
+        description="Files of the version only the server reads (not downloads), e.g. the "
+                    "stored default GeoJSON answers of the GeoPackage; verified like outputs.")
     quality: QualityReport = Field(default_factory=QualityReport)
+
+    @property
+    def files(self) -> list[OutputFile]:
+        """Every file of the version: outputs, then server files."""
+        return [*self.outputs, *self.server_files]
 
     def output(self, fmt: str) -> OutputFile | None:
         """The first output of format ``fmt``, if any."""

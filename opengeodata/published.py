@@ -29,6 +29,7 @@ predicate that is true on the facets names the kind), and register the kind's ha
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -222,6 +223,9 @@ def _features(ctx: FacetContext) -> FeatureFacet | None:
             data = store.local_file(ctx.decl.id, ctx.manifest.version, gpkg.name, fetch=fetch)
         except OpenGeoDataError:
             return None
+        for extra in ctx.manifest.server_files:  # the stored answers beside the copy
+            with contextlib.suppress(OpenGeoDataError):  # else every page is encoded
+                store.local_file(ctx.decl.id, ctx.manifest.version, extra.name, fetch=fetch)
     return FeatureFacet(
         backend="gpkg", data=str(data),
         id_field=ctx.decl.id_field or "fid",

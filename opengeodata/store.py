@@ -330,7 +330,7 @@ class Store:
         """The manifest of a version whose files all exist with their recorded sizes."""
         folder = self.version_dir(dataset_id, version)
         manifest = Manifest.read(folder)
-        for out in manifest.outputs:
+        for out in manifest.files:
             path = folder / out.name
             if not path.is_file() or path.stat().st_size != out.size:
                 raise PublishError(

@@ -90,7 +90,7 @@ class RemoteMirror:
         manifest = self.manifest(dataset_id, version)
         if manifest is None:
             raise NotFoundError(f"dataset {dataset_id!r} has no version {version!r}")
-        size = next((o.size for o in manifest.outputs if o.name == name), None)
+        size = next((o.size for o in manifest.files if o.name == name), None)
         if size is None:
             raise NotFoundError(f"version {version} of {dataset_id!r} has no file {name!r}")
         return RemoteBlob(self.objects, self.version_prefix(dataset_id, version) + name, size,

@@ -69,6 +69,7 @@ def build_manifest(ctx: RunContext, frame: gpd.GeoDataFrame | None, fp: str,
         extent=_extent(frame, decl.storage_crs) if frame is not None else ctx.extent,
         fields=field_infos(ctx, frame) if frame is not None else [],
         outputs=ctx.outputs,
+        server_files=ctx.server_files,
         quality=ctx.report,
     )
 

@@ -12,6 +12,7 @@ from opengeodata.settings import Settings
 
 MEDIA_TYPES = {
     "gpkg": "application/geopackage+sqlite3",
+    "stored-geojson": "application/vnd.sqlite3",
     "geojson": "application/geo+json",
     "fgb": "application/flatgeobuf",
     "shpzip": "application/zip",
@@ -42,6 +43,8 @@ class RunContext:
     source_files: list[SourceFile] = field(default_factory=list)
     report: QualityReport = field(default_factory=QualityReport)
     outputs: list[OutputFile] = field(default_factory=list)
+    #: files only the server reads (stored answers), registered like outputs, never downloads
+    server_files: list[OutputFile] = field(default_factory=list)
     log: Callable[[str], None] = log_nothing
     #: extent set by readers without a vector layer (rasters)
     extent: Extent | None = None
@@ -90,4 +93,12 @@ class RunContext:
             features=features,
         )
         self.outputs.append(out)
+        return out
+
+    def add_server_file(self, path: Path, fmt: str, title: str, *,
+                        features: int | None = None) -> OutputFile:
+        """Register a file written into the staging folder that only the server reads."""
+        out = self.add_output(path, fmt, title, features=features)
+        self.outputs.remove(out)
+        self.server_files.append(out)
         return out

@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from opengeodata.engine.stored import write_stored
 from opengeodata.manifest import FieldInfo
 from pipelines import gpkg_index
 from pipelines.context import RunContext
@@ -50,8 +51,12 @@ def export_format(ctx: RunContext, frame: gpd.GeoDataFrame, fmt: str) -> None:
     crs = "EPSG:4326" if fmt == "geojson" else ctx.dataset.decl.storage_crs
     path = ctx.staging / f"{ctx.id}{suffix}"
     writer(frame, path, ctx.id, field_infos(ctx, frame))
-    if fmt == "gpkg":  # the storage GeoPackage: attribute indexes for the feature server
+    if fmt == "gpkg":  # the storage GeoPackage: attribute indexes and stored answers
         gpkg_index.create_for(path, ctx.id, ctx.dataset.decl)
+        stored = write_stored(path, ctx.dataset.decl.id_field)
+        if stored is not None:
+            ctx.add_server_file(stored, "stored-geojson", "Stored default GeoJSON answers",
+                                features=len(frame))
     ctx.add_output(path, fmt, title.format(crs=crs), crs=crs, features=len(frame))
 
 

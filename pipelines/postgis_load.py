@@ -30,6 +30,7 @@ from opengeodata.errors import PublishError
 from opengeodata.manifest import Manifest
 from opengeodata.ogc import EPSG_URI
 from opengeodata.postgis import db
+from opengeodata.providers import gpkg_stored
 from opengeodata.providers.gpkg_sql import ENVELOPE_SIZES, decode_blobs, quote
 
 _PG_TYPES = {"INTEGER": "bigint", "MEDIUMINT": "bigint", "SMALLINT": "bigint",
@@ -131,7 +132,7 @@ def load_version(url: str, manifest: Manifest, folder: Path, id_field: str | Non
                     count += len(batch)
             id_name = id_field if id_field and id_field in columns else pk
             side = _load_default_features(con, lite, schema, table, src_table, names,
-                                          names.index(id_name), srid)
+                                          names.index(id_name), srid, folder / gpkg.name)
             con.execute(sql.SQL("CREATE INDEX ON {} USING gist ({})").format(target, ident(geom)))
             if id_field and id_field in columns:
                 con.execute(sql.SQL("CREATE INDEX ON {} ({})").format(target, ident(id_field)))
@@ -158,18 +159,36 @@ def load_version(url: str, manifest: Manifest, folder: Path, id_field: str | Non
 
 def _load_default_features(con: psycopg.Connection[Any], lite: sqlite3.Connection,
                            schema: str, table: str, src_table: str, names: list[str],
-                           id_index: int, srid: int) -> str:
-    """Store each row's default GeoJSON Feature (CRS84, all properties) in ``<table>_features``
-    with the engine's own writer, so plain pages are copied instead of re-encoded."""
+                           id_index: int, srid: int, gpkg: Path) -> str:
+    """Store each row's default GeoJSON Feature (CRS84, all properties) in ``<table>_features``:
+    copied from the GeoPackage's stored answers when they were written for the same layer and
+    id field, else encoded with the engine's own writer; plain pages are then copied instead
+    of re-encoded."""
     side = f"{table}_features"[:63]
     target = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(side))
     con.execute(sql.SQL("CREATE TABLE {} (ogd_fid bigint PRIMARY KEY, ogd_feature bytea "
                         "NOT NULL)").format(target))
-    rows = lite.execute(f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(src_table)}")
-    storage = EPSG_URI.format(srid)
+    stored = gpkg_stored.stored_path(gpkg)
+    info = gpkg_stored.read_info(stored)
+    reuse = (info is not None and info.format == gpkg_stored.FORMAT and info.table == src_table
+             and info.columns == names[2:] and info.id_field == names[id_index])
     with con.cursor() as cur, cur.copy(sql.SQL(
             "COPY {} (ogd_fid, ogd_feature) FROM STDIN (FORMAT BINARY)").format(target)) as copy:
         copy.set_types([20, 17])
+        if reuse:
+            side_con = sqlite3.connect(f"file:{stored}?mode=ro", uri=True)
+            try:
+                rows = side_con.execute(
+                    f"SELECT ogd_fid, ogd_feature FROM {gpkg_stored.TABLE} ORDER BY ogd_fid")
+                while batch := rows.fetchmany(5000):
+                    for item in batch:
+                        copy.write_row(item)
+            finally:
+                side_con.close()
+            return side
+        rows = lite.execute(
+            f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(src_table)}")
+        storage = EPSG_URI.format(srid)
         while batch := rows.fetchmany(5000):
             encoded = default_features(batch, names[2:], id_index, storage, decode_blobs)
             for row, feature in zip(batch, encoded, strict=True):

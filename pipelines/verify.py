@@ -113,6 +113,15 @@ def _3tz_count(path: Path) -> int:
     return count_features(path)
 
 
+def _stored_count(path: Path) -> int:
+    from opengeodata.providers.gpkg_stored import read_info
+
+    info = read_info(path)
+    if info is None:
+        raise ValueError("no stored answers (ogd_meta) in the file")
+    return info.count
+
+
 def _none(check: Callable[[Path], None]) -> Opener:
     def opener(path: Path) -> None:
         check(path)
@@ -136,6 +145,7 @@ OPENERS: dict[str, Opener] = {
     "pmtiles": _none(_pmtiles_ok),
     "cog": _none(_cog_ok),
     "3dtiles": _3tz_count,
+    "stored-geojson": _stored_count,
 }
 
 
@@ -162,7 +172,7 @@ def verify_output(folder: Path, out: OutputFile, dataset: str) -> None:
 
 def verify(folder: Path, manifest: Manifest) -> None:
     """Verify every output of ``manifest`` in ``folder`` and the counts against the manifest."""
-    for out in manifest.outputs:
+    for out in manifest.files:
         verify_output(folder, out, manifest.dataset)
     if manifest.layer is None:
         return

@@ -73,10 +73,12 @@ def geometries(shapes: Any, storage_crs: str, crs: str) -> list[bytes]:
 def encode(rows: Sequence[Sequence[Any]], names: list[str], id_index: int,
            geoms: list[bytes]) -> list[bytes]:
     """Feature bytes: ``row[id_index]`` as id, ``geoms[i]``, ``names`` = ``row[2:]`` values."""
-    n = len(names)
+    end = 2 + len(names)
+    dump = orjson.dumps  # inlined (no wrapper call per value): about a third faster
     return [
-        b'{"type":"Feature","id":' + dumps(row[id_index]) + b',"geometry":' + geom
-        + b',"properties":' + dumps(dict(zip(names, row[2:2 + n], strict=True))) + b"}"
+        b'{"type":"Feature","id":' + dump(row[id_index], default=str) + b',"geometry":' + geom
+        + b',"properties":' + dump(dict(zip(names, row[2:end], strict=True)), default=str)
+        + b"}"
         for row, geom in zip(rows, geoms, strict=True)
     ]
 

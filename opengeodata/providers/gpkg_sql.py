@@ -6,6 +6,7 @@ layer schema (checked against ``Layer.columns``) are quoted into SQL text.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import shapely
 from shapely.prepared import PreparedGeometry, prep
 
 from opengeodata.errors import NotFoundError
+from opengeodata.providers import gpkg_stored
 from opengeodata.providers.lru import LruCache
 
 ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
@@ -28,6 +30,8 @@ JSON_TYPES = {"INTEGER": "integer", "MEDIUMINT": "integer", "SMALLINT": "integer
 FORMATS = {"DATE": "date", "DATETIME": "date-time"}
 #: SQLite VM steps a count may take before numberMatched is left out (about 0.1 s).
 COUNT_BUDGET_STEPS = 3_000_000
+#: match sets of area filters kept per layer (sorted fids; 8 bytes a match)
+AREA_IDS_CACHED = 16
 
 
 def quote(name: str) -> str:
@@ -46,6 +50,12 @@ def decode_blobs(blobs: list[bytes | None]) -> np.ndarray:
 
 
 @lru_cache(maxsize=256)
+def _inner_box_of(wkb: bytes) -> tuple[float, float, float, float] | None:
+    """:func:`inner_box` of a WKB area, cached (the same bbox comes again and again)."""
+    return inner_box(shapely.from_wkb(wkb))
+
+
+@lru_cache(maxsize=256)
 def _prepared(wkb: bytes) -> PreparedGeometry:
     return prep(shapely.from_wkb(wkb))
 
@@ -61,18 +71,20 @@ def inner_box(area: shapely.Geometry) -> tuple[float, float, float, float] | Non
     """A large axis-aligned rectangle inside a nearly rectangular ``area``; None if none.
 
     Each exterior vertex belongs to the nearest side of the bounds; the rectangle stops at the
-    innermost vertex of each side and is checked to lie within ``area``.
+    innermost vertex of each side or of its neighbours along the ring (so a side of a slightly
+    rotated box also counts the corner that ends it) and is checked to lie within ``area``.
     """
     if not isinstance(area, shapely.Polygon) or area.is_empty:
         return None
-    coords = shapely.get_coordinates(area.exterior)
+    coords = shapely.get_coordinates(area.exterior)[:-1]
     minx, miny, maxx, maxy = area.bounds
     dist = np.column_stack([coords[:, 0] - minx, coords[:, 1] - miny,
                             maxx - coords[:, 0], maxy - coords[:, 1]])
     side = dist.argmin(axis=1)
     inner = []
     for k, (axis, pick) in enumerate(((0, np.max), (1, np.max), (0, np.min), (1, np.min))):
-        values = coords[side == k, axis]
+        on_side = side == k
+        values = coords[on_side | np.roll(on_side, 1) | np.roll(on_side, -1), axis]
         if values.size == 0:
             return None
         inner.append(float(pick(values)))
@@ -88,6 +100,9 @@ class Where:
 
     clauses: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
+    #: (area WKB, inner box) when the only clause is a GeoPackage area filter: its sorted
+    #: matching fids are cached, so its pages are slices (not the whole match set per page)
+    area: tuple[bytes, tuple[float, float, float, float] | None] | None = None
 
     def add(self, clause: str, *params: Any) -> None:
         self.clauses.append(clause)
@@ -108,6 +123,12 @@ class Layer:
         self._local = threading.local()
         self._counts: LruCache[int | None] = LruCache(512)
         self._edges: LruCache[str] = LruCache(256)
+        self._area_ids: LruCache[np.ndarray] = LruCache(AREA_IDS_CACHED)
+        self._extent: tuple[int, float, float, float, float] | None = None
+        #: the file of each row's stored default answer (CRS84, all properties), if written
+        self.stored: Path | None = None
+        #: the id field those stored answers use (None: no stored answers)
+        self.features_id: str | None = None
         con = self.connect()
         row = con.execute(
             "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns LIMIT 1"
@@ -133,6 +154,23 @@ class Layer:
         self.fid_min: int = fid_min or 0
         #: fids are 1..N without gaps (freshly written file): offset k is fid_min + k
         self.contiguous = count > 0 and fid_max - fid_min + 1 == count
+        self._open_stored(con)
+
+    def _open_stored(self, con: sqlite3.Connection) -> None:
+        """Use the stored answers beside the file if they were written for this layer
+        (``con``: this thread's connection, opened before they were known)."""
+        path = gpkg_stored.stored_path(self.path)
+        info = gpkg_stored.read_info(path)
+        if (info is None or info.format != gpkg_stored.FORMAT or info.table != self.table
+                or info.columns != list(self.columns) or info.count != self.count
+                or {"ogd_fid", "ogd_feature"} & set(self.columns)):
+            return
+        self.stored, self.features_id = path, info.id_field
+        self._attach(con)
+
+    def _attach(self, con: sqlite3.Connection) -> None:
+        assert self.stored is not None
+        con.execute("ATTACH DATABASE ? AS ogd_stored", (f"file:{self.stored}?mode=ro&immutable=1",))
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection for this thread (immutable file: no locks, no journal)."""
@@ -143,6 +181,8 @@ class Layer:
             con.create_function("ogd_intersects", 2, _sql_intersects, deterministic=True)
             con.execute("PRAGMA case_sensitive_like = ON")
             con.execute("PRAGMA cache_size = -4000")
+            if self.stored is not None:
+                self._attach(con)
             self._local.con = con
         return con
 
@@ -207,14 +247,21 @@ class Layer:
             where.add("0")
             return
         minx, miny, maxx, maxy = area.bounds
-        if isinstance(area, shapely.Polygon) and area.equals(shapely.box(minx, miny, maxx, maxy)):
+        rectangle = isinstance(area, shapely.Polygon) and area.equals(
+            shapely.box(minx, miny, maxx, maxy))
+        area_wkb = shapely.to_wkb(area)
+        inner = (minx, miny, maxx, maxy) if rectangle else _inner_box_of(area_wkb)
+        if inner is not None and self._all_inside(inner):
+            return  # every feature lies inside the area: nothing to filter
+        if rectangle:
             self.bbox_clause(where, (minx, miny, maxx, maxy))
             return
         if not self.has_rtree:
-            where.add(f"ogd_intersects({quote(self.geom)}, ?)", shapely.to_wkb(area))
+            where.add(f"ogd_intersects({quote(self.geom)}, ?)", area_wkb)
             return
-        inner = inner_box(area)
-        edge = self._edge_matches(shapely.to_wkb(area), inner)
+        edge = self._edge_matches(area_wkb, inner)
+        if not where.clauses:
+            where.area = (area_wkb, inner)
         if inner is None:
             where.add(f"{quote(self.pk)} IN (SELECT value FROM json_each(?))", edge)
             return
@@ -224,6 +271,40 @@ class Layer:
             "UNION ALL SELECT value FROM json_each(?))",
             inner[0], inner[2], inner[1], inner[3], edge,
         )
+
+    def _all_inside(self, box: tuple[float, float, float, float]) -> bool:
+        """True if every row has an R-tree envelope and all of them lie inside ``box``."""
+        if not self.has_rtree:
+            return False
+        if self._extent is None:
+            n, *box_ = self.connect().execute(
+                f"SELECT count(*), min(minx), min(miny), max(maxx), max(maxy) "
+                f"FROM {quote(self.rtree)}").fetchone()
+            nan = float("nan")  # an empty R-tree: inside nothing
+            x0, y0, x1, y1 = (nan if v is None else float(v) for v in box_)
+            self._extent = (int(n), x0, y0, x1, y1)
+        n, minx, miny, maxx, maxy = self._extent
+        return (n == self.count and minx >= box[0] and miny >= box[1] and maxx <= box[2]
+                and maxy <= box[3])
+
+    def _matches(self, where: Where) -> np.ndarray | None:
+        """The sorted fids matching ``where`` if it is one cached-area filter, else None."""
+        if where.area is None or len(where.clauses) != 1:
+            return None
+        hit, cached = self._area_ids.lookup(where.area)
+        if hit and cached is not None:
+            return cached
+        area_wkb, inner = where.area
+        edge = np.array(json.loads(self._edge_matches(area_wkb, inner)), dtype=np.int64)
+        inside = np.empty(0, dtype=np.int64)
+        if inner is not None:
+            rows = self.connect().execute(
+                f"SELECT id FROM {quote(self.rtree)} WHERE minx >= ? AND maxx <= ? "
+                "AND miny >= ? AND maxy <= ?", (inner[0], inner[2], inner[1], inner[3]))
+            inside = np.fromiter((r[0] for r in rows), dtype=np.int64)
+        ids = np.union1d(inside, edge)
+        self._area_ids.put(where.area, ids)
+        return ids
 
     def _edge_matches(self, area_wkb: bytes,
                       inner: tuple[float, float, float, float] | None) -> str:
@@ -261,6 +342,8 @@ class Layer:
         """numberMatched for ``where``: cached per filter; None if too expensive to count."""
         if not where.clauses:
             return self.count
+        if (ids := self._matches(where)) is not None:
+            return len(ids)
         key = where.key()
         hit, cached = self._counts.lookup(key)
         if hit:
@@ -291,10 +374,14 @@ class Layer:
         cols = [quote(self.pk), quote(self.geom) if geometry else "NULL"]
         return ", ".join(cols + [quote(n) for n in names])
 
-    def rows(self, names: list[str], where: Where, order: list[tuple[str, bool]],
-             offset: int, limit: int | None, geometry: bool = True
-             ) -> Iterator[tuple[Any, ...]]:
-        """Rows (pk, geometry blob, *names) matching ``where``, sorted and paged."""
+    def _page(self, select: str, where: Where, order: list[tuple[str, bool]], offset: int,
+              limit: int | None) -> tuple[str, list[Any]]:
+        """``SELECT select`` over the rows matching ``where``, sorted and paged."""
+        if not order and (ids := self._matches(where)) is not None:
+            page = ids[offset:] if limit is None else ids[offset:offset + limit]
+            return (f"SELECT {select} FROM {quote(self.table)} WHERE {quote(self.pk)} IN "
+                    f"(SELECT value FROM json_each(?)) ORDER BY {quote(self.pk)}",
+                    ["[" + ",".join(map(str, page.tolist())) + "]"])
         params = list(where.params)
         clauses = list(where.clauses)
         if not order and not clauses and self.contiguous:
@@ -307,15 +394,47 @@ class Layer:
             f"{quote(name)} {'DESC' if desc else 'ASC'}" for name, desc in order
         )
         order_sql = f"{order_sql}, {quote(self.pk)}" if order_sql else quote(self.pk)
-        sql = (f"SELECT {self.select_sql(names, geometry)} FROM {quote(self.table)}"
+        sql = (f"SELECT {select} FROM {quote(self.table)}"
                f"{where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?")
-        params += [-1 if limit is None else limit, offset]
+        return sql, [*params, -1 if limit is None else limit, offset]
+
+    def rows(self, names: list[str], where: Where, order: list[tuple[str, bool]],
+             offset: int, limit: int | None, geometry: bool = True
+             ) -> Iterator[tuple[Any, ...]]:
+        """Rows (pk, geometry blob, *names) matching ``where``, sorted and paged."""
+        sql, params = self._page(self.select_sql(names, geometry), where, order, offset, limit)
         cursor = self.connect().execute(sql, params)
         try:
             while batch := cursor.fetchmany(1000):
                 yield from batch
         finally:
             cursor.close()
+
+    def default_rows(self, where: Where, order: list[tuple[str, bool]], offset: int,
+                     limit: int) -> list[bytes]:
+        """The stored default Feature bytes of the rows ``rows()`` would return, in order.
+
+        Unfiltered pages in fid order are one range read of the stored table; any other page
+        first selects its fids (a sort never carries the feature bytes), then their bytes.
+        """
+        assert self.stored is not None
+        con = self.connect()
+        if not order and not where.clauses and self.contiguous:
+            cursor = con.execute(
+                f"SELECT ogd_feature FROM ogd_stored.{gpkg_stored.TABLE} WHERE ogd_fid >= ? "
+                "ORDER BY ogd_fid LIMIT ?", (self.fid_min + offset, limit))
+            return [r[0] for r in cursor.fetchall()]
+        if not order and (ids := self._matches(where)) is not None:
+            fids = ids[offset:offset + limit].tolist()
+        else:
+            sql, params = self._page(quote(self.pk), where, order, offset, limit)
+            fids = [r[0] for r in con.execute(sql, params).fetchall()]
+        if not fids:
+            return []
+        cursor = con.execute(
+            f"SELECT s.ogd_feature FROM json_each(?) AS j JOIN ogd_stored.{gpkg_stored.TABLE} "
+            "AS s ON s.ogd_fid = j.value ORDER BY j.key", ("[" + ",".join(map(str, fids)) + "]",))
+        return [r[0] for r in cursor.fetchall()]
 
     def by_id(self, key: str, value: Any, names: list[str],
               geometry: bool = True) -> tuple[Any, ...] | None:

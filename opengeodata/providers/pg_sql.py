@@ -72,7 +72,7 @@ class PgLayer:
         #: table of each row's stored default answer (CRS84, all properties), if loaded
         self.features_table: str | None = info.get("features_table")
         #: the id field those stored answers use
-        self.features_id: str | None = info.get("features_id")
+        self.features_id: str | None = info.get("features_id") if self.features_table else None
         self._local = threading.local()
         self._counts: LruCache[int | None] = LruCache(512)
 

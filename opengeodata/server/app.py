@@ -3,10 +3,11 @@
 Where things go (see :mod:`opengeodata.server.dispatch` for the details):
 
 - ``/collections/{id}/...`` -> the :class:`~opengeodata.server.dispatch.Dispatcher`, by the
-  collection's kind: ``vector`` (feature engine JSON/downloads, pygeoapi HTML pages, vector
-  tiles as a WSGI fast route), ``raster`` (map tiles, coverage), ``records`` (pygeoapi with the
-  catalogue provider); ``vector`` collections of city models also answer ``3dtiles/...``
-  (:mod:`opengeodata.server.tiles3d`). A new kind or sub-path registers its handlers here.
+  collection's kind: ``vector`` (feature engine JSON/downloads, pygeoapi HTML pages; vector
+  tiles and feature JSON as WSGI fast routes), ``raster`` (map tiles, coverage), ``records``
+  (pygeoapi with the catalogue provider); ``vector`` collections of city models also answer
+  ``3dtiles/...`` (:mod:`opengeodata.server.tiles3d`). A new kind or sub-path registers its
+  handlers here.
 - other endpoints -> blueprints (downloads, catalogue feeds, web pages, pygeoapi's landing,
   OpenAPI, conformance, tile matrix sets, ``/collections``).
 - every answer -> :mod:`opengeodata.server.policy` (CORS, preflight, Vary, caching, errors).
@@ -32,6 +33,7 @@ from opengeodata.server import (
 from opengeodata.server.costly import Gate
 from opengeodata.server.dispatch import Dispatcher
 from opengeodata.server.features import FeaturesAPI
+from opengeodata.server.features_fast import FastFeatures
 from opengeodata.server.state import ServerState
 from opengeodata.settings import Settings, from_environment
 from opengeodata.vtiles.wsgi import VectorTiles
@@ -67,6 +69,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     vector_tiles = VectorTiles(state.base_url, state.store, settings.cache_max_age)
     dispatcher.handle_wsgi(VECTOR, "tiles", vector_tiles.collection_answer)
     dispatcher.handle_wsgi_root("tiles", vector_tiles.overview_answer)
+    # feature JSON without Flask's per-request work (same views, same policy; Flask otherwise)
+    dispatcher.handle_wsgi(VECTOR, "items", FastFeatures(features).answer, flask_fallback=True)
     ogcapi.register(dispatcher, state, features)
     raster.register(dispatcher, state, costly)
     tiles3d.register(dispatcher, state)

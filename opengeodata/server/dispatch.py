@@ -6,8 +6,11 @@ How a request travels:
 1. :meth:`Dispatcher.__call__` (the app's WSGI entry) looks at ``PATH_INFO`` once. A *fast
    route* registered for ``(kind, head)`` (``/collections/{id}/{head}/...``) or for a top-level
    head (``/tiles/...``) answers at WSGI level without Flask (vector tiles); the response policy
-   is applied there by :func:`opengeodata.server.policy.wsgi_headers`. Everything else goes
-   on to Flask.
+   is applied there by :func:`opengeodata.server.policy.wsgi_headers`. A fast route with a
+   *Flask fallback* (feature JSON, :mod:`opengeodata.server.features_fast`) sees only GET and
+   HEAD, may hand a request on to Flask by answering None, and builds its answers with the Flask
+   views' own functions and :func:`opengeodata.server.policy.apply`. Everything else goes on
+   to Flask.
 2. Every :class:`SubPath` of :data:`SUBPATHS` is one Flask route whose view is
    :meth:`Dispatcher.view`: it finds the collection in the snapshot's published model and calls
    the handler registered for ``(collection.kind, endpoint)`` with the path's arguments.
@@ -25,7 +28,9 @@ Extension points (all in the app factory, :func:`opengeodata.server.app.create_a
   for each endpoint the kind answers (``collection``, ``items``, ``item``, ...).
 - a lean WSGI route (only where speed demands it): ``dispatcher.handle_wsgi(kind, head, fn)``
   with ``fn(coll, rest: list[str], environ) -> (status, headers, body)``, or
-  ``dispatcher.handle_wsgi_root(head, fn)`` with ``fn(rest, environ)``.
+  ``dispatcher.handle_wsgi_root(head, fn)`` with ``fn(rest, environ)``;
+  ``dispatcher.handle_wsgi(kind, head, fn, flask_fallback=True)`` where ``fn`` may return None
+  (Flask answers) and returns answers with the policy applied.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response
 
@@ -46,6 +51,8 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Answer = tuple[str, list[tuple[str, str]], bytes]
 Handler = Callable[..., Response]
 FastHandler = Callable[[Collection, list[str], dict[str, Any]], Answer]
+#: a fast route with a Flask fallback: None hands the request on to Flask
+FallbackHandler = Callable[[Collection, list[str], dict[str, Any]], Answer | None]
 RootHandler = Callable[[list[str], dict[str, Any]], Answer]
 GET = ("GET", "HEAD")
 
@@ -83,6 +90,7 @@ class Dispatcher:
         self.subpaths: list[SubPath] = list(SUBPATHS)
         self._handlers: dict[tuple[str, str], Handler] = {}
         self._fast: dict[tuple[str, str], FastHandler] = {}
+        self._fallback: dict[tuple[str, str], FallbackHandler] = {}
         self._roots: dict[str, RootHandler] = {}
         self._app: WSGIApp | None = None
         self._flask: Flask | None = None
@@ -99,9 +107,18 @@ class Dispatcher:
         """``handler(coll, **path_args)`` answers ``endpoint`` for collections of ``kind``."""
         self._handlers[(kind, endpoint)] = handler
 
-    def handle_wsgi(self, kind: str, head: str, handler: FastHandler) -> None:
-        """A WSGI fast route for ``/collections/{id}/{head}/...`` of collections of ``kind``."""
-        self._fast[(kind, head)] = handler
+    def handle_wsgi(self, kind: str, head: str, handler: FastHandler | FallbackHandler, *,
+                    flask_fallback: bool = False) -> None:
+        """A WSGI fast route for ``/collections/{id}/{head}/...`` of collections of ``kind``.
+
+        With ``flask_fallback`` the handler gets GET and HEAD requests only (Flask answers the
+        other methods), may return None to hand a request on to Flask, and its answers carry
+        the response policy already (built with :func:`opengeodata.server.policy.apply`).
+        """
+        if flask_fallback:
+            self._fallback[(kind, head)] = handler
+        else:
+            self._fast[(kind, head)] = cast("FastHandler", handler)
 
     def handle_wsgi_root(self, head: str, handler: RootHandler) -> None:
         """A WSGI fast route for the top-level ``/{head}/...``."""
@@ -141,20 +158,32 @@ class Dispatcher:
                                 f"(it is a {coll.kind} collection)")
         return handler(coll, **args)
 
+    @property
+    def flask_wsgi(self) -> WSGIApp:
+        """The Flask app behind the fast routes (what answers without them)."""
+        assert self._app is not None, "Dispatcher.install was not called"
+        return self._app
+
     # -- WSGI ----------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
         parts = path.rstrip("/").split("/")
         answer: Answer | None = None
-        if len(parts) >= 4 and parts[1] == "collections" and self._fast:
+        if len(parts) >= 4 and parts[1] == "collections" and (self._fast or self._fallback):
             try:
                 coll = self.state.snapshot().published.collections.get(parts[2])
             except OpenGeoDataError:  # no snapshot read yet: Flask answers (503, the policy)
                 coll = None
-            fast = self._fast.get((coll.kind, parts[3])) if coll is not None else None
-            if fast is not None and coll is not None:
-                answer = self._fast_answer(environ, fast, coll, parts[4:])
+            if coll is not None:
+                key = (coll.kind, parts[3])
+                if (fast := self._fast.get(key)) is not None:
+                    answer = self._fast_answer(environ, fast, coll, parts[4:])
+                elif (lean := self._fallback.get(key)) is not None:
+                    if environ.get("REQUEST_METHOD", "GET") in GET:
+                        answer = lean(coll, parts[4:], environ)
+                    if answer is not None:  # the policy is applied already
+                        return self._send(environ, start_response, answer)
         elif len(parts) >= 2 and parts[0] == "" and (root := self._roots.get(parts[1])):
             answer = self._fast_answer(environ, lambda _c, rest, env: root(rest, env), None,
                                        parts[2:])
@@ -162,7 +191,14 @@ class Dispatcher:
             assert self._app is not None, "Dispatcher.install was not called"
             return self._app(environ, start_response)
         status, headers, body = answer
-        start_response(status, policy.wsgi_headers(status, headers))
+        return self._send(environ, start_response,
+                          (status, policy.wsgi_headers(status, headers), body))
+
+    @staticmethod
+    def _send(environ: dict[str, Any], start_response: Callable[..., Any],
+              answer: Answer) -> Iterable[bytes]:
+        status, headers, body = answer
+        start_response(status, headers)
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
     @staticmethod

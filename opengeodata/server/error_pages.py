@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Request, Response
+from flask import Response
 from pygeoapi.l10n import Locale
 from pygeoapi.util import render_j2_template
+from werkzeug.wrappers import Request
 
 from opengeodata.server.state import ServerState
 from opengeodata.server.theme import pygeoapi_templates

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from flask import Request, Response
+from flask import Response
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Request
 
 from opengeodata.engine.geojson import dumps, feature_bytes, read_feature
 from opengeodata.engine.params import (
@@ -29,10 +32,11 @@ from opengeodata.engine.params import (
 from opengeodata.engine.query import ItemsQuery
 from opengeodata.engine.source import Backend, FeatureSource, Sources, open_gpkg
 from opengeodata.engine.sql import compile_filter
+from opengeodata.engine.stored import stored_page
 from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError, NotFoundError
 from opengeodata.ogc import CRS84, GEOJSON
 from opengeodata.providers.crs import parse_crs
-from opengeodata.providers.pg_sql import PgLayer, open_pg_layer
+from opengeodata.providers.pg_sql import open_pg_layer
 from opengeodata.published import Collection as PublishedCollection
 from opengeodata.server import features_download
 from opengeodata.server.costly import Gate
@@ -40,6 +44,33 @@ from opengeodata.server.state import ServerState
 
 #: result downloads with more rows than this take a costly-request slot
 COSTLY_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Document:
+    """A GeoJSON answer: its body and the headers the view sets after Content-Type and
+    Content-Length (Content-Crs, ETag, Last-Modified, Cache-Control), in order."""
+
+    body: bytes
+    headers: list[tuple[str, str]]
+
+    def response(self) -> Response:
+        """As a Flask response."""
+        response = Response(self.body, mimetype=GEOJSON)
+        for key, value in self.headers:
+            response.headers[key] = value
+        return response
+
+    def wsgi_headers(self) -> list[tuple[str, str]]:
+        """The headers :meth:`response` sends, as a WSGI list (before the policy's)."""
+        return [("Content-Type", GEOJSON), ("Content-Length", str(len(self.body))),
+                *self.headers]
+
+
+@lru_cache(maxsize=64)
+def http_date(moment: dt.datetime) -> str:
+    """An HTTP date (``Last-Modified``) of an aware datetime."""
+    return format_datetime(moment.astimezone(dt.UTC), usegmt=True)
 
 
 def wants_html(req: Request, fmt: str | None) -> bool:
@@ -107,12 +138,15 @@ class FeaturesAPI:
                 return self.cached(Response(status=304), etag, modified)
         return None
 
+    def caching(self, etag: str, modified: dt.datetime) -> list[tuple[str, str]]:
+        """ETag, Last-Modified and Cache-Control of an answer."""
+        return [("ETag", f'"{etag}"'), ("Last-Modified", http_date(modified)),
+                ("Cache-Control", f"public, max-age={self.state.settings.cache_max_age}")]
+
     def cached(self, response: Response, etag: str, modified: dt.datetime) -> Response:
         """Add ETag, Last-Modified and Cache-Control."""
-        response.headers["ETag"] = f'"{etag}"'
-        response.headers["Last-Modified"] = format_datetime(modified.astimezone(dt.UTC),
-                                                            usegmt=True)
-        response.headers["Cache-Control"] = f"public, max-age={self.state.settings.cache_max_age}"
+        for key, value in self.caching(etag, modified):
+            response.headers[key] = value
         return response
 
     @staticmethod
@@ -123,6 +157,12 @@ class FeaturesAPI:
     # -- views -------------------------------------------------------------------------
     def items(self, req: Request, published: PublishedCollection) -> Response:
         """``/collections/{id}/items`` as GeoJSON or a result download (f=csv/fgb/gpkg)."""
+        answer = self.items_answer(req, published)
+        return answer.response() if isinstance(answer, Document) else answer
+
+    def items_answer(self, req: Request, published: PublishedCollection
+                     ) -> Document | Response:
+        """:meth:`items`: the GeoJSON document, or a 304 or result download response."""
         coll = self.collection(published)
         args: MultiDict[str, str] = req.args
         default_limit, max_limit = self.limits()
@@ -139,14 +179,19 @@ class FeaturesAPI:
             if rows > COSTLY_LIMIT:  # a big result download is costly
                 stream = cast("Iterable[bytes]", response.response)
                 response.response = self.costly.stream(f"f={query.fmt}", stream)
-        else:
-            body = self.items_body(coll, query, where, self.base_url(), args)
-            response = Response(body, mimetype=GEOJSON)
-            response.headers["Content-Crs"] = f"<{query.crs}>"
-        return self.cached(response, etag, coll.created)
+            return self.cached(response, etag, coll.created)
+        body = self.items_body(coll, query, where, self.base_url(), args)
+        return Document(body, [("Content-Crs", f"<{query.crs}>"),
+                               *self.caching(etag, coll.created)])
 
     def item(self, req: Request, published: PublishedCollection, item_id: str) -> Response:
         """``/collections/{id}/items/{fid}`` as GeoJSON."""
+        answer = self.item_answer(req, published, item_id)
+        return answer.response() if isinstance(answer, Document) else answer
+
+    def item_answer(self, req: Request, published: PublishedCollection, item_id: str
+                    ) -> Document | Response:
+        """:meth:`item`: the GeoJSON document, or a 304 response."""
         coll = self.collection(published)
         collection_id = coll.id
         args: MultiDict[str, str] = req.args
@@ -174,9 +219,7 @@ class FeaturesAPI:
         ]
         feature = feature_bytes(coll, [row], cols, crs, skip, len(props))[0]
         body = feature[:-1] + b',"links":' + dumps(links) + b"}"
-        response = Response(body, mimetype=GEOJSON)
-        response.headers["Content-Crs"] = f"<{crs}>"
-        return self.cached(response, etag, coll.created)
+        return Document(body, [("Content-Crs", f"<{crs}>"), *self.caching(etag, coll.created)])
 
     def base_url(self) -> str:
         """The public base URL (no trailing slash)."""
@@ -195,13 +238,10 @@ class FeaturesAPI:
         more = False
         if query.hits:
             pass
-        elif (isinstance(backend, PgLayer) and backend.features_table and query.crs == CRS84
-              and not query.skip_geometry and names == list(backend.columns)
-              and backend.features_id == coll.id_field):
+        elif (stored := stored_page(coll, query, where, limit + 1)) is not None:
             # the default answer: each feature's bytes were written at publish time
-            feats = backend.default_rows(where, query.order, query.offset, limit + 1)
-            more = len(feats) > limit
-            feats = feats[:limit]
+            more = len(stored) > limit
+            feats = stored[:limit]
         else:
             rows = list(backend.rows(cols, where, query.order, query.offset, limit + 1,
                                      not query.skip_geometry))

@@ -17,8 +17,10 @@
 Two entry points share the same header values, so no answer can miss them:
 :func:`install` hooks Flask (``before_request`` for preflights, ``after_request`` for every
 answer, error handlers) and :func:`wsgi_headers` / :func:`wsgi_preflight` serve the lean WSGI
-fast routes of :mod:`opengeodata.server.dispatch` (vector tiles). A new Flask endpoint (any
-blueprint route) gets the policy without doing anything.
+fast routes of :mod:`opengeodata.server.dispatch` (vector tiles); the feature JSON fast route
+(:mod:`opengeodata.server.features_fast`) calls :func:`plain_headers` (or :func:`apply`) and
+:func:`error_answer` itself, as Flask does; :func:`additions` holds the rules of both. A new
+Flask endpoint (any blueprint route) gets the policy without doing anything.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Request
 
 from opengeodata.errors import OpenGeoDataError, ServerBusyError, http_status
 from opengeodata.server.error_pages import error_response
@@ -91,6 +94,39 @@ def preflight() -> Response:
     return response
 
 
+def negotiated(req: Request) -> bool:
+    """True if the answer to ``req`` depends on its Accept header (no ``f``, a negotiated
+    path): it gets ``Vary: Accept``."""
+    return "f" not in req.args and not req.path.startswith(NOT_NEGOTIATED)
+
+
+def additions(present: dict[str, str], status: int, method: str, negotiated: bool,
+              max_age: int) -> tuple[list[tuple[str, str]], str | None]:
+    """The policy's rules, once for both entry points: what an answer whose headers are
+    ``present`` (lower-case names) gets: the headers to append, in order, and the new value of
+    its existing ``Vary`` header (None: leave it)."""
+    add: list[tuple[str, str]] = []
+    if "access-control-allow-origin" not in present:
+        add.extend(CORS)
+    if "x-content-type-options" not in present:
+        add.extend(SECURITY)
+    if present.get("content-type", "").startswith("text/html"):
+        add.extend((k, v) for k, v in HTML_SECURITY if k.lower() not in present)
+    if method == "OPTIONS":
+        return add, None
+    vary_value = None
+    if negotiated:
+        vary = present.get("vary")
+        if vary is None:
+            add.append(("Vary", "Accept"))
+        elif "accept" not in (v.strip().lower() for v in vary.split(",")):
+            vary_value = f"{vary}, Accept"
+    if "cache-control" not in present:
+        ok = status < 400 and method in ("GET", "HEAD")
+        add.append(("Cache-Control", f"public, max-age={max_age}" if ok else "no-store"))
+    return add, vary_value
+
+
 def apply(response: Response, req: Request, max_age: int) -> Response:
     """Add CORS, Vary and default caching headers to ``response`` (in place).
 
@@ -98,24 +134,31 @@ def apply(response: Response, req: Request, max_age: int) -> Response:
     """
     headers = response.headers
     present = {key.lower(): value for key, value in headers}
-    if "access-control-allow-origin" not in present:
-        headers.extend(CORS)
-    if "x-content-type-options" not in present:
-        headers.extend(SECURITY)
-    if present.get("content-type", "").startswith("text/html"):
-        headers.extend((k, v) for k, v in HTML_SECURITY if k.lower() not in present)
-    method = req.method
-    if method == "OPTIONS":
-        return response
-    if "f" not in req.args and not req.path.startswith(NOT_NEGOTIATED):
-        vary = present.get("vary")
-        if vary is None:
-            headers.add("Vary", "Accept")
-        elif "accept" not in (v.strip().lower() for v in vary.split(",")):
-            headers.set("Vary", f"{vary}, Accept")
-    if "cache-control" not in present:
-        ok = response.status_code < 400 and method in ("GET", "HEAD")
-        headers.add("Cache-Control", f"public, max-age={max_age}" if ok else "no-store")
+    add, vary = additions(present, response.status_code, req.method, negotiated(req), max_age)
+    if vary is not None:
+        headers.set("Vary", vary)
+    headers.extend(add)
+    return response
+
+
+def plain_headers(headers: list[tuple[str, str]], status: int, req: Request,
+                  max_age: int) -> list[tuple[str, str]]:
+    """:func:`apply` for an answer built as a plain header list (a WSGI fast route that
+    answers without a Response object); returns the complete list."""
+    present = {key.lower(): value for key, value in headers}
+    add, vary = additions(present, status, req.method, negotiated(req), max_age)
+    if vary is not None:
+        at = next(i for i, (key, _) in enumerate(headers) if key.lower() == "vary")
+        headers = [*headers[:at], ("Vary", vary),
+                   *((k, v) for k, v in headers[at + 1:] if k.lower() != "vary")]
+    return headers + add
+
+
+def error_answer(state: ServerState, req: Request, error: OpenGeoDataError) -> Response:
+    """The answer to one of the package's own errors (its HTTP status, JSON or HTML)."""
+    response = error_response(state, req, http_status(error), error.code, str(error))
+    if isinstance(error, ServerBusyError):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -152,10 +195,7 @@ def install(app: Flask, state: ServerState) -> None:
 
     @app.errorhandler(OpenGeoDataError)
     def _own_error(error: OpenGeoDataError) -> Response:
-        response = error_response(state, request, http_status(error), error.code, str(error))
-        if isinstance(error, ServerBusyError):
-            response.headers["Retry-After"] = str(error.retry_after)
-        return response
+        return error_answer(state, request, error)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

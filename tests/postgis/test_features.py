@@ -156,3 +156,17 @@ def test_stored_default_answers_equal_the_computed_ones(
         computed = geojson.default_features(rows, names, 2 + names.index("kennzeichen"),
                                             EPSG_URI.format(25832), layer.decode)
         assert len(stored) == 40 and stored == computed
+
+
+def test_fast_route_answers_like_flask_on_postgis(
+        backends: list[tuple[str, FlaskClient, FlaskClient, Settings]]) -> None:
+    from tests.server.test_features_fast import FAST, FLASK, assert_same_as_flask
+
+    _, gpkg, pg, _ = backends[-1]  # parcels
+    assert assert_same_as_flask(pg.application, FAST) >= 20
+    assert_same_as_flask(pg.application, FLASK)
+    for path, headers in FAST:  # and the PostGIS fast answers are the GeoPackage's
+        a, b = gpkg.get(path, headers=headers), pg.get(path, headers=headers)
+        assert a.status_code == b.status_code, path
+        assert a.data.split(b'"timeStamp"')[0] == b.data.split(b'"timeStamp"')[0], path
+        assert list(a.headers.items()) == list(b.headers.items()), path

@@ -35,8 +35,8 @@ def _check_consistent(settings: Settings, dataset_id: str) -> str:
     assert live is not None, "no live version after a crash"
     manifest = Manifest.read(live)
     assert sorted(p.name for p in live.iterdir()) == sorted(
-        [o.name for o in manifest.outputs] + ["manifest.json"])
-    for out in manifest.outputs:
+        [o.name for o in manifest.files] + ["manifest.json"])
+    for out in manifest.files:
         assert sha256_file(live / out.name) == out.sha256, f"{out.name} differs from manifest"
     return live.name
 
@@ -93,7 +93,7 @@ def test_sigkill_at_any_moment_leaves_old_or_new(settings: Settings) -> None:
             assert files == old  # the old version, byte for byte
         else:
             manifest = Manifest.read(store.dataset_dir("raster") / "versions" / version)
-            assert {o.name for o in manifest.outputs} == {n for n in old if n != "manifest.json"}
+            assert {o.name for o in manifest.files} == {n for n in old if n != "manifest.json"}
             assert manifest.sources[0].sha256 == sha256_file(sample)
     assert seen_staging >= 2, "no kill happened while a version was being built"
 

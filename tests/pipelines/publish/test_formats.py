@@ -143,7 +143,7 @@ def test_points_csv_gets_lon_lat(settings: Settings) -> None:
     live = Store(settings.data_dir).live_dir("baeume")
     assert live is not None
     assert sorted(p.name for p in live.iterdir()) == [
-        "baeume.csv", "baeume.gpkg", "manifest.json"]
+        "baeume.csv", "baeume.features.sqlite", "baeume.gpkg", "manifest.json"]
     rows = list(csv.DictReader((live / "baeume.csv").open(encoding="utf-8")))
     assert rows[0]["WKT"] == "POINT (550000 5800000)"
     assert 9.73 < float(rows[0]["lon"]) < 9.74 and 52.34 < float(rows[0]["lat"]) < 52.35
