@@ -16,11 +16,21 @@ from opengeodata.server.live_sync import LiveListener
 from tests.conftest import ROOT
 
 
+def _listening(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as con:
+        row = con.execute("SELECT count(*) FROM pg_stat_activity WHERE query ~* '^LISTEN' "
+                          "AND application_name = 'opengeodata'").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def test_listener_notifies_and_stops(pg_cluster: cluster.PgCluster) -> None:
+    before = _listening(pg_cluster.primary_url)  # other apps of this test session
     notified = threading.Event()
     listener = LiveListener(pg_cluster.primary_url, notified.set)
     listener.ensure_running()
     assert listener.connected.wait(10), "the listener did not connect"
+    assert _listening(pg_cluster.primary_url) == before + 1
     notified.clear()
     with psycopg.connect(pg_cluster.primary_url, autocommit=True) as con:
         con.execute("SELECT pg_notify(%s, 'x')", (CHANNEL,))
@@ -29,9 +39,7 @@ def test_listener_notifies_and_stops(pg_cluster: cluster.PgCluster) -> None:
     listener.stop()
     assert not listener.running
     assert time.monotonic() - started < 2 * LiveListener.POLL_SECONDS + 1
-    with psycopg.connect(pg_cluster.primary_url, autocommit=True) as con:  # its session ended
-        assert con.execute("SELECT count(*) FROM pg_stat_activity WHERE query ~* 'LISTEN' "
-                           "AND application_name = 'opengeodata'").fetchone() == (0,)
+    assert _listening(pg_cluster.primary_url) == before  # its session ended
     listener.ensure_running()  # stopped for good: not restarted
     assert not listener.running
 
