@@ -133,14 +133,20 @@ class ServerState:
         if self._listener is not None:
             self._listener.ensure_running()
         now = time.monotonic()
-        if self._snapshot is None or self._stale or now - self._checked >= RECHECK_SECONDS:
+        if self._due(now):
             with self._lock:
-                if self._snapshot is None or self._stale or now - self._checked >= RECHECK_SECONDS:
+                if self._due(now):
                     self._refresh(now)
         if self._snapshot is None:
             raise StorageError(f"no published data could be read yet: {self._failing}; "
                                "retrying")
         return self._snapshot
+
+    def _due(self, now: float) -> bool:
+        """Whether to look at the live pointers now (without a snapshot: every 0.1 s)."""
+        if self._snapshot is None:
+            return now - self._checked >= RETRY_SECONDS
+        return self._stale or now - self._checked >= RECHECK_SECONDS
 
     def _refresh(self, now: float) -> None:
         """Rebuild the snapshot if a live pointer changed (under the lock)."""

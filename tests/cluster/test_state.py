@@ -5,6 +5,7 @@ never read one answers 503."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,6 +71,7 @@ def test_no_snapshot_yet_is_503_until_readable(cluster_env: dict[str, str],
             assert answer.status_code == 503, (path, answer.data)
             assert answer.json is not None and answer.json["code"] == "StorageUnavailable"
             assert answer.headers["Cache-Control"] == "no-store"
+    time.sleep(0.2)  # without a snapshot the store is asked again every 0.1 s
     answer = client.get("/collections?f=json")
     assert answer.status_code == 200
     assert "stadtbezirke" in {c["id"] for c in answer.json["collections"]}
