@@ -60,6 +60,7 @@ def citygml(inputs: tuple[Path, ...], output: Path, footprints: Path | None,
             log=lambda message: console.print(message, markup=False),
             tiles3d=archive,
             geoid_grid=from_environment().geoid_grid if archive is not None else None,
+            footprints=footprints is not None,
         )
         if tiles3d is not None and archive is not None and archive != tiles3d:
             unpack_3tz(archive, tiles3d)

@@ -65,8 +65,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(settings: Settings, workers: int = 2) -> Iterator[str]:
-    """Run `opengeodata serve` (gunicorn) over ``settings`` on a free port; yield its base URL."""
+def serving(settings: Settings, workers: int = 2,
+            env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `opengeodata serve` (gunicorn) over ``settings`` on a free port; yield its base URL.
+
+    ``env``: more environment variables for the server (e.g. ``GUNICORN_CMD_ARGS``)."""
     port = free_port()
     env = {
         **os.environ,
@@ -74,6 +77,7 @@ def serving(settings: Settings, workers: int = 2) -> Iterator[str]:
         "OPENGEODATA_DATASETS_DIR": str(settings.datasets_dir),
         "OPENGEODATA_CONFIG_DIR": str(settings.config_dir),
         "OPENGEODATA_BASE_URL": "",
+        **(env or {}),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "opengeodata.cli", "serve", "--port", str(port),

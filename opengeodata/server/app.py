@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     tiles3d.register(dispatcher, state)
     dispatcher.install(app)
     app.extensions["opengeodata.dispatch"] = dispatcher
+    app.extensions["opengeodata.features"] = features
 
     app.register_blueprint(downloads.blueprint(state))
     app.register_blueprint(ogcapi.blueprint(state, features))

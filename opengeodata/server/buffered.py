@@ -4,15 +4,24 @@ gunicorn's ``sync`` and ``gthread`` workers read the request and write the respo
 worker thread itself: 3-4 clients sending their headers slowly, or 8 clients reading a COG
 slowly, occupy every thread and stall the server (gunicorn's own docs ask for a buffering
 proxy in front). This worker keeps gunicorn as the process manager (forking, restarts,
-timeouts, signals, ``OPENGEODATA_WORKERS``) and serves each process's connections with
-waitress's event loop, which buffers:
+timeouts, signals, ``max_requests``, the access log, ``pre_request``/``post_request``,
+``OPENGEODATA_WORKERS``) and serves each process's connections with waitress's event loop,
+which buffers:
 
 - a request reaches a worker thread only when its headers and body are complete (a slow
   sender costs a socket and a buffer, no thread);
-- a response is handed to the event loop: files sent with ``wsgi.file_wrapper`` (downloads,
+- the app thread sends the response itself with one non-blocking ``send`` (headers and body
+  together); what the socket does not take at once stays in the channel's buffer and the
+  event loop sends it as the client reads: files sent with ``wsgi.file_wrapper`` (downloads,
   ``send_file``) are streamed from disk by the loop, other bodies are buffered (spilling to a
   temporary file above 1 MiB), so a slow reader costs no thread either;
 - ``OPENGEODATA_THREADS`` threads per process run the app.
+
+Two things are changed in waitress's channel, both for speed (see ``python -m bench
+workers``): while an app thread is inside ``send`` the loop does not treat the channel as
+writable (waitress's loop spun on ``poll`` until the send returned, taking the GIL from the
+sending thread for up to the 5 ms switch interval per request), and the status line and
+headers go out in the same ``send`` as the first body chunk.
 
 Idle connections are closed after ``CHANNEL_TIMEOUT`` seconds.
 """
@@ -20,10 +29,17 @@ Idle connections are closed after ``CHANNEL_TIMEOUT`` seconds.
 from __future__ import annotations
 
 import os
+import socket
 import time
+from datetime import timedelta
 from typing import Any
 
 from gunicorn.workers.base import Worker
+from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer, UnixWSGIServer
+from waitress.task import ThreadedTaskDispatcher, WSGITask
 
 #: seconds without any byte in or out before a connection is closed
 CHANNEL_TIMEOUT = 60
@@ -31,6 +47,8 @@ CHANNEL_TIMEOUT = 60
 CONNECTION_LIMIT = 1000
 #: request line plus headers
 MAX_HEADER_BYTES = 64 << 10
+#: a first body chunk up to this size is sent in one piece with the headers
+COALESCE_BYTES = 256 << 10
 
 
 def waitress_options(threads: int, max_body: int) -> dict[str, Any]:
@@ -50,21 +68,166 @@ def waitress_options(threads: int, max_body: int) -> dict[str, Any]:
     }
 
 
+class RequestInfo:
+    """The request as gunicorn's access log and ``pre_request``/``post_request`` hooks see it
+    (the attributes of ``gunicorn.http.Request`` they use)."""
+
+    def __init__(self, request: Any) -> None:
+        self.method: str = request.command
+        self.uri: str = request.request_uri
+        self.path: str = request.path
+        self.query: str = request.query
+        self.version: tuple[int, int] = (1, 1) if request.version == "1.1" else (1, 0)
+        # waitress keys are upper case with "_" for "-" (it drops names that contain "_")
+        self.headers: list[tuple[str, str]] = [(k.replace("_", "-"), v)
+                                               for k, v in request.headers.items()]
+
+
+class ResponseInfo:
+    """The response as gunicorn's access log and ``post_request`` hook see it."""
+
+    def __init__(self, status: str, headers: list[tuple[str, str]], sent: int) -> None:
+        self.status = status
+        self.status_code = int(status.split(None, 1)[0])
+        self.headers = headers
+        self.sent = sent
+        self.response_length = sent
+
+
+class BufferedTask(WSGITask):
+    """waitress's WSGI task plus gunicorn's per-request duties (access log, hooks,
+    ``max_requests``), sending the headers with the first body chunk."""
+
+    body_bytes = 0
+    wrote_header: bool = False
+
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ.setdefault("RAW_URI", self.request.request_uri)  # as gunicorn sets it
+        return environ
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.body_bytes += len(data)
+        if not self.wrote_header:
+            worker: BufferedWorker | None = getattr(self.channel.server, "worker", None)
+            if worker is not None and not worker.alive:
+                self.set_close_on_finish()  # the worker is stopping: "Connection: close"
+        if self.wrote_header or not self.complete or not data:
+            super().write(data)
+            return
+        head = self.build_response_header()
+        self.wrote_header = True
+        cl = self.content_length
+        if (not self.has_body or self.chunked_response or cl is None or len(data) > cl
+                or len(data) > COALESCE_BYTES):
+            self.channel.write_soon(head)
+            super().write(data)
+            return
+        self.content_bytes_written += len(data)
+        self.channel.write_soon(head + data)
+
+    def execute(self) -> None:
+        super().execute()
+        if (not self.body_bytes and self.content_length and self.has_body
+                and self.request.command != "HEAD"):
+            self.body_bytes = self.content_length  # a wsgi.file_wrapper body, sent by the loop
+
+    def service(self) -> None:
+        worker: BufferedWorker | None = getattr(self.channel.server, "worker", None)
+        if worker is None:
+            super().service()
+            return
+        req = RequestInfo(self.request)
+        worker.nr += 1
+        if worker.nr >= worker.max_requests and worker.alive:
+            worker.log.info("Autorestarting worker after current request.")
+            worker.alive = False
+        worker.cfg.pre_request(worker, req)
+        started = time.monotonic()
+        ok = False
+        try:
+            super().service()
+            ok = True
+        finally:
+            worker.request_done(self, req, ok, time.monotonic() - started)
+
+
+class BufferedChannel(HTTPChannel):
+    """waitress's channel; not writable for the loop while an app thread is sending."""
+
+    task_class = BufferedTask
+    #: an app thread (or the loop) is inside ``_flush_some``
+    flushing = False
+
+    def writable(self) -> bool:
+        return bool((self.total_outbufs_len and not self.flushing) or self.will_close
+                    or self.close_when_flushed)
+
+    def _flush_some(self, do_close: bool = True) -> bool:
+        self.flushing = True
+        try:
+            return bool(super()._flush_some(do_close=do_close))
+        finally:
+            self.flushing = False
+
+
+class BufferedTcpServer(TcpWSGIServer):
+    """waitress's TCP server with :class:`BufferedChannel` connections."""
+
+    channel_class = BufferedChannel
+    worker: BufferedWorker | None = None
+
+
+class BufferedUnixServer(UnixWSGIServer):
+    """waitress's Unix socket server with :class:`BufferedChannel` connections."""
+
+    channel_class = BufferedChannel
+    worker: BufferedWorker | None = None
+
+
+def create_servers(app: Any, sockets: list[socket.socket], options: dict[str, Any],
+                   worker: BufferedWorker | None = None
+                   ) -> tuple[dict[int, Any], ThreadedTaskDispatcher]:
+    """One buffered waitress server per listening socket, sharing a socket map and threads."""
+    adj = Adjustments(sockets=sockets, **options)
+    mapping: dict[int, Any] = {}
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    for sock in sockets:
+        cls = BufferedUnixServer if sock.family == socket.AF_UNIX else BufferedTcpServer
+        server = cls(app, mapping, True, sock, dispatcher=dispatcher, adj=adj,
+                     bind_socket=False,
+                     sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()))
+        server.worker = worker
+    return mapping, dispatcher
+
+
 class BufferedWorker(Worker):
     """gunicorn worker: waitress's buffering event loop on gunicorn's listening sockets."""
 
     #: set by ``opengeodata.server.wsgi`` before gunicorn forks
     max_body = 1 << 20
+    alive: bool
+
+    def request_done(self, task: BufferedTask, req: RequestInfo, ok: bool,
+                     seconds: float) -> None:
+        """gunicorn's duties after a request: access log and ``post_request``."""
+        status = task.status if ok or task.wrote_header else "500 Internal Server Error"
+        resp = ResponseInfo(status, task.response_headers, task.body_bytes)
+        environ = task.environ or {}
+        if environ:
+            self.log.access(resp, req, environ, timedelta(seconds=seconds))
+        try:
+            self.cfg.post_request(self, req, environ, resp)
+        except Exception:
+            self.log.exception("Exception in post_request hook")
 
     def run(self) -> None:
         """Serve until gunicorn asks the worker to stop (or its parent goes away)."""
-        from waitress import wasyncore
-        from waitress.server import create_server
-
         options = waitress_options(max(1, self.cfg.threads), self.max_body)
-        server: Any = create_server(self.wsgi, sockets=[s.sock for s in self.sockets],
-                                    **options)
-        mapping = getattr(server, "map", None) or server._map
+        mapping, dispatcher = create_servers(self.wsgi, [s.sock for s in self.sockets],
+                                             options, worker=self)
         beat = 0.0
         try:
             while self.alive:
@@ -75,6 +238,30 @@ class BufferedWorker(Worker):
                 if self.ppid != os.getppid():
                     break
                 wasyncore.loop(timeout=0.5, map=mapping, use_poll=True, count=1)
+            else:
+                self.drain(mapping)
         finally:
-            server.task_dispatcher.shutdown()
+            dispatcher.shutdown()
             wasyncore.close_all(mapping)
+
+    def drain(self, mapping: dict[int, Any]) -> None:
+        """Stop accepting and finish the requests under way (their answers say ``Connection:
+        close``), for at most gunicorn's ``graceful_timeout``; idle connections are closed."""
+        for obj in list(mapping.values()):
+            if isinstance(obj, BufferedTcpServer | BufferedUnixServer):
+                obj.accepting = False  # the listening sockets are left to the other workers
+        deadline = time.monotonic() + self.cfg.graceful_timeout
+        while time.monotonic() < deadline and any(map(busy, list(mapping.values()))):
+            self.notify()
+            wasyncore.loop(timeout=0.05, map=mapping, use_poll=True, count=1)
+
+
+def busy(obj: Any) -> bool:
+    """A connection with a request under way, bytes to send, or just accepted (its request is
+    on the way)."""
+    if not isinstance(obj, HTTPChannel):
+        return False
+    quiet = time.time() - obj.last_activity
+    return bool(obj.requests or obj.total_outbufs_len
+                or (obj.last_activity == obj.creation_time and quiet < 0.5)
+                or (obj.request is not None and quiet < 0.5))

@@ -20,7 +20,7 @@ from flask import Response
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request
 
-from opengeodata.engine.geojson import dumps, feature_bytes, read_feature
+from opengeodata.engine.geojson import dumps, feature_bytes, parse_id, read_feature
 from opengeodata.engine.params import (
     ITEM_PARAMS,
     check_unknown,
@@ -29,7 +29,7 @@ from opengeodata.engine.params import (
     parse_items,
     parse_names,
 )
-from opengeodata.engine.query import ItemsQuery
+from opengeodata.engine.query import Filter, ItemsQuery
 from opengeodata.engine.source import Backend, FeatureSource, Sources, open_gpkg
 from opengeodata.engine.sql import compile_filter
 from opengeodata.engine.stored import stored_page
@@ -205,8 +205,8 @@ class FeaturesAPI:
         if (early := self.not_modified(req, etag, coll.created)) is not None:
             return early
         props = list(coll.backend.columns) if names is None else names
-        row, cols = read_feature(coll, item_id, props, not skip)
-        if row is None:
+        feature = self.feature(coll, item_id, crs, props, skip)
+        if feature is None:
             raise NotFoundError(f"collection {collection_id!r} has no feature {item_id!r}")
         base = f"{self.base_url()}/collections/{collection_id}/items/{item_id}"
         links = [
@@ -217,9 +217,26 @@ class FeaturesAPI:
             {"rel": "collection", "type": "application/json", "title": "The collection",
              "href": f"{self.base_url()}/collections/{collection_id}?f=json"},
         ]
-        feature = feature_bytes(coll, [row], cols, crs, skip, len(props))[0]
         body = feature[:-1] + b',"links":' + dumps(links) + b"}"
         return Document(body, [("Content-Crs", f"<{crs}>"), *self.caching(etag, coll.created)])
+
+    @staticmethod
+    def feature(coll: FeatureSource, item_id: str, crs: str, props: list[str], skip: bool
+                ) -> bytes | None:
+        """The Feature bytes of ``item_id`` (None if there is none): its stored default
+        answer when the request asks for the default encoding, else encoded from its row."""
+        value = parse_id(coll, item_id)
+        if value is None:
+            return None
+        one = ItemsQuery(fmt=None, limit=1, offset=0, crs=crs, names=props, skip_geometry=skip)
+        where = compile_filter(coll.backend, Filter(equals=[(coll.id_field, value)]),
+                               coll.storage_crs)
+        stored = stored_page(coll, one, where, 1)
+        if stored is not None:
+            return stored[0] if stored else None
+        row, cols = read_feature(coll, item_id, props, not skip)
+        return None if row is None else feature_bytes(coll, [row], cols, crs, skip,
+                                                      len(props))[0]
 
     def base_url(self) -> str:
         """The public base URL (no trailing slash)."""

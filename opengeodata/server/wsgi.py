@@ -25,6 +25,14 @@ class GunicornServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        # gunicorn's own options in GUNICORN_CMD_ARGS (``--access-logfile``,
+        # ``--access-logformat``, ``--max-requests``, ...) win, as with the gunicorn command
+        env_args = self.cfg.get_cmd_args_from_env()
+        if env_args:
+            parsed = self.cfg.parser().parse_args(env_args)
+            for key, value in vars(parsed).items():
+                if value is not None and key != "args":
+                    self.cfg.set(key.lower(), value)
 
     def load(self) -> Flask:
         from opengeodata.server.app import create_app

@@ -11,11 +11,13 @@ by :mod:`pipelines.citymodel.quality` and reported.
 from __future__ import annotations
 
 import shutil
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from pipelines.citymodel.tiles import LGLN_PATTERN, parse_tile_name
 from pipelines.context import RunContext
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["read"]
 

@@ -1,15 +1,15 @@
 """CityJSON 2.0 features and streaming writers (CityJSON file and CityJSONSeq ``.city.jsonl``).
 
 Vertices are quantized at 1 mm (``transform.scale`` 0.001) against one ``translate`` shared by
-every file of a run. Writers buffer and spill to ``.part`` files so memory stays flat; the header
-with ``metadata.geographicalExtent`` is written last.
+every file of a run (:mod:`pipelines.citymodel.encode` builds the objects and vertices).
+Writers buffer and spill to ``.part`` files so memory stays flat; the header with
+``metadata.geographicalExtent`` is written last.
 """
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -17,13 +17,13 @@ import numpy as np
 import orjson
 
 from pipelines.citymodel.crs import TARGET_URI
-from pipelines.citymodel.model import CityObject, Geometry
 
 SCALE = 0.001
 VERSION = "2.0"
 
 
-_dumps = orjson.dumps
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 @dataclass(frozen=True)
@@ -37,132 +37,26 @@ class Transform:
         return {"scale": [SCALE, SCALE, SCALE], "translate": list(self.translate)}
 
 
+@dataclass
+class Chunk:
+    """A batch's CityObjects and vertices as JSON members (no surrounding brackets)."""
+
+    objects: bytes
+    count: int
+    vertices: bytes
+    nverts: int
+    box: tuple[int, ...] | None
+
+
 @dataclass(slots=True)
 class Feature:
     """One building with its parts: CityObjects (vertex indices local) and quantized vertices."""
 
     id: str
     objects: dict[str, dict[str, Any]]
-    vertices: list[tuple[int, int, int]]
+    vertices: np.ndarray  # (n, 3) int64
     #: (minx, miny, minz, maxx, maxy, maxz) in quantized units
     box: tuple[int, ...] | None = None
-
-
-class _Vertices:
-    """Quantizes the rings of one feature; ``finish`` de-duplicates and numbers the vertices."""
-
-    def __init__(self, transform: Transform) -> None:
-        tx, ty, tz = transform.translate
-        self.offset = (round(tx * 1000), round(ty * 1000), round(tz * 1000))
-        self.rings: list[list[Any]] = []
-        self.keys: list[tuple[int, ...]] = []
-        self.slots: dict[int, tuple[int, int]] = {}
-
-    def prepare(self, rings: list[list[float]]) -> None:
-        """Quantize many rings at once (one pass over all coordinates of the feature)."""
-        # np.rint rounds half to even like round(); int64 is exact for mm coordinates
-        coords = np.fromiter(chain.from_iterable(rings), dtype=np.float64)
-        quantized = np.rint(coords * 1000.0).astype(np.int64).reshape(-1, 3)
-        self.keys = list(map(tuple, (quantized - self.offset).tolist()))
-        pos = 0
-        for ring in rings:
-            n = len(ring) // 3
-            self.slots[id(ring)] = (pos, pos + n)
-            pos += n
-
-    def ring(self, flat: list[float]) -> list[Any]:
-        """The ring as quantized (x, y, z) keys; turned into vertex indices by ``finish``."""
-        slot = self.slots.get(id(flat))
-        if slot is None:  # a ring that was not prepared
-            ox, oy, oz = self.offset
-            q = list(map(round, map((1000.0).__mul__, flat)))
-            keys: list[tuple[int, ...]] = list(zip(
-                [v - ox for v in q[0::3]], [v - oy for v in q[1::3]], [v - oz for v in q[2::3]],
-                strict=True))
-        else:
-            keys = self.keys[slot[0]:slot[1]]
-        if len(set(keys)) != len(keys):  # drop repeated consecutive points (<= 1 mm apart)
-            keys = [k for i, k in enumerate(keys) if i == 0 or k != keys[i - 1]]
-            if len(keys) > 1 and keys[0] == keys[-1]:
-                keys.pop()
-        if len(keys) >= 3:
-            self.rings.append(keys)
-        return keys
-
-    def finish(self) -> list[tuple[int, int, int]]:
-        """Number the distinct vertices and replace the keys in every ring by indices."""
-        vertices = list(dict.fromkeys(chain.from_iterable(self.rings)))
-        get = dict(zip(vertices, range(len(vertices)), strict=True)).__getitem__
-        for ring in self.rings:
-            ring[:] = map(get, ring)
-        return vertices
-
-
-def _geometry(geom: Geometry, verts: _Vertices) -> dict[str, Any] | None:
-    kinds: list[str] = []
-    shells: list[list[list[list[int]]]] = []
-    values: list[list[int | None]] = []
-    for shell in geom.shells:
-        out_shell: list[list[list[int]]] = []
-        out_values: list[int | None] = []
-        for surface in shell:
-            rings = [verts.ring(r) for r in surface.rings]
-            if not rings or len(rings[0]) < 3:
-                continue
-            out_shell.append([r for r in rings if len(r) >= 3])
-            if surface.kind is None:
-                out_values.append(None)
-            else:
-                if surface.kind not in kinds:
-                    kinds.append(surface.kind)
-                out_values.append(kinds.index(surface.kind))
-        if out_shell:
-            shells.append(out_shell)
-            values.append(out_values)
-    if not shells:
-        return None
-    result: dict[str, Any] = {"type": geom.type, "lod": geom.lod}
-    if geom.type == "Solid":
-        result["boundaries"] = shells
-    else:
-        result["boundaries"] = shells[0]
-    if kinds:
-        result["semantics"] = {"surfaces": [{"type": k} for k in kinds],
-                               "values": values if geom.type == "Solid" else values[0]}
-    return result
-
-
-def _add_object(obj: CityObject, parent: str | None, verts: _Vertices,
-                objects: dict[str, dict[str, Any]]) -> None:
-    out: dict[str, Any] = {"type": obj.type}
-    if obj.attributes:
-        out["attributes"] = obj.attributes
-    out["geometry"] = [g for geom in obj.geometries
-                       if (g := _geometry(geom, verts)) is not None]
-    if obj.addresses:
-        out["address"] = obj.addresses
-    if parent is not None:
-        out["parents"] = [parent]
-    if obj.parts:
-        out["children"] = [p.id for p in obj.parts]
-    objects[obj.id] = out
-    for part in obj.parts:
-        _add_object(part, obj.id, verts, objects)
-
-
-def build_feature(building: CityObject, transform: Transform) -> Feature:
-    """The CityJSON objects of a building and its parts, sharing one vertex list."""
-    verts = _Vertices(transform)
-    verts.prepare([r for obj in building.all_objects() for geom in obj.geometries
-                   for surface in geom.surfaces() for r in surface.rings])
-    objects: dict[str, dict[str, Any]] = {}
-    _add_object(building, None, verts, objects)
-    vertices = verts.finish()
-    box = None
-    if vertices:
-        xs, ys, zs = zip(*vertices, strict=True)
-        box = (min(xs), min(ys), min(zs), max(xs), max(ys), max(zs))
-    return Feature(building.id, objects, vertices, box)
 
 
 def _shift(boundaries: Any, depth: int, k: int) -> Any:
@@ -268,11 +162,21 @@ class CityJSONWriter:
         shift = self.nverts
         body = _dumps({key: _shifted(obj, shift) for key, obj in feature.objects.items()})
         self.objects.write((b"," if self.count else b"") + body[1:-1])
-        if feature.vertices:
+        if len(feature.vertices):
             self.vertices.write((b"," if self.nverts else b"") + _dumps(feature.vertices)[1:-1])
         self.count += len(feature.objects)
         self.nverts += len(feature.vertices)
         self.extent.add(feature.box)
+
+    def add_chunk(self, chunk: Chunk) -> None:
+        """Append a batch's objects and vertices (indices already counted from ``nverts``)."""
+        if chunk.count:
+            self.objects.write((b"," if self.count else b"") + chunk.objects)
+        if chunk.nverts:
+            self.vertices.write((b"," if self.nverts else b"") + chunk.vertices)
+        self.count += chunk.count
+        self.nverts += chunk.nverts
+        self.extent.add(chunk.box)
 
     def close(self) -> Path:
         """Write the file (header, CityObjects, vertices) and remove the spool files."""

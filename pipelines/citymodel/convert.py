@@ -7,27 +7,23 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import geopandas as gpd
-import pandas as pd
-from shapely.geometry import MultiPolygon
+from typing import TYPE_CHECKING, Any
 
 from opengeodata.errors import DataValidationError
-from pipelines.citymodel.citygml import iter_buildings
-from pipelines.citymodel.cityjson import (
-    CityJSONSeqWriter,
-    CityJSONWriter,
-    Transform,
-    build_feature,
-)
+from pipelines.citymodel.batch import Batch, ObjRec
+from pipelines.citymodel.cityjson import CityJSONSeqWriter, CityJSONWriter, Transform
 from pipelines.citymodel.crs import SourceCrs, parse_crs_name, to_target
+from pipelines.citymodel.encode import Encoded
+from pipelines.citymodel.fastread import iter_batches
 from pipelines.citymodel.footprints import FIELDS, Polygon2D, build_footprints, summarize
-from pipelines.citymodel.model import CityObject
 from pipelines.citymodel.placement import geoid
 from pipelines.citymodel.quality import QualityLog, check_building
 from pipelines.citymodel.tiles import LGLN_PATTERN, tile_name
 from pipelines.citymodel.tiles3d import MAX_TILE_BYTES, Tiles3DBuilder, Tiles3DResult
+
+if TYPE_CHECKING:  # geopandas and shapely are imported when footprints are made
+    import geopandas as gpd
+    from shapely.geometry import MultiPolygon
 
 STORAGE_CRS = "EPSG:25832"
 
@@ -36,7 +32,7 @@ STORAGE_CRS = "EPSG:25832"
 class ConvertResult:
     """What a conversion produced."""
 
-    frame: gpd.GeoDataFrame
+    footprints: Any = None  # the footprint GeoDataFrame (not made with footprints=False)
     tiles: dict[str, Path] = field(default_factory=dict)
     tile_counts: dict[str, int] = field(default_factory=dict)  # buildings per tile
     buildings: int = 0
@@ -47,32 +43,33 @@ class ConvertResult:
     quality: QualityLog = field(default_factory=QualityLog)
     tiles3d: Tiles3DResult | None = None
 
+    @property
+    def frame(self) -> gpd.GeoDataFrame:
+        """The footprints (EPSG:25832); only when ``convert(footprints=True)``."""
+        if self.footprints is None:
+            raise RuntimeError("convert(footprints=False) made no footprints")
+        frame: gpd.GeoDataFrame = self.footprints
+        return frame
 
-def reproject(building: CityObject, crs: SourceCrs) -> None:
-    """Transform x/y of every ring to EPSG:25832 in place; heights are kept."""
-    seen: set[int] = set()
-    rings = [r for obj in building.all_objects() for g in obj.geometries
-             for s in g.surfaces() for r in s.rings
-             if id(r) not in seen and not seen.add(id(r))]  # type: ignore[func-returns-value]
-    if not rings:
+
+def reproject(batch: Batch, crs: SourceCrs) -> None:
+    """Transform x/y of every point of a batch to EPSG:25832 in place; heights are kept."""
+    if not len(batch.xyz):
         return
-    xs = [x for r in rings for x in r[0::3]]
-    ys = [y for r in rings for y in r[1::3]]
-    tx, ty = to_target(crs.horizontal).transform(xs, ys)
-    pos = 0
-    for ring in rings:
-        n = len(ring) // 3
-        ring[0::3] = [float(v) for v in tx[pos:pos + n]]
-        ring[1::3] = [float(v) for v in ty[pos:pos + n]]
-        pos += n
+    tx, ty = to_target(crs.horizontal).transform(batch.xyz[:, 0], batch.xyz[:, 1])
+    batch.xyz[:, 0] = tx
+    batch.xyz[:, 1] = ty
 
 
-def _first_xy(building: CityObject) -> tuple[float, float] | None:
+def _first_xy(batch: Batch, building: ObjRec) -> tuple[float, float] | None:
     for obj in building.all_objects():
         for geom in obj.geometries:
-            for surface in geom.surfaces():
-                if surface.rings and surface.rings[0]:
-                    return surface.rings[0][0], surface.rings[0][1]
+            for si in range(geom.s0, geom.s1):
+                if batch.surf_nrings[si]:
+                    ring = int(batch.surf_ring0[si])
+                    if batch.ring_len[ring]:
+                        x, y = batch.xyz[batch.ring_start[ring], :2].tolist()
+                        return x, y
     return None
 
 
@@ -83,7 +80,8 @@ class Converter:
                  tiles_dir: Path | None, tile_pattern: str, tile_size_km: int,
                  tile_lod: int, dataset_id: str, title: str, tiles3d: Path | None = None,
                  geoid_grid: Path | None = None,
-                 tiles3d_max_bytes: int = MAX_TILE_BYTES) -> None:
+                 tiles3d_max_bytes: int = MAX_TILE_BYTES, footprints: bool = True) -> None:
+        self.footprints = footprints
         self.cityjson_path = cityjson
         self.seq_path = cityjsonseq
         self.tiles_dir = tiles_dir
@@ -100,14 +98,14 @@ class Converter:
         self.rows: dict[str, list[Any]] = {name: [] for name in FIELDS}
         self.geometries: list[list[Polygon2D] | MultiPolygon | None] = []
         self.seen: set[str] = set()
-        self.result = ConvertResult(frame=gpd.GeoDataFrame())
+        self.result = ConvertResult()
         self.tiles3d_path = tiles3d
         self.geoid = geoid(geoid_grid) if tiles3d is not None else None
         self.tiles3d: Tiles3DBuilder | None = None
         self.tiles3d_max_bytes = tiles3d_max_bytes
 
-    def _start(self, building: CityObject) -> None:
-        xy = _first_xy(building) or (0.0, 0.0)
+    def _start(self, xy: tuple[float, float] | None) -> None:
+        xy = xy or (0.0, 0.0)
         self.transform = Transform((math.floor(xy[0] / 1000) * 1000.0,
                                     math.floor(xy[1] / 1000) * 1000.0, 0.0))
         if self.cityjson_path is not None:
@@ -120,44 +118,68 @@ class Converter:
             self.tiles3d = Tiles3DBuilder(self.tiles3d_path, self.transform, self.geoid,
                                           self.tiles3d_max_bytes)
 
-    def add(self, building: CityObject) -> None:
-        """Convert one building (already in EPSG:25832)."""
-        if building.id in self.seen:
-            self.result.dropped["duplicate gml:id"] = (
-                self.result.dropped.get("duplicate gml:id", 0) + 1)
+    def add_batch(self, batch: Batch) -> None:
+        """Convert a batch of buildings (already in EPSG:25832)."""
+        kept = []
+        for building in batch.buildings:
+            if building.id in self.seen:
+                self.result.dropped["duplicate gml:id"] = (
+                    self.result.dropped.get("duplicate gml:id", 0) + 1)
+                continue
+            self.seen.add(building.id)
+            kept.append(building)
+        batch.buildings = kept  # the surfaces of a dropped building are left unused
+        if not kept:
             return
-        self.seen.add(building.id)
         if self.transform is None:
-            self._start(building)
+            self._start(_first_xy(batch, kept[0]))
         assert self.transform is not None
-        check_building(building, self.result.quality)
-        row, geom, center = summarize(building)
-        anchor = center or _first_xy(building)
-        tile = (tile_name(anchor[0], anchor[1], lod=self.tile_lod, size_km=self.tile_size_km,
-                          pattern=self.tile_pattern, dataset_id=self.dataset_id)
-                if anchor is not None else None)
-        row["kachel"] = tile
-        for name, values in self.rows.items():
-            values.append(row.get(name))
-        self.geometries.append(geom)
-        feature = build_feature(building, self.transform)
-        self.result.buildings += 1
-        self.result.city_objects += len(feature.objects)
+        for building in kept:
+            check_building(building, batch, self.result.quality)
+        encoded = Encoded(batch, self.transform)
+        self.result.buildings += len(kept)
         if self.main is not None:
-            self.main.add(feature)
-        if self.seq is not None:
-            self.seq.add(feature)
-        if self.tiles3d is not None:
-            self.tiles3d.add(feature, row)
-        if self.tiles_dir is not None and tile is not None:
-            writer = self.tiles.get(tile)
-            if writer is None:
-                writer = CityJSONWriter(self.tiles_dir / f"{tile}.city.json", self.transform,
-                                        f"{self.title} {tile}".strip(), buffer_bytes=256 << 10)
-                self.tiles[tile] = writer
-                self.writers.append(writer)
-            writer.add(feature)
-            self.result.tile_counts[tile] = self.result.tile_counts.get(tile, 0) + 1
+            chunk = encoded.chunk(self.main.nverts)
+            self.main.add_chunk(chunk)
+            self.result.city_objects += chunk.count
+        else:
+            self.result.city_objects += sum(len(b.all_objects()) for b in kept)
+        rows = self.footprints or self.tiles3d is not None or self.tiles_dir is not None
+        features = self.seq is not None or self.tiles3d is not None or self.tiles_dir is not None
+        if not rows and not features:
+            return
+        for i, building in enumerate(kept):
+            row: dict[str, Any] = {}
+            tile = None
+            if rows:
+                row, geom, center = summarize(building, batch)
+                anchor = center or _first_xy(batch, building)
+                tile = (tile_name(anchor[0], anchor[1], lod=self.tile_lod,
+                                  size_km=self.tile_size_km, pattern=self.tile_pattern,
+                                  dataset_id=self.dataset_id)
+                        if anchor is not None else None)
+                row["kachel"] = tile
+                if self.footprints:
+                    for name, values in self.rows.items():
+                        values.append(row.get(name))
+                    self.geometries.append(geom)
+            if not features:
+                continue
+            feature = encoded.feature(i)
+            if self.seq is not None:
+                self.seq.add(feature)
+            if self.tiles3d is not None:
+                self.tiles3d.add(feature, row)
+            if self.tiles_dir is not None and tile is not None:
+                writer = self.tiles.get(tile)
+                if writer is None:
+                    writer = CityJSONWriter(self.tiles_dir / f"{tile}.city.json",
+                                            self.transform, f"{self.title} {tile}".strip(),
+                                            buffer_bytes=256 << 10)
+                    self.tiles[tile] = writer
+                    self.writers.append(writer)
+                writer.add(feature)
+                self.result.tile_counts[tile] = self.result.tile_counts.get(tile, 0) + 1
 
     def finish(self) -> ConvertResult:
         """Close every writer and build the footprint frame."""
@@ -176,7 +198,9 @@ class Converter:
                                           self.tiles3d_max_bytes)
             self.result.tiles3d = self.tiles3d.finish()
         self.result.tiles = {name: w.path for name, w in sorted(self.tiles.items())}
-        self.result.frame = footprint_frame(self.rows, build_footprints(self.geometries))
+        if self.footprints:
+            self.result.footprints = footprint_frame(self.rows,
+                                                     build_footprints(self.geometries))
         return self.result
 
     def discard(self) -> None:
@@ -189,6 +213,9 @@ class Converter:
 
 def footprint_frame(rows: dict[str, list[Any]], geometries: Any) -> gpd.GeoDataFrame:
     """The footprint GeoDataFrame (EPSG:25832) with typed columns."""
+    import geopandas as gpd
+    import pandas as pd
+
     data: dict[str, Any] = {}
     for name, (ftype, _desc) in FIELDS.items():
         values = rows.get(name, [])
@@ -218,17 +245,20 @@ def convert(
     tiles3d: Path | None = None,
     geoid_grid: Path | None = None,
     tiles3d_max_bytes: int = MAX_TILE_BYTES,
+    footprints: bool = True,
 ) -> ConvertResult:
     """Stream CityGML ``sources`` into the requested outputs; returns the footprints.
 
     ``tiles3d`` names the 3D Tiles archive (``.3tz``) to write, ``geoid_grid`` a geoid grid
     file instead of the default search (:func:`pipelines.citymodel.placement.geoid`).
+    ``footprints=False`` skips the footprint layer (``frame`` is then empty).
     """
     override = parse_crs_name(crs) if crs else None
     conv = Converter(cityjson=cityjson, cityjsonseq=cityjsonseq, tiles_dir=tiles_dir,
                      tile_pattern=tile_pattern, tile_size_km=tile_size_km, tile_lod=tile_lod,
                      dataset_id=dataset_id, title=title, tiles3d=tiles3d,
-                     geoid_grid=geoid_grid, tiles3d_max_bytes=tiles3d_max_bytes)
+                     geoid_grid=geoid_grid, tiles3d_max_bytes=tiles3d_max_bytes,
+                     footprints=footprints)
     crs_names: list[str] = []
     reprojected: list[str] = []
     thresholds = gc.get_threshold()
@@ -236,9 +266,10 @@ def convert(
     try:
         for path in sources:
             count = 0
-            for building, file_crs in iter_buildings(path):
-                source_crs = override or file_crs
+            for batch in iter_batches(path):
+                source_crs = override or batch.crs
                 if source_crs is None:
+                    building = batch.buildings[0]
                     raise DataValidationError(
                         f"{path.name}: line {building.line}: building {building.id}: no CRS "
                         "(srsName) in the file; declare it as 'source.crs' (or --crs)"
@@ -246,11 +277,11 @@ def convert(
                 if source_crs.name not in crs_names:
                     crs_names.append(source_crs.name)
                 if source_crs.needs_reprojection:
-                    reproject(building, source_crs)
+                    reproject(batch, source_crs)
                     if source_crs.name not in reprojected:
                         reprojected.append(source_crs.name)
-                conv.add(building)
-                count += 1
+                count += len(batch.buildings)
+                conv.add_batch(batch)
             if log:
                 log(f"{path.name}: {count} buildings")
         result = conv.finish()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import shapely
-from shapely.geometry import MultiPolygon, Polygon
 
+from pipelines.citymodel.batch import KIND_CODES, Batch, ObjRec
 from pipelines.citymodel.codelists import function_label, roof_type_label
-from pipelines.citymodel.model import CityObject, Ring, Surface
+from pipelines.citymodel.model import Ring, Surface
+
+if TYPE_CHECKING:  # shapely is imported where footprints are built
+    from shapely.geometry import MultiPolygon, Polygon
+
+GROUND = KIND_CODES["GroundSurface"]
+ROOF = KIND_CODES["RoofSurface"]
 
 #: field name -> (type, description) of the footprint layer, in order
 FIELDS: dict[str, tuple[str, str]] = {
@@ -36,6 +41,9 @@ def _xy(ring: Ring) -> list[tuple[float, float]]:
 
 
 def _polygon(surface: Surface) -> Polygon | None:
+    import shapely
+    from shapely.geometry import Polygon
+
     if not surface.rings or len(surface.rings[0]) < 9:
         return None
     poly = Polygon(_xy(surface.rings[0]), [_xy(r) for r in surface.rings[1:] if len(r) >= 9])
@@ -48,21 +56,37 @@ def _polygon(surface: Surface) -> Polygon | None:
     return poly
 
 
-def _top_lod_surfaces(obj: CityObject, with_parts: bool = True) -> list[Surface]:
+def _top_lod_surfaces(obj: ObjRec, with_parts: bool = True) -> list[int]:
     """The surfaces of the highest-LoD geometries of a building (and its parts)."""
-    out: list[Surface] = []
+    out: list[int] = []
     for part in obj.all_objects() if with_parts else [obj]:
         if not part.geometries:
             continue
         top = max(g.lod for g in part.geometries)
         for geom in part.geometries:
             if geom.lod == top:
-                out.extend(geom.surfaces())
+                out.extend(range(geom.s0, geom.s1))
+    return out
+
+
+def _surfaces(batch: Batch, ids: list[int]) -> list[Surface]:
+    """Surfaces as ring lists (for the rare outline of a building without ground surfaces)."""
+    out = []
+    kinds = batch.surf_kind.tolist()
+    for si in ids:
+        r0, nr = int(batch.surf_ring0[si]), int(batch.surf_nrings[si])
+        rings = []
+        for r in range(r0, r0 + nr):
+            a = int(batch.ring_start[r])
+            rings.append(batch.xyz[a:a + int(batch.ring_len[r])].reshape(-1).tolist())
+        out.append(Surface(rings, "GroundSurface" if kinds[si] == GROUND else None))
     return out
 
 
 def footprint(surfaces: list[Surface]) -> MultiPolygon | None:
     """Union of the GroundSurfaces, else of every surface projected to 2D."""
+    import shapely
+
     polys = [p for s in surfaces if s.kind == "GroundSurface" and (p := _polygon(s)) is not None]
     if not polys:
         polys = [p for s in surfaces if (p := _polygon(s)) is not None]
@@ -80,13 +104,16 @@ def _area2d(xs: list[float], ys: list[float]) -> float:
     return 0.5 * abs(sum(xs[i] * ys[(i + 1) % n] - xs[(i + 1) % n] * ys[i] for i in range(n)))
 
 
-def ground_polygons(surfaces: list[Surface]) -> list[Polygon2D]:
+def ground_polygons(batch: Batch, surfaces: list[int], kinds: list[int]) -> list[Polygon2D]:
     """The GroundSurfaces with a positive 2D area as (xs, ys) rings."""
     out: list[Polygon2D] = []
-    for s in surfaces:
-        if s.kind != "GroundSurface" or not s.rings or len(s.rings[0]) < 9:
+    for si in surfaces:
+        if kinds[si] != GROUND:
             continue
-        rings = [(r[0::3], r[1::3]) for r in s.rings if len(r) >= 9]
+        r0, nr = int(batch.surf_ring0[si]), int(batch.surf_nrings[si])
+        if not nr or batch.ring_len[r0] < 3:
+            continue
+        rings = [batch.ring_xy(r) for r in range(r0, r0 + nr) if batch.ring_len[r] >= 3]
         if _area2d(*rings[0]) > 1e-6:
             out.append(rings)
     return out
@@ -94,6 +121,9 @@ def ground_polygons(surfaces: list[Surface]) -> list[Polygon2D]:
 
 def build_footprints(items: list[list[Polygon2D] | MultiPolygon | None]) -> np.ndarray:
     """MultiPolygons from ground polygons (vectorized; unions where a building has several)."""
+    import shapely
+    from shapely.geometry import MultiPolygon, Polygon
+
     result = np.empty(len(items), dtype=object)
     xs: list[float] = []
     ys: list[float] = []
@@ -130,6 +160,8 @@ def build_footprints(items: list[list[Polygon2D] | MultiPolygon | None]) -> np.n
 
 
 def _as_multi(geom: Any) -> MultiPolygon | None:
+    from shapely.geometry import MultiPolygon, Polygon
+
     if isinstance(geom, Polygon):
         return MultiPolygon([geom])
     if isinstance(geom, MultiPolygon):
@@ -138,19 +170,22 @@ def _as_multi(geom: Any) -> MultiPolygon | None:
     return MultiPolygon(parts) if parts else None
 
 
-def _z_range(surfaces: list[Surface]) -> tuple[float, float] | None:
-    zs = [z for s in surfaces for r in s.rings for z in r[2::3]]
-    return (min(zs), max(zs)) if zs else None
+def _z_range(batch: Batch, surfaces: list[int]) -> tuple[float, float] | None:
+    if not surfaces:
+        return None
+    lo, hi = batch.surface_z()
+    zmin, zmax = min(lo[i] for i in surfaces), max(hi[i] for i in surfaces)
+    return (zmin, zmax) if zmin <= zmax else None
 
 
-def _first(obj: CityObject, key: str) -> tuple[Any, str | None]:
+def _first(obj: ObjRec, key: str) -> tuple[Any, str | None]:
     for part in obj.all_objects():
         if key in part.attributes:
             return part.attributes[key], part.code_spaces.get(key)
     return None, None
 
 
-def _address(obj: CityObject) -> str | None:
+def _address(obj: ObjRec) -> str | None:
     for part in obj.all_objects():
         for a in part.addresses:
             street = " ".join(v for v in (a.get("ThoroughfareName"), a.get("ThoroughfareNumber"))
@@ -163,15 +198,16 @@ def _address(obj: CityObject) -> str | None:
 
 
 def summarize(
-    obj: CityObject,
+    obj: ObjRec, batch: Batch,
 ) -> tuple[dict[str, Any], list[Polygon2D] | MultiPolygon | None, tuple[float, float] | None]:
     """The attribute row (without ``kachel``), the footprint (ground polygons, else the 2D
-    outline) and the centre of the footprint's bounding box of one building."""
+    outline) and the centre of the footprint's bounding box of one building of ``batch``."""
     surfaces = _top_lod_surfaces(obj)
-    z_range = _z_range(surfaces)
+    kinds = batch.kinds()
+    z_range = _z_range(batch, surfaces)
     # eaves and ridge of the main building; of its parts when it has no roof of its own
-    roofs = (_z_range([s for s in _top_lod_surfaces(obj, False) if s.kind == "RoofSurface"])
-             or _z_range([s for s in surfaces if s.kind == "RoofSurface"]))
+    roofs = (_z_range(batch, [s for s in _top_lod_surfaces(obj, False) if kinds[s] == ROOF])
+             or _z_range(batch, [s for s in surfaces if kinds[s] == ROOF]))
     height = obj.attributes.get("measuredHeight")
     if height is None and z_range is not None:
         height = z_range[1] - z_range[0]
@@ -196,14 +232,14 @@ def summarize(
         "gebaeudeteile": len(obj.all_objects()) - 1,
         "adresse": _address(obj),
     }
-    grounds: list[Polygon2D] | MultiPolygon | None = ground_polygons(surfaces)
+    grounds: list[Polygon2D] | MultiPolygon | None = ground_polygons(batch, surfaces, kinds)
     center: tuple[float, float] | None = None
     if grounds:
         gx = [x for p in grounds for x in p[0][0]]
         gy = [y for p in grounds for y in p[0][1]]
         center = ((min(gx) + max(gx)) / 2, (min(gy) + max(gy)) / 2)
     else:
-        grounds = footprint(surfaces)
+        grounds = footprint(_surfaces(batch, surfaces))
         if grounds is not None:
             minx, miny, maxx, maxy = grounds.bounds
             center = ((minx + maxx) / 2, (miny + maxy) / 2)

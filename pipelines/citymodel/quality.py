@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.citymodel.model import CityObject
+from pipelines.citymodel.batch import Batch, ObjRec
 
 TOLERANCE_M = 10.0
 TOLERANCE_REL = 0.5
@@ -70,24 +70,24 @@ class QualityLog:
         return out
 
 
-def _own_height(obj: CityObject) -> float | None:
+def _own_height(obj: ObjRec, batch: Batch) -> float | None:
     objects = [obj] if obj.geometries else obj.all_objects()
-    zs: list[float] = []
+    lo, hi = float("inf"), float("-inf")
     for part in objects:
         if not part.geometries:
             continue
         top = max(g.lod for g in part.geometries)
         for geom in part.geometries:
-            if geom.lod == top:
-                zs.extend(z for s in geom.surfaces() for r in s.rings for z in r[2::3])
-    return max(zs) - min(zs) if zs else None
+            if geom.lod == top and (z := batch.geometry_z(geom)) is not None:
+                lo, hi = min(lo, z[0]), max(hi, z[1])
+    return hi - lo if lo <= hi else None
 
 
-def _check_height(obj: CityObject, log: QualityLog) -> None:
+def _check_height(obj: ObjRec, batch: Batch, log: QualityLog) -> None:
     measured = obj.attributes.get("measuredHeight")
     if measured is None:
         return
-    geometric = _own_height(obj)
+    geometric = _own_height(obj, batch)
     if geometric is None:
         return
     log.height_checked += 1
@@ -106,7 +106,7 @@ def _check_height(obj: CityObject, log: QualityLog) -> None:
     obj.attributes["measuredHeight"] = replaced
 
 
-def _map_lod4(obj: CityObject, log: QualityLog) -> None:
+def _map_lod4(obj: ObjRec, log: QualityLog) -> None:
     if not any(g.lod == "4" for g in obj.geometries):
         return
     has_lod3 = any(g.lod == "3" for g in obj.geometries)
@@ -123,8 +123,8 @@ def _map_lod4(obj: CityObject, log: QualityLog) -> None:
     obj.geometries[:] = kept
 
 
-def check_building(building: CityObject, log: QualityLog) -> None:
-    """Apply the checks to a building and its parts (in place)."""
+def check_building(building: ObjRec, batch: Batch, log: QualityLog) -> None:
+    """Apply the checks to a building of ``batch`` and its parts (in place)."""
     for obj in building.all_objects():
         _map_lod4(obj, log)
-        _check_height(obj, log)
+        _check_height(obj, batch, log)

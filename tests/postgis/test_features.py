@@ -170,3 +170,15 @@ def test_fast_route_answers_like_flask_on_postgis(
         assert a.status_code == b.status_code, path
         assert a.data.split(b'"timeStamp"')[0] == b.data.split(b'"timeStamp"')[0], path
         assert list(a.headers.items()) == list(b.headers.items()), path
+    from opengeodata.engine.geojson import feature_bytes, read_feature
+    from opengeodata.ogc import CRS84
+
+    state = pg.application.extensions["opengeodata"]
+    features = pg.application.extensions["opengeodata.features"]
+    source = features.collection(state.snapshot().published.collections["parcels"])
+    assert source.backend.features_id == "kennzeichen"
+    names = list(source.backend.columns)
+    for fid in ("036100-001-000001", "036100-777-000777"):  # stored bytes = encoded bytes
+        row, cols = read_feature(source, fid, names)
+        assert features.feature(source, fid, CRS84, names, False) == \
+            feature_bytes(source, [row], cols, CRS84, False, len(names))[0]

@@ -182,3 +182,30 @@ def test_other_methods_are_flask_s(app: Flask) -> None:
     assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
     assert_same_as_flask(app, [(FEATURE, {})], method="OPTIONS")
     assert_same_as_flask(app, [(FEATURE, {}), (f"{ITEMS}?f=json", {})], method="DELETE")
+
+
+def test_single_feature_copies_its_stored_answer(app: Flask,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A default single feature (CRS84, all properties) is the feature's stored bytes, the
+    very bytes the encoder writes from its row; other requests still encode the row."""
+    from opengeodata.engine.geojson import feature_bytes, read_feature
+    from opengeodata.ogc import CRS84
+
+    state = app.extensions["opengeodata"]
+    source = app.extensions["opengeodata.features"].collection(
+        state.snapshot().published.collections["parcels"])
+    assert source.backend.features_id == "kennzeichen"  # stored answers were written
+    names = list(source.backend.columns)
+    row, cols = read_feature(source, "036100-001-000001", names)
+    encoded = feature_bytes(source, [row], cols, CRS84, False, len(names))[0]
+    read: list[str] = []
+    by_id = source.backend.by_id
+    monkeypatch.setattr(source.backend, "by_id",
+                        lambda *a, **k: read.append(a[1]) or by_id(*a, **k))
+    fast = Client(app.wsgi_app)
+    doc = fast.get(f"{FEATURE}?f=json").get_data()
+    assert doc.startswith(encoded[:-1] + b',"links":[')
+    assert read == []  # copied, not read and encoded
+    assert fast.get(f"{FEATURE}?crs=EPSG:25832").status_code == 200
+    assert read == ["036100-001-000001"]  # another CRS: encoded from the row
+    assert fast.get(f"{ITEMS}/no-such-parcel?f=json").status_code == 404

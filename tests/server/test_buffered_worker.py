@@ -1,0 +1,160 @@
+"""The `buffered` gunicorn worker: gunicorn's access log settings, max_requests, and the event
+loop's cost per request (no poll spin while an app thread sends, one send per small answer).
+
+Slow-client protection is tested against a running server in test_hardening.py."""
+
+from __future__ import annotations
+
+import http.client
+import shlex
+import socket
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from waitress import wasyncore
+
+from opengeodata.server import buffered
+from opengeodata.settings import Settings
+from opengeodata.store import Store
+from tests.conftest import serving
+
+LOG_FORMAT = "%(m)s %(U)s %(q)s %(s)s %(b)s %({x-probe}i)s %({content-type}o)s %(H)s"
+
+
+def _request(base: str, method: str, path: str,
+             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    url = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.request(method, path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("worker_class", ["buffered", "gthread"])
+def test_access_log_follows_gunicorns_settings(published: Settings, tmp_path: Path,
+                                               worker_class: str) -> None:
+    """`--access-logfile` and `--access-logformat` (GUNICORN_CMD_ARGS) give the same lines for
+    both worker classes: JSON, a file download (sent by the loop), HEAD, 404."""
+    live = Store(published.data_dir).live_dir("stadtbezirke")
+    assert live is not None
+    gpkg = f"/downloads/stadtbezirke/{(live / 'stadtbezirke.gpkg').name}"
+    log = tmp_path / "access.log"
+    env = {"OPENGEODATA_WORKER_CLASS": worker_class,
+           "GUNICORN_CMD_ARGS": f"--access-logfile {log} "
+                                f"--access-logformat {shlex.quote(LOG_FORMAT)}"}
+    expected: list[str] = []
+    statuses: list[int] = []
+    with serving(published, workers=1, env=env) as base:
+        for method, path, probe in [
+                ("GET", "/collections/stadtbezirke/items?limit=1&f=json", "probe-one"),
+                ("GET", gpkg, "probe-two"), ("HEAD", gpkg, "probe-three"),
+                ("GET", "/collections/nope?f=json", "probe-four")]:
+            status, headers, body = _request(base, method, path, {"X-Probe": probe})
+            statuses.append(status)
+            p, _, q = path.partition("?")
+            # gunicorn's gthread counts no bytes for a file it sends with sendfile()
+            size = 0 if worker_class == "gthread" and method == "GET" and p == gpkg else len(body)
+            expected.append(f"{method} {p} {q} {status} {size} {probe} "
+                            f"{headers.get('content-type', '-')} HTTP/1.1")
+    lines = [line for line in log.read_text().splitlines() if " probe-" in line]
+    assert statuses == [200, 200, 200, 404]
+    if worker_class == "buffered":
+        assert f" 200 {(live / 'stadtbezirke.gpkg').stat().st_size} probe-two " in expected[1]
+    assert sorted(lines) == sorted(expected)  # written after the answer: any order
+
+
+def test_max_requests_restarts_the_worker(published: Settings, tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    env = {"GUNICORN_CMD_ARGS": f"--max-requests 3 --access-logfile {log} "
+                                "--access-logformat '%(p)s %(s)s'"}
+    with serving(published, workers=1, env=env) as base:
+        statuses = [_request(base, "GET", "/collections?f=json")[0] for _ in range(10)]
+    assert statuses == [200] * 10
+    pids = {line.split()[0] for line in log.read_text().splitlines()}
+    assert len(pids) >= 3, pids  # a new worker after every 3 requests
+
+
+BODY = b"x" * 20_000
+
+
+def _app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    size = int(environ.get("QUERY_STRING") or len(BODY))
+    start_response("200 OK", [("Content-Type", "application/octet-stream"),
+                              ("Content-Length", str(size))])
+    return [BODY[:size]]
+
+
+@contextmanager
+def _loop(counts: dict[str, int]) -> Iterator[int]:
+    """The buffered servers on a free port, their loop in a thread counting iterations."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.setblocking(False)
+    mapping, dispatcher = buffered.create_servers(_app, [listener],
+                                                  buffered.waitress_options(2, 1 << 20))
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.2, map=mapping, use_poll=True, count=1)
+            counts["iterations"] += 1
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join()
+        dispatcher.shutdown()
+        wasyncore.close_all(mapping)
+
+
+def _clients(port: int, n_clients: int, n_requests: int, query: str = "") -> None:
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(n_requests):
+            conn.request("GET", f"/?{query}")
+            resp = conn.getresponse()
+            assert resp.status == 200 and resp.read() == BODY[:int(query or len(BODY))]
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(n_clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_the_loop_does_not_spin_while_an_app_thread_sends() -> None:
+    """waitress's loop polled a channel as writable while its app thread was inside `send`
+    and spun (15-20 iterations per request here, each taking the GIL from the sender)."""
+    counts = {"iterations": 0}
+    with _loop(counts) as port:
+        _clients(port, 4, 100)
+    assert counts["iterations"] < 3 * 400, counts
+
+
+def test_headers_and_a_small_body_go_out_in_one_send(monkeypatch: pytest.MonkeyPatch) -> None:
+    sends: list[int] = []
+    original = buffered.BufferedChannel.send
+
+    def counting_send(self: buffered.BufferedChannel, data: bytes, do_close: bool = True) -> int:
+        sent = int(original(self, data, do_close=do_close))
+        sends.append(sent)
+        return sent
+
+    monkeypatch.setattr(buffered.BufferedChannel, "send", counting_send)
+    with _loop({"iterations": 0}) as port:
+        _clients(port, 1, 20, query="1500")
+    assert len(sends) == 20 and all(n > 1500 for n in sends), sends
+
