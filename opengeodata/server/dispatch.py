@@ -42,7 +42,7 @@ from typing import Any, cast
 
 from flask import Flask, Response
 
-from opengeodata.errors import NotFoundError
+from opengeodata.errors import NotFoundError, OpenGeoDataError
 from opengeodata.published import Collection
 from opengeodata.server import policy
 from opengeodata.server.state import ServerState
@@ -172,7 +172,10 @@ class Dispatcher:
         parts = path.rstrip("/").split("/")
         answer: Answer | None = None
         if len(parts) >= 4 and parts[1] == "collections" and (self._fast or self._fallback):
-            coll = self.state.snapshot().published.collections.get(parts[2])
+            try:
+                coll = self.state.snapshot().published.collections.get(parts[2])
+            except OpenGeoDataError:  # no snapshot read yet: Flask answers (503, the policy)
+                coll = None
             if coll is not None:
                 key = (coll.kind, parts[3])
                 if (fast := self._fast.get(key)) is not None:
