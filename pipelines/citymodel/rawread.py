@@ -111,7 +111,8 @@ class _Grammar:
             f"{_S}>(?P<gv>{_TXT})</{n}value{_S}>{_S}</{n}(?P=gt){_S}>"
             f"|<{g}name(?P<na>{_ATTRS}){_S}>(?P<nt>{_TXT})</{g}name{_S}>"
             f"|<{b}address{_S}>{_S}<{core}Address{gid}{_S}>{_S}<{core}xalAddress{_S}>"
-            f"(?P<ad>{_until(core + 'xalAddress')})</{core}xalAddress{_S}>{_S}</{core}Address{_S}>{_S}"
+            f"(?P<ad>{_until(core + 'xalAddress')})</{core}xalAddress{_S}>{_S}"
+            f"</{core}Address{_S}>{_S}"
             f"</{b}address{_S}>"
             f"|<{b}boundedBy{_S}>{_S}<{b}(?P<sk>{kinds}){gid}{_S}>{_S}"
             f"<{b}lod(?P<sl>[0-4])MultiSurface{_S}>{_S}<{g}MultiSurface{gid}{_S}>"
@@ -120,7 +121,8 @@ class _Grammar:
             f"|<{b}lod(?P<pl>[1-4])(?P<pk>Solid|MultiSurface){_S}>(?P<pb>{_until(b + 'lod')})"
             f"</{b}lod(?P=pl)(?P=pk){_S}>"
             f"|<{b}consistsOfBuildingPart{_S}>{_S}<{b}BuildingPart[ \t]+{g}id=\"(?P<pi>{_AV})\""
-            f"[ \t]*>(?P<pp>{_until(b + 'BuildingPart')})</{b}BuildingPart{_S}>{_S}</{b}consistsOfBuildingPart{_S}>"
+            f"[ \t]*>(?P<pp>{_until(b + 'BuildingPart')})</{b}BuildingPart{_S}>{_S}"
+            f"</{b}consistsOfBuildingPart{_S}>"
             f"|<(?P<ig>{core}creationDate|{core}terminationDate|{core}relativeToTerrain"
             f"|{core}relativeToWater|{g}description){_S}>{_TXT}</(?P=ig){_S}>)")
         self.code_space = re.compile(f'[ \t\n]codeSpace="({_AV})"')
@@ -427,7 +429,7 @@ def _object(gr: _Grammar, text: str, pos: int, end: int, rec: ObjRec, polys: _Po
     obj.t_poly = list(range(first, first + len(t_text)))
     for gtype, glod, members in props:
         if members and isinstance(members[0], tuple):
-            obj.props.append((gtype, glod, polys.add(members)))  # type: ignore[arg-type]
+            obj.props.append((gtype, glod, polys.add(members)))
         else:
             obj.props.append((gtype, glod, members))  # type: ignore[arg-type]
     rec.parts = [p.rec for p in obj.parts]
