@@ -43,6 +43,8 @@ from pipelines.citymodel.extract import THEMATIC, XAL_FIELDS
 from pipelines.citymodel.gml import BLDG, BUILDING_TAGS, CORE, GEN, GML
 
 CHUNK = 1 << 22
+#: after STREAK members in a row the expressions do not take, RUN members go to lxml as one tree
+STREAK, RUN = 4, 128
 XLINK = "http://www.w3.org/1999/xlink"
 XAL = "urn:oasis:names:tc:ciq:xsdschema:xAL:2.0"
 _ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?CityModel)((?:[ \t\r\n]+[^\s=<>/]+[ \t\r\n]*="
@@ -436,6 +438,46 @@ def _object(gr: _Grammar, text: str, pos: int, end: int, rec: ObjRec, polys: _Po
     return obj
 
 
+class _Others:
+    """Consecutive members the expressions do not take, read by lxml as one tree."""
+
+    def __init__(self, pl: Plan, batcher: fastread._Batcher) -> None:
+        self.pl = pl
+        self.batcher = batcher
+        self.shift = pl.prolog.count(b"\n") + 1
+        self.close = b"</" + pl.root + b">"
+        self.parser = etree.XMLParser(**_parser_args())
+        self.members: list[bytes] = []
+        self.lines: list[int] = []
+        self.count = 0  # buildings read
+
+    def add(self, member: bytes, line: int) -> None:
+        self.members.append(member)
+        self.lines.append(line)
+
+    def flush(self, out: BatchBuilder) -> None:
+        """Append the waiting members' buildings to ``out`` (file order kept)."""
+        if not self.members:
+            return
+        try:
+            root = etree.fromstring(self.pl.prolog + b"".join(self.members) + self.close,
+                                    self.parser)
+        except etree.XMLSyntaxError as exc:
+            raise DataValidationError(
+                f"{self.pl.path.name}: not well-formed XML: {exc}") from None
+        base = self.shift
+        for el, member, line in zip(root, self.members, self.lines, strict=True):
+            for sub in el.iter(tag=etree.Element):  # line numbers of the file
+                sub.sourceline = (sub.sourceline or base) + line - base
+            base += member.count(b"\n")
+        self.members, self.lines = [], []
+        batcher = self.batcher
+        batcher.elements = list(root.iter(*BUILDING_TAGS))
+        self.count += len(batcher.elements)
+        if batcher.elements:
+            batcher.read_into(out)
+
+
 def read(pl: Plan, size: int = fastread.BATCH) -> Iterator[Batch]:
     """Pass 2: the buildings of a planned file in batches."""
     path = pl.path
@@ -443,32 +485,31 @@ def read(pl: Plan, size: int = fastread.BATCH) -> Iterator[Batch]:
     batcher = fastread._Batcher(path)
     batcher.crs = pl.crs
     scanner = _Scanner(path, f"{pl.prefixes[0]}cityObjectMember".encode())
-    shift = pl.prolog.count(b"\n") + 1
-    parser = etree.XMLParser(**_parser_args())
-    close = b"</" + pl.root + b">"
+    others = _Others(pl, batcher)
     out = BatchBuilder(pl.crs)
-    count = 0
+    count = streak = run = 0
     for member, line in scanner.members():
-        n = len(out)
-        if not _read(gr, member.decode("utf-8"), line, path.name, out):
-            try:
-                root = etree.fromstring(pl.prolog + member + close, parser)
-            except etree.XMLSyntaxError as exc:
-                raise DataValidationError(f"{path.name}: not well-formed XML: {exc}") from None
-            for el in root[0].iter(tag=etree.Element):
-                el.sourceline = (el.sourceline or shift) + line - shift
-            batcher.elements = list(root[0].iter(*BUILDING_TAGS))
-            count += len(batcher.elements)
-            if batcher.elements:
-                batcher.read_into(out)
-        else:
-            count += 1
-        if len(out) >= size and len(out) > n:
+        if run and len(others.members) + len(out) < size:
+            others.add(member, line)  # many irregular members in a row: read them together
+            run -= 1
+            continue
+        others.flush(out)
+        run = 0
+        if len(out) >= size:
             yield out.finish()
             out = BatchBuilder(pl.crs)
+        if _read(gr, member.decode("utf-8"), line, path.name, out):
+            count += 1
+            streak = 0
+        else:
+            others.add(member, line)
+            streak += 1
+            if streak >= STREAK:
+                run, streak = RUN, 0
+    others.flush(out)
     if len(out):
         yield out.finish()
-    if count == 0:
+    if count + others.count == 0:
         raise DataValidationError(f"{path.name}: no bldg:Building found (CityGML 1.0/2.0)")
     if batcher.pending:
         out = BatchBuilder(pl.crs)

@@ -61,12 +61,17 @@ def _mixed_sample(tmp: Path) -> Path:
     return source
 
 
+@pytest.mark.parametrize("streak", [rawread.STREAK, 10**9])
 def test_raw_reader_matches_lxml_reader_with_irregular_buildings(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streak: int) -> None:
     source = _mixed_sample(tmp_path)
     counts = _count_paths(monkeypatch)
+    monkeypatch.setattr(rawread, "STREAK", streak)  # 10**9: no runs of irregular members
     raw = _outputs(source, tmp_path / "raw")
-    assert counts[True] >= 15 and counts[False] >= 5  # both paths in one file
+    if streak > 30:
+        assert counts[True] >= 15 and counts[False] >= 5  # both paths in one file
+    else:
+        assert counts[False] >= rawread.STREAK  # then the rest as one lxml tree
     monkeypatch.setattr(rawread, "plan", lambda _path: None)
     assert _outputs(source, tmp_path / "lxml") == raw
     assert raw[0].count(b'"type":"Building"') == 30
