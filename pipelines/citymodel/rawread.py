@@ -459,17 +459,19 @@ class _Others:
         """Append the waiting members' buildings to ``out`` (file order kept)."""
         if not self.members:
             return
+        # newlines put each member on its line in the file (libxml2 takes lines above 65535
+        # from text nodes, so they are text, not attribute whitespace)
+        parts = [self.pl.prolog]
+        at = self.shift
+        for member, line in zip(self.members, self.lines, strict=True):
+            parts += (b"\n" * (line - at), member)
+            at = line + member.count(b"\n")
+        parts.append(self.close)
         try:
-            root = etree.fromstring(self.pl.prolog + b"".join(self.members) + self.close,
-                                    self.parser)
+            root = etree.fromstring(b"".join(parts), self.parser)
         except etree.XMLSyntaxError as exc:
             raise DataValidationError(
                 f"{self.pl.path.name}: not well-formed XML: {exc}") from None
-        base = self.shift
-        for el, member, line in zip(root, self.members, self.lines, strict=True):
-            for sub in el.iter(tag=etree.Element):  # line numbers of the file
-                sub.sourceline = (sub.sourceline or base) + line - base
-            base += member.count(b"\n")
         self.members, self.lines = [], []
         batcher = self.batcher
         batcher.elements = list(root.iter(*BUILDING_TAGS))

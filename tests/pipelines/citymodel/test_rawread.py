@@ -102,3 +102,30 @@ def test_malformed_file_names_file_line_and_column(tmp_path: Path) -> None:
                              r"column \d+: mismatched tag"):
         convert([source], cityjson=tmp_path / "out.city.json")
     assert not (tmp_path / "out.city.json").exists()
+
+
+@pytest.mark.parametrize("irregular", [False, True])
+def test_lines_beyond_65535(tmp_path: Path, irregular: bool,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The expressions give the file's line; a member read by lxml the line lxml gives when
+    it reads the whole file (above 65535 libxml2 takes it from the next text node)."""
+    source = generate(tmp_path / "gml", buildings=5, per_tile=5)[0]
+    text = source.read_text(encoding="utf-8")
+    text = text.replace("</gml:boundedBy>", "</gml:boundedBy>" + "\n" * 70_000, 1)
+    start = text.index('<bldg:Building gml:id="DENI00000000003"')
+    pos = text.index("<gml:posList>", start)
+    tag = '<gml:posList srsDimension="3">' if irregular else "<gml:posList>"
+    text = text[:pos] + tag + "1 2 x" + text[text.index("</gml:posList>", pos):]
+    source.write_text(text, encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    assert line > 70_000
+    messages = []
+    for planned in (rawread.plan, lambda _path: None):
+        monkeypatch.setattr(rawread, "plan", planned)
+        with pytest.raises(DataValidationError, match="building DENI00000000003: ") as err:
+            convert([source], cityjson=tmp_path / "out.city.json")
+        messages.append(str(err.value))
+    if irregular:
+        assert messages[0] == messages[1]
+    else:
+        assert f"{source.name}: line {line}: building" in messages[0]
