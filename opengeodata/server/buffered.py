@@ -216,13 +216,17 @@ class ConnectionBoard:
     (one core for all of them, the other idle). A worker accepts only while no live worker
     has fewer open connections (ties accept; entries of workers that stopped updating for
     ``STALE`` seconds, or whose process is gone, are ignored), so the fewest-connections
-    worker always accepts and nobody waits for a dead one. A worker that holds back polls
-    again after ``DEFER`` seconds.
+    worker always accepts and nobody waits long for a dead or stuck one (a loop that cannot
+    get the GIL while a C extension holds it goes stale within ``STALE``: the others then
+    accept as without the board). A worker that holds back polls again after ``DEFER``
+    seconds; every worker's loop wakes at least every ``BEAT`` seconds to stay fresh.
     """
 
     SLOTS = 32
     #: seconds without an update after which a worker's entry is ignored
-    STALE = 1.0
+    STALE = 0.3
+    #: longest poll of a worker's loop while the board is in use (its entry's heartbeat)
+    BEAT = 0.05
     #: seconds the other workers' counts are reused before the board is read again
     REFRESH = 0.005
     #: poll timeout of a worker that holds back (the others may have overtaken it meanwhile)
@@ -243,9 +247,9 @@ class ConnectionBoard:
         self._published = (-1, 0.0)
 
     def publish(self, count: int, now: float, pid: int | None = None) -> None:
-        """This worker's open connections (written when they change, or every 0.25 s)."""
+        """This worker's open connections (written when they change, or every ``BEAT``)."""
         last, at = self._published
-        if count != last or now - at > 0.25:
+        if count != last or now - at >= self.BEAT:
             self._ENTRY.pack_into(self.mem, self.slot * self._ENTRY.size, pid or os.getpid(),
                                   count, now)
             self._published = (count, now)
@@ -354,7 +358,8 @@ class BufferedWorker(Worker):
                     break
                 if board is not None:
                     board.publish(self.connections(), now)
-                timeout = ConnectionBoard.DEFER if self.deferring else 0.5
+                timeout = (ConnectionBoard.DEFER if self.deferring else
+                           ConnectionBoard.BEAT if board is not None else 0.5)
                 wasyncore.loop(timeout=timeout, map=mapping, use_poll=True, count=1)
             else:
                 self.drain(mapping)

@@ -206,26 +206,38 @@ def test_stale_or_dead_workers_do_not_hold_up_accepting() -> None:
     assert a2.may_accept(4, now)
 
 
+def _burst(host: str, port: int, tag: str) -> None:
+    """8 keep-alive connections opened together, then one request on each."""
+    conns = [http.client.HTTPConnection(host, port, timeout=30) for _ in range(8)]
+    for conn in conns:
+        conn.connect()
+    time.sleep(0.2)
+    for i, conn in enumerate(conns):
+        conn.request("GET", f"/collections?f=json&{tag}={i}")
+    for conn in conns:
+        assert conn.getresponse().read()
+        conn.close()
+
+
+def _pids(log: Path, tag: str) -> list[str]:
+    return [line.split()[0] for line in log.read_text().splitlines() if f"{tag}=" in line]
+
+
 def test_two_workers_share_keep_alive_connections(published: Settings, tmp_path: Path) -> None:
     """8 keep-alive clients connecting together often all landed in one worker process."""
     log = tmp_path / "access.log"
     env = {"GUNICORN_CMD_ARGS": f"--access-logfile {log} --access-logformat '%(p)s %(q)s'"}
     with serving(published, workers=2, env=env) as base:
         url = urllib.parse.urlsplit(base)
+        host, port = str(url.hostname), int(url.port or 80)
+        deadline = time.monotonic() + 30
+        while len(set(_pids(log, "warm"))) < 2 and time.monotonic() < deadline:
+            _burst(host, port, "warm")  # until the second worker has booted
         for _ in range(3):
-            conns = [http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-                     for _ in range(8)]
-            for conn in conns:
-                conn.connect()
-            time.sleep(0.2)
-            for i, conn in enumerate(conns):
-                conn.request("GET", f"/collections?f=json&probe={i}")
-            for conn in conns:
-                assert conn.getresponse().read()
-                conn.close()
-    lines = [line.split()[0] for line in log.read_text().splitlines() if "probe=" in line]
-    assert len(lines) == 24
-    per_worker = sorted(collections.Counter(lines).values())
+            _burst(host, port, "probe")
+    pids = _pids(log, "probe")
+    assert len(pids) == 24
+    per_worker = sorted(collections.Counter(pids).values())
     assert len(per_worker) == 2 and per_worker[0] >= 9, per_worker  # 12:12 when even
 
 
