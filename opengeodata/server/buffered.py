@@ -23,7 +23,9 @@ writable (waitress's loop spun on ``poll`` until the send returned, taking the G
 sending thread for up to the 5 ms switch interval per request), and the status line and
 headers go out in the same ``send`` as the first body chunk.
 
-Idle connections are closed after ``CHANNEL_TIMEOUT`` seconds.
+Keep-alive connections are spread evenly over the worker processes (:class:`ConnectionBoard`),
+a stopping worker finishes the requests under way (``graceful_timeout``), and idle connections
+are closed after ``CHANNEL_TIMEOUT`` seconds.
 """
 
 from __future__ import annotations
