@@ -122,14 +122,15 @@ bench-deps: install ## Install benchmark tools: wrk, gdal-bin, spatialite (Debia
 
 # The local scale-out deployment (README "Cluster"): OpenStack Swift with s3api and nginx from
 # Debian (PostgreSQL/PostGIS come with `make postgis`).
-CLUSTER_DEBS := swift swift-proxy swift-object swift-account swift-container nginx
+CLUSTER_DEBS := swift swift-proxy swift-object swift-account swift-container memcached nginx
 CLUSTER_DIR  ?= data/cluster
 .PHONY: cluster-deps cluster cluster-stop
-cluster-deps: ## Install Debian's Swift (proxy, object, account, container) and nginx (as root; idempotent)
+cluster-deps: ## Install Debian's Swift (proxy, object, account, container), memcached and nginx (as root; idempotent)
 	@if command -v swift-proxy-server >/dev/null 2>&1 && command -v swift-ring-builder >/dev/null 2>&1 \
+		&& command -v memcached >/dev/null 2>&1 \
 		&& { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing $(CLUSTER_DEBS) with apt-get (object store and load balancer)"; \
+		echo "Installing $(CLUSTER_DEBS) with apt-get (object store, its cache, load balancer)"; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get install -y -qq $(CLUSTER_DEBS) >/dev/null 2>&1 || \
 		{ apt-get update -qq && apt-get install -y -qq $(CLUSTER_DEBS) >/dev/null; } || \

@@ -8,7 +8,9 @@ generated parcels published once (the publish loads them into PostGIS). Side by 
 workers) on the same schema and table, (c) this server on the GeoPackage (today's backend), for
 ``items`` (limit 10), a 300 m ``bbox``, a single feature and ``limit=1000``. Targets: (a) at
 least 2x tipg's requests/s with a lower p99; ``limit=1000`` at least 3x the 80 requests/s of
-the GeoPackage server before the GeoJSON writer was sped up. tipg lives in its own venv
+the GeoPackage server before the GeoJSON writer was sped up. Each server's CPU per request (its
+processes and the PostgreSQL backends, from /proc) is reported too: on a shared machine the
+requests/s swing with the other load, the CPU a request costs much less. tipg lives in its own venv
 (``.venv-tipg``, made by ``make bench-deps``) so its pins never touch the project's.
 """
 
@@ -19,12 +21,14 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from bench.bench_features import ROOT, free_port, ours, queries, server, wrk
 from bench.parcels import publish_parcels
+from bench.util import tree_cpu_seconds
 from opengeodata.postgis import cluster, db
 
 N_PARCELS = 150_544
@@ -33,6 +37,8 @@ ROUNDS = int(os.environ.get("BENCH_POSTGIS_ROUNDS", "3"))
 TIPG = ROOT / ".venv-tipg" / "bin" / "uvicorn"
 #: limit=1000 GeoJSON requests/s of the GeoPackage server before the writer speed-up (2 cores)
 LIMIT1000_BEFORE_RPS = 80.0
+#: seconds to wait after a tipg run (its limit=1000 requests take ~2 s each under load)
+TIPG_DRAIN_S = 3.0
 
 
 def _tipg_queries(schema: str, fid: int, ours_q: dict[str, str]) -> dict[str, str]:
@@ -74,32 +80,42 @@ def _run(workdir: Path, pg: cluster.PgCluster) -> dict[str, Any]:
                               "connections": 8,
                               "queries": {k: {"ours": v, "tipg": tq[k]} for k, v in qs.items()}}
     bases: dict[str, str] = {}
+    pids: dict[str, int] = {}
+    postmaster = int((pg.primary_dir / "postmaster.pid").read_text().split()[0])
     with ExitStack() as stack:  # all three up at once; runs alternate, so drift hits all alike
         cmd, env = ours(workdir / "site", free_port())
         bases["postgis"] = f"http://127.0.0.1:{cmd[-1]}"
-        stack.enter_context(server(cmd, {**env, "OPENGEODATA_DATABASE_URL": pg.primary_url},
-                                   f"{bases['postgis']}/collections?f=json"))
+        pids["postgis"] = stack.enter_context(server(
+            cmd, {**env, "OPENGEODATA_DATABASE_URL": pg.primary_url},
+            f"{bases['postgis']}/collections?f=json")).pid
         port = free_port()
         bases["tipg"] = f"http://127.0.0.1:{port}"
         tipg_env = {"DATABASE_URL": pg.primary_url, "TIPG_DB_SCHEMAS": f'["{schema}"]',
                     "TIPG_DB_TABLES": f'["{schema}.parcels"]',
                     "TIPG_MAX_FEATURES_PER_QUERY": "10000"}
-        stack.enter_context(server(
+        pids["tipg"] = stack.enter_context(server(
             [str(TIPG), "tipg.main:app", "--host", "127.0.0.1", "--port", str(port),
              "--workers", str(settings.workers), "--no-access-log", "--log-level", "warning"],
-            tipg_env, f"{bases['tipg']}{tq['limit10']}"))
+            tipg_env, f"{bases['tipg']}{tq['limit10']}")).pid
         cmd, env = ours(workdir / "site", free_port())
         bases["geopackage"] = f"http://127.0.0.1:{cmd[-1]}"
-        stack.enter_context(server(cmd, env, f"{bases['geopackage']}/collections?f=json"))
+        pids["geopackage"] = stack.enter_context(
+            server(cmd, env, f"{bases['geopackage']}/collections?f=json")).pid
         for name, q in qs.items():
             urls = {label: base + (tq[name] if label == "tipg" else q)
                     for label, base in bases.items()}
             for url in urls.values():
                 wrk(url, "1s")  # warm-up (prepared statements, caches)
             runs: dict[str, list[dict[str, Any]]] = {label: [] for label in urls}
+            cpu = {label: [0.0, 0.0] for label in urls}  # server, postgres CPU seconds
             for _ in range(ROUNDS):
                 for label, url in urls.items():
+                    before = tree_cpu_seconds([pids[label]]), tree_cpu_seconds([postmaster])
                     runs[label].append(wrk(url, DURATION))
+                    cpu[label][0] += tree_cpu_seconds([pids[label]]) - before[0]
+                    cpu[label][1] += tree_cpu_seconds([postmaster]) - before[1]
+                    if label == "tipg":  # tipg works off queued slow requests after wrk
+                        time.sleep(TIPG_DRAIN_S)  # stops: not on the next server's CPU
             for label, got in runs.items():
                 key = "tipg_result" if label == "tipg" else label
                 result["queries"][name][key] = {
@@ -108,13 +124,22 @@ def _run(workdir: Path, pg: cluster.PgCluster) -> dict[str, Any]:
                     "p50_ms": statistics.median(r["p50_ms"] for r in got),
                     "non2xx": sum(r["non2xx"] for r in got),
                     "socket_errors": sum(r["socket_errors"] for r in got),
-                    "runs_rps": [r["rps"] for r in got]}
+                    "runs_rps": [r["rps"] for r in got],
+                    # CPU per answered request (server processes, PostgreSQL backends): the
+                    # cost behind the rps, much less sensitive to other load on the machine
+                    "cpu_ms_per_request": {
+                        "server": round(cpu[label][0] * 1000 / max(1, sum(
+                            r["requests"] for r in got)), 3),
+                        "postgres": round(cpu[label][1] * 1000 / max(1, sum(
+                            r["requests"] for r in got)), 3)}}
     for entry in result["queries"].values():
         a, t, g = entry["postgis"], entry["tipg_result"], entry["geopackage"]
         entry["ratio_postgis_vs_tipg_rps"] = round(a["rps"] / t["rps"], 2) if t["rps"] else None
         entry["p99_postgis_vs_tipg"] = round(a["p99_ms"] / t["p99_ms"], 2) if t["p99_ms"] else None
         entry["ratio_postgis_vs_geopackage_rps"] = round(a["rps"] / g["rps"], 2) if g["rps"] \
             else None
+        ours_cpu, tipg_cpu = (sum(x["cpu_ms_per_request"].values()) for x in (a, t))
+        entry["cpu_tipg_vs_postgis"] = round(tipg_cpu / ours_cpu, 2) if ours_cpu else None
     big = result["queries"]["limit1000"]
     result["limit1000_vs_before"] = {
         "before_rps": LIMIT1000_BEFORE_RPS,

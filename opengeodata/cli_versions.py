@@ -21,7 +21,7 @@ def _fail(error: OpenGeoDataError) -> None:
 
 
 def _size(manifest: Manifest) -> str:
-    total = float(sum(o.size for o in manifest.outputs))
+    total = float(sum(o.size for o in manifest.files))  # on disk: with the server files
     for unit in ("B", "KB", "MB", "GB"):
         if total < 1024 or unit == "GB":
             return f"{total:.0f} {unit}" if unit == "B" else f"{total:.1f} {unit}"

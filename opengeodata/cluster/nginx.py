@@ -6,12 +6,22 @@ retries an idempotent request on the other replica (a killed replica costs no fa
 request); a replica whose ``/health`` says 503 is marked ``down`` in ``upstream.conf`` by the
 health watcher (:mod:`opengeodata.cluster.health`) and nginx is reloaded gracefully.
 
-Caching: map tiles (vector and raster) and coverages are cached with ETag revalidation: a
-cached answer is fresh for ``CACHE_FRESH`` seconds, then nginx asks a replica with
-``If-None-Match`` (the ETag carries the data version, so an unchanged tile costs a 304 and a
-published one is fetched anew). Kept versions' downloads (``/downloads/{id}/versions/...``,
-the URL carries the version) keep the server's one-year immutable lifetime. ``X-Cache``
-(HIT/MISS/REVALIDATED/...) and ``X-Upstream`` (the replica that answered) are added.
+Caching (the tile and content URLs the server writes carry the data version, ``?v=``, see
+:mod:`opengeodata.versioned`):
+
+- versioned vector/map/terrain tiles, coverages and 3D Tiles contents (``v`` given): cached
+  as long as the server says, a year (``immutable``): the URL names the version, its bytes
+  never change. A URL naming another version than the live one is answered with a
+  ``no-store`` redirect to the live one, which nginx never caches; a stale URL thus never
+  gets current bytes stored under it.
+- the same paths without ``v`` (hand-written URLs): fresh for ``CACHE_FRESH`` seconds, then
+  nginx revalidates with ``If-None-Match`` (the ETag carries the data version: an unchanged
+  tile costs a 304, a published one is fetched anew).
+- kept versions' downloads (``/downloads/{id}/versions/...``, the map preview's PMTiles)
+  are cached in 1 MB slices.
+
+``X-Cache`` (HIT/MISS/REVALIDATED/...) and ``X-Upstream`` (the replica that answered) are
+added.
 """
 
 from __future__ import annotations
@@ -34,6 +44,10 @@ from opengeodata.cluster.procs import (
 
 CACHE_FRESH = "1s"
 TILE_PATHS = r"^/(collections/[^/]+/)?tiles/[^/]+/\d+/\d+/\d+$"
+#: also cached: coverages and terrain tiles of raster collections
+DATA_PATHS = TILE_PATHS + r"|^/collections/[^/]+/(coverage|terrain/\d+/\d+/\d+)$"
+#: the internal prefix a versioned request is rewritten to (clients cannot ask for it)
+VERSIONED = "/__versioned"
 
 CONFIG = """\
 worker_processes {workers};
@@ -81,8 +95,10 @@ http {{
             proxy_pass http://opengeodata;
         }}
 
-        # map tiles and coverages: cached, revalidated with the data-versioned ETag
-        location ~ "{tile_paths}|^/collections/[^/]+/coverage$" {{
+        # map tiles, terrain tiles and coverages: with the data version (v=) cached for as
+        # long as the answer says (immutable); without it revalidated after {fresh}
+        location ~ "{data_paths}" {{
+            if ($arg_v != "") {{ rewrite ^ {versioned}$uri last; }}
             proxy_pass http://opengeodata;
             proxy_set_header Accept-Encoding $ogd_gzip;
             proxy_cache opengeodata;
@@ -94,6 +110,29 @@ http {{
             proxy_cache_lock on;
             proxy_cache_use_stale error timeout updating http_502 http_503;
             proxy_cache_background_update off;
+            add_header X-Cache $upstream_cache_status always;
+            add_header X-Upstream $upstream_addr always;
+        }}
+
+        # 3D Tiles contents name their version too (the tileset itself does not: uncached)
+        location ~ "^/collections/[^/]+/3dtiles/" {{
+            if ($arg_v != "") {{ rewrite ^ {versioned}$uri last; }}
+            proxy_pass http://opengeodata;
+        }}
+
+        # a versioned URL: its answer never changes. The server's Cache-Control decides:
+        # "immutable, max-age=31536000" is kept a year; the "no-store" redirect of a URL
+        # naming another version than the live one is never stored
+        location ^~ {versioned}/ {{
+            internal;
+            rewrite ^{versioned}(/.*)$ $1 break;
+            proxy_pass http://opengeodata;
+            proxy_set_header Accept-Encoding $ogd_gzip;
+            proxy_cache opengeodata;
+            proxy_cache_key "$request_uri|$ogd_gzip|$http_accept";
+            proxy_ignore_headers Vary Set-Cookie;
+            proxy_cache_lock on;
+            proxy_cache_use_stale error timeout updating http_502 http_503;
             add_header X-Cache $upstream_cache_status always;
             add_header X-Upstream $upstream_addr always;
         }}
@@ -140,7 +179,8 @@ def write_config(root: Path, port: int, replicas: list[int], *, workers: int = 2
         (root / sub).mkdir(parents=True, exist_ok=True)
     conf = root / "nginx.conf"
     conf.write_text(CONFIG.format(
-        root=root, port=port, workers=workers, tile_paths=TILE_PATHS, fresh=CACHE_FRESH,
+        root=root, port=port, workers=workers, data_paths=DATA_PATHS, fresh=CACHE_FRESH,
+        versioned=VERSIONED,
         access_log=f"{root}/access.log" if access_log else "off"))
     (root / "upstream.conf").write_text(upstream_conf(replicas))
     return conf

@@ -7,6 +7,11 @@ container, object), each run in the foreground as a non-root user (``swift`` whe
 root) and listening on 127.0.0.1 only. The S3 credentials are a tempauth user:
 access key ``opengeodata:publisher``, a random secret kept in ``swift.json``.
 
+Debian's ``memcached`` (64 MB, 127.0.0.1 only, as the same user) backs the proxy's ``cache``
+middleware: account and container info, tempauth's tokens and s3api's lookups are then
+remembered between requests instead of asking the account and container servers every time.
+Without the package the proxy still works (each cache lookup fails fast and is skipped).
+
 API::
 
     sw = start(root)      # -> SwiftService (endpoint, access_key, secret_key, region)
@@ -20,7 +25,7 @@ import json
 import secrets
 import subprocess
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from opengeodata.cluster.procs import (
@@ -38,6 +43,7 @@ from opengeodata.cluster.procs import (
 )
 
 SERVERS = ("account", "container", "object", "proxy")
+MEMCACHED_MB = 64
 STATE = "swift.json"
 DEVICE = "d1"
 REGION = "us-east-1"
@@ -56,6 +62,8 @@ class SwiftService:
     secret_key: str
     access_key: str = f"{ACCOUNT}:{USER}"
     region: str = REGION
+    #: memcached of the proxy's cache middleware (0: not installed, caching off)
+    memcached_port: int = 0
 
     @property
     def endpoint(self) -> str:
@@ -97,7 +105,8 @@ def _conf(sw: SwiftService, root: Path, user: str) -> dict[str, str]:
         "[filter:gatekeeper]\nuse = egg:swift#gatekeeper\n\n"
         "[filter:healthcheck]\nuse = egg:swift#healthcheck\n\n"
         "[filter:proxy-logging]\nuse = egg:swift#proxy_logging\n\n"
-        "[filter:cache]\nuse = egg:swift#memcache\nmemcache_servers = 127.0.0.1:1\n\n"
+        "[filter:cache]\nuse = egg:swift#memcache\n"
+        f"memcache_servers = 127.0.0.1:{sw.memcached_port or 1}\n\n"
         "[filter:listing_formats]\nuse = egg:swift#listing_formats\n\n"
         "[filter:copy]\nuse = egg:swift#copy\n\n"
         "[filter:slo]\nuse = egg:swift#slo\n\n"
@@ -146,7 +155,7 @@ def running(root: Path) -> SwiftService | None:
     sw = _load(root)
     if sw is None:
         return None
-    for name in SERVERS:
+    for name in (*SERVERS, *(("memcached",) if sw.memcached_port else ())):
         pid = read_pid(root / "run" / f"{name}.pid")
         if pid is None or not pid_alive(pid):
             return None
@@ -171,8 +180,10 @@ def start(root: Path) -> SwiftService:
         (root / "swift.conf").write_text(SWIFT_CONF.format(
             suffix=secrets.token_hex(8), prefix=secrets.token_hex(8)))
         _build_rings(sw, root)
-        (root / STATE).write_text(json.dumps(asdict(sw), indent=2))
-        (root / STATE).chmod(0o600)
+    if not sw.memcached_port and _memcached() is not None:  # also for a Swift set up before
+        sw = replace(sw, memcached_port=free_port())
+    (root / STATE).write_text(json.dumps(asdict(sw), indent=2))
+    (root / STATE).chmod(0o600)
     (root / "node" / DEVICE).mkdir(parents=True, exist_ok=True)
     (root / "run").mkdir(exist_ok=True)
     (root / "log").mkdir(exist_ok=True)
@@ -185,6 +196,15 @@ def start(root: Path) -> SwiftService:
                      *(f"{n}-server.conf" for n in SERVERS)):
             give_to(user, root / name)
     procs = {}
+    if sw.memcached_port and (binary := _memcached()) is not None:
+        if port_open(sw.memcached_port):
+            raise ClusterStartError(f"memcached port 127.0.0.1:{sw.memcached_port} is taken by "
+                                    f"another program; remove {root} to pick new ports")
+        log = root / "log" / "memcached.log"
+        proc = spawn([binary, "-l", "127.0.0.1", "-p", str(sw.memcached_port), "-U", "0",
+                      "-m", str(MEMCACHED_MB), "-t", "1"], log, user=user)
+        (root / "run" / "memcached.pid").write_text(str(proc.pid))
+        procs["memcached"] = (proc, sw.memcached_port, log)
     for name in SERVERS:
         port = getattr(sw, f"{name}_port")
         if port_open(port):
@@ -241,12 +261,20 @@ def create_bucket(sw: SwiftService, bucket: str) -> None:
 
 def stop(root: Path) -> None:
     """Stop every Swift server of ``root`` (keeps its data)."""
-    for name in reversed(SERVERS):
+    for name in (*reversed(SERVERS), "memcached"):
         pid_file = root / "run" / f"{name}.pid"
         pid = read_pid(pid_file)
         if pid is not None and pid_alive(pid):
             stop_pid(pid)
         pid_file.unlink(missing_ok=True)
+
+
+def _memcached() -> str | None:
+    """The memcached binary (Debian package memcached), or None."""
+    import shutil
+
+    return shutil.which("memcached") or (
+        "/usr/bin/memcached" if Path("/usr/bin/memcached").exists() else None)
 
 
 def _which(cmd: str) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -83,7 +84,15 @@ def _normalize_json(node: Any) -> Any:
 
 
 def parse(text: str, lang: str) -> ast.Node:
-    """Parse a CQL2 filter (``cql2-text`` or ``cql2-json``); 400 on any syntax error."""
+    """Parse a CQL2 filter (``cql2-text`` or ``cql2-json``); 400 on any syntax error. Parsed
+    filters are cached (the AST is only read; the parse is a third of a small page's time)."""
+    if len(text) > MAX_FILTER_CHARS:
+        raise InvalidRequestError(f"filter: {len(text)} characters; at most {MAX_FILTER_CHARS}")
+    return _parse(text, lang)
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str, lang: str) -> ast.Node:
     if len(text) > MAX_FILTER_CHARS:
         raise InvalidRequestError(f"filter: {len(text)} characters; at most {MAX_FILTER_CHARS}")
     try:

@@ -17,81 +17,33 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.prepared import PreparedGeometry, prep
 
 from opengeodata.errors import NotFoundError
 from opengeodata.providers import gpkg_stored
+from opengeodata.providers.gpkg_geom import ENVELOPE_SIZES as ENVELOPE_SIZES
+from opengeodata.providers.gpkg_geom import blob_wkb as blob_wkb
+from opengeodata.providers.gpkg_geom import decode_blobs, inner_box_of, sql_intersects
 from opengeodata.providers.lru import LruCache
 
-ENVELOPE_SIZES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 JSON_TYPES = {"INTEGER": "integer", "MEDIUMINT": "integer", "SMALLINT": "integer",
               "TINYINT": "integer", "INT": "integer", "BOOLEAN": "boolean", "REAL": "number",
               "DOUBLE": "number", "FLOAT": "number", "DATE": "string", "DATETIME": "string"}
 FORMATS = {"DATE": "date", "DATETIME": "date-time"}
 #: SQLite VM steps a count may take before numberMatched is left out (about 0.1 s).
 COUNT_BUDGET_STEPS = 3_000_000
+#: bytes of the stored answers file mapped into memory (shared by the OS page cache)
+STORED_MMAP_BYTES = 1 << 30
 #: match sets of area filters kept per layer (sorted fids; 8 bytes a match)
 AREA_IDS_CACHED = 16
+#: whole-layer sort orders kept per layer (all fids; 8 bytes a row), for layers up to
+#: SORTED_MAX_ROWS rows
+ORDERS_CACHED = 8
+SORTED_MAX_ROWS = 500_000
 
 
 def quote(name: str) -> str:
     """An SQL identifier (names come from the layer schema, never from requests)."""
     return '"' + name.replace('"', '""') + '"'
-
-
-def blob_wkb(blob: bytes) -> bytes:
-    """The WKB part of a GeoPackage geometry blob."""
-    return blob[8 + ENVELOPE_SIZES[(blob[3] >> 1) & 0x07]:]
-
-
-def decode_blobs(blobs: list[bytes | None]) -> np.ndarray:
-    """GeoPackage geometry blobs -> array of shapely geometries (None stays None)."""
-    return shapely.from_wkb([None if b is None else blob_wkb(b) for b in blobs])
-
-
-@lru_cache(maxsize=256)
-def _inner_box_of(wkb: bytes) -> tuple[float, float, float, float] | None:
-    """:func:`inner_box` of a WKB area, cached (the same bbox comes again and again)."""
-    return inner_box(shapely.from_wkb(wkb))
-
-
-@lru_cache(maxsize=256)
-def _prepared(wkb: bytes) -> PreparedGeometry:
-    return prep(shapely.from_wkb(wkb))
-
-
-def _sql_intersects(blob: bytes | None, wkb: bytes) -> int:
-    """SQLite function ``ogd_intersects(geom_blob, filter_wkb)``: exact intersection test."""
-    if blob is None:
-        return 0
-    return int(_prepared(wkb).intersects(shapely.from_wkb(blob_wkb(blob))))
-
-
-def inner_box(area: shapely.Geometry) -> tuple[float, float, float, float] | None:
-    """A large axis-aligned rectangle inside a nearly rectangular ``area``; None if none.
-
-    Each exterior vertex belongs to the nearest side of the bounds; the rectangle stops at the
-    innermost vertex of each side or of its neighbours along the ring (so a side of a slightly
-    rotated box also counts the corner that ends it) and is checked to lie within ``area``.
-    """
-    if not isinstance(area, shapely.Polygon) or area.is_empty:
-        return None
-    coords = shapely.get_coordinates(area.exterior)[:-1]
-    minx, miny, maxx, maxy = area.bounds
-    dist = np.column_stack([coords[:, 0] - minx, coords[:, 1] - miny,
-                            maxx - coords[:, 0], maxy - coords[:, 1]])
-    side = dist.argmin(axis=1)
-    inner = []
-    for k, (axis, pick) in enumerate(((0, np.max), (1, np.max), (0, np.min), (1, np.min))):
-        on_side = side == k
-        values = coords[on_side | np.roll(on_side, 1) | np.roll(on_side, -1), axis]
-        if values.size == 0:
-            return None
-        inner.append(float(pick(values)))
-    box = (inner[0], inner[1], inner[2], inner[3])
-    if box[0] >= box[2] or box[1] >= box[3] or not area.contains(shapely.box(*box)):
-        return None
-    return box
 
 
 @dataclass
@@ -124,6 +76,8 @@ class Layer:
         self._counts: LruCache[int | None] = LruCache(512)
         self._edges: LruCache[str] = LruCache(256)
         self._area_ids: LruCache[np.ndarray] = LruCache(AREA_IDS_CACHED)
+        self._orders: LruCache[np.ndarray] = LruCache(ORDERS_CACHED)
+        self._orders_seen: LruCache[bool] = LruCache(64)
         self._extent: tuple[int, float, float, float, float] | None = None
         #: the file of each row's stored default answer (CRS84, all properties), if written
         self.stored: Path | None = None
@@ -171,6 +125,8 @@ class Layer:
     def _attach(self, con: sqlite3.Connection) -> None:
         assert self.stored is not None
         con.execute("ATTACH DATABASE ? AS ogd_stored", (f"file:{self.stored}?mode=ro&immutable=1",))
+        # memory-mapped: a sorted page reads its features from all over the file
+        con.execute(f"PRAGMA ogd_stored.mmap_size = {STORED_MMAP_BYTES}")
 
     def connect(self) -> sqlite3.Connection:
         """A read-only connection for this thread (immutable file: no locks, no journal)."""
@@ -178,7 +134,7 @@ class Layer:
         if con is None:
             con = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
                                   check_same_thread=False)
-            con.create_function("ogd_intersects", 2, _sql_intersects, deterministic=True)
+            con.create_function("ogd_intersects", 2, sql_intersects, deterministic=True)
             con.execute("PRAGMA case_sensitive_like = ON")
             con.execute("PRAGMA cache_size = -4000")
             if self.stored is not None:
@@ -250,7 +206,7 @@ class Layer:
         rectangle = isinstance(area, shapely.Polygon) and area.equals(
             shapely.box(minx, miny, maxx, maxy))
         area_wkb = shapely.to_wkb(area)
-        inner = (minx, miny, maxx, maxy) if rectangle else _inner_box_of(area_wkb)
+        inner = (minx, miny, maxx, maxy) if rectangle else inner_box_of(area_wkb)
         if inner is not None and self._all_inside(inner):
             return  # every feature lies inside the area: nothing to filter
         if rectangle:
@@ -377,11 +333,6 @@ class Layer:
     def _page(self, select: str, where: Where, order: list[tuple[str, bool]], offset: int,
               limit: int | None) -> tuple[str, list[Any]]:
         """``SELECT select`` over the rows matching ``where``, sorted and paged."""
-        if not order and (ids := self._matches(where)) is not None:
-            page = ids[offset:] if limit is None else ids[offset:offset + limit]
-            return (f"SELECT {select} FROM {quote(self.table)} WHERE {quote(self.pk)} IN "
-                    f"(SELECT value FROM json_each(?)) ORDER BY {quote(self.pk)}",
-                    ["[" + ",".join(map(str, page.tolist())) + "]"])
         params = list(where.params)
         clauses = list(where.clauses)
         if not order and not clauses and self.contiguous:
@@ -398,10 +349,54 @@ class Layer:
                f"{where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?")
         return sql, [*params, -1 if limit is None else limit, offset]
 
+    def _sorted(self, order: list[tuple[str, bool]]) -> np.ndarray | None:
+        """Every fid in ``order`` (then fid), cached per order: sorted pages are slices. Built
+        when an order is asked for the second time (one full sort costs a few top-N sorts);
+        None before."""
+        key = tuple(order)
+        hit, cached = self._orders.lookup(key)
+        if hit and cached is not None:
+            return cached
+        if not self._orders_seen.lookup(key)[0]:
+            self._orders_seen.put(key, True)
+            return None
+        sql, params = self._page(quote(self.pk), Where(), order, 0, None)
+        ids = np.fromiter((r[0] for r in self.connect().execute(sql, params)), dtype=np.int64)
+        self._orders.put(key, ids)
+        return ids
+
+    def _page_ids(self, where: Where, order: list[tuple[str, bool]], offset: int,
+                  limit: int | None) -> list[int] | None:
+        """The fids of a page sliced from a cached sorted fid array (an area filter in fid
+        order, or the unfiltered layer in a sort order); None for any other page."""
+        if not order:
+            ids = self._matches(where)
+        elif not where.clauses and self.count <= SORTED_MAX_ROWS:
+            ids = self._sorted(order)
+        else:
+            return None
+        if ids is None:
+            return None
+        return (ids[offset:] if limit is None else ids[offset:offset + limit]).tolist()
+
+    def _rows_of(self, select: str, fids: list[int]) -> Iterator[tuple[Any, ...]]:
+        """The rows (``select``, pk first) of ``fids``, in that order."""
+        con = self.connect()
+        for start in range(0, len(fids), 10_000):
+            part = fids[start:start + 10_000]
+            found = {row[0]: row for row in con.execute(
+                f"SELECT {select} FROM {quote(self.table)} WHERE {quote(self.pk)} IN "
+                "(SELECT value FROM json_each(?))", ("[" + ",".join(map(str, part)) + "]",))}
+            yield from (found[fid] for fid in part)
+
     def rows(self, names: list[str], where: Where, order: list[tuple[str, bool]],
              offset: int, limit: int | None, geometry: bool = True
              ) -> Iterator[tuple[Any, ...]]:
         """Rows (pk, geometry blob, *names) matching ``where``, sorted and paged."""
+        fids = self._page_ids(where, order, offset, limit)
+        if fids is not None:
+            yield from self._rows_of(self.select_sql(names, geometry), fids)
+            return
         sql, params = self._page(self.select_sql(names, geometry), where, order, offset, limit)
         cursor = self.connect().execute(sql, params)
         try:
@@ -424,9 +419,8 @@ class Layer:
                 f"SELECT ogd_feature FROM ogd_stored.{gpkg_stored.TABLE} WHERE ogd_fid >= ? "
                 "ORDER BY ogd_fid LIMIT ?", (self.fid_min + offset, limit))
             return [r[0] for r in cursor.fetchall()]
-        if not order and (ids := self._matches(where)) is not None:
-            fids = ids[offset:offset + limit].tolist()
-        else:
+        fids = self._page_ids(where, order, offset, limit)
+        if fids is None:
             sql, params = self._page(quote(self.pk), where, order, offset, limit)
             fids = [r[0] for r in con.execute(sql, params).fetchall()]
         if not fids:

@@ -9,8 +9,8 @@ How a request travels:
    is applied there by :func:`opengeodata.server.policy.wsgi_headers`. A fast route with a
    *Flask fallback* (feature JSON, :mod:`opengeodata.server.features_fast`) sees only GET and
    HEAD, may hand a request on to Flask by answering None, and builds its answers with the Flask
-   views' own functions and :func:`opengeodata.server.policy.apply`. Everything else goes on
-   to Flask.
+   views' own functions and the policy's rules (:func:`opengeodata.server.policy.plain_headers`
+   or ``apply``). Everything else goes on to Flask.
 2. Every :class:`SubPath` of :data:`SUBPATHS` is one Flask route whose view is
    :meth:`Dispatcher.view`: it finds the collection in the snapshot's published model and calls
    the handler registered for ``(collection.kind, endpoint)`` with the path's arguments.
@@ -42,7 +42,7 @@ from typing import Any, cast
 
 from flask import Flask, Response
 
-from opengeodata.errors import NotFoundError
+from opengeodata.errors import NotFoundError, OpenGeoDataError
 from opengeodata.published import Collection
 from opengeodata.server import policy
 from opengeodata.server.state import ServerState
@@ -113,7 +113,8 @@ class Dispatcher:
 
         With ``flask_fallback`` the handler gets GET and HEAD requests only (Flask answers the
         other methods), may return None to hand a request on to Flask, and its answers carry
-        the response policy already (built with :func:`opengeodata.server.policy.apply`).
+        the response policy already (:func:`opengeodata.server.policy.plain_headers` or
+        ``apply``).
         """
         if flask_fallback:
             self._fallback[(kind, head)] = handler
@@ -171,7 +172,10 @@ class Dispatcher:
         parts = path.rstrip("/").split("/")
         answer: Answer | None = None
         if len(parts) >= 4 and parts[1] == "collections" and (self._fast or self._fallback):
-            coll = self.state.snapshot().published.collections.get(parts[2])
+            try:
+                coll = self.state.snapshot().published.collections.get(parts[2])
+            except OpenGeoDataError:  # no snapshot read yet: Flask answers (503, the policy)
+                coll = None
             if coll is not None:
                 key = (coll.kind, parts[3])
                 if (fast := self._fast.get(key)) is not None:

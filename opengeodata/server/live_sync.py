@@ -10,6 +10,7 @@ loaded all of them (:func:`read_database_has`).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -43,7 +44,15 @@ def read_database_has(url: str, manifests: dict[str, Manifest]) -> bool:
 
 
 class LiveListener:
-    """One LISTEN thread per process; calls ``on_notify`` for every ``ogd_live`` message."""
+    """One LISTEN thread per process; calls ``on_notify`` for every ``ogd_live`` message.
+
+    :meth:`stop` ends the thread and waits for it (within ``POLL_SECONDS``); it also runs at
+    the exit of every process that started one (a gunicorn worker's normal exit), so no
+    thread is cut off in the middle of a database call while the interpreter shuts down.
+    """
+
+    #: how often the thread looks at the stop flag while no notification arrives
+    POLL_SECONDS = 0.25
 
     def __init__(self, url: str, on_notify: Callable[[], None]) -> None:
         self.url = url
@@ -51,6 +60,7 @@ class LiveListener:
         self._pid = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         self.connected = threading.Event()
 
     def ensure_running(self) -> None:
@@ -58,15 +68,34 @@ class LiveListener:
         if self._pid == os.getpid():
             return
         with self._lock:
-            if self._pid == os.getpid():
+            if self._pid == os.getpid() or self._stop.is_set():
                 return
             self._pid = os.getpid()
             self.connected.clear()
-            threading.Thread(target=self._run, name="ogd-live-listener", daemon=True).start()
+            self._thread = threading.Thread(target=self._run, name="ogd-live-listener",
+                                            daemon=True)
+            self._thread.start()
+            atexit.register(self.stop)
 
-    def stop(self) -> None:
-        """Ask the thread to end (it checks between notifications, within a second)."""
+    @property
+    def running(self) -> bool:
+        """Whether this process's thread is alive."""
+        thread = self._thread
+        return thread is not None and self._pid == os.getpid() and thread.is_alive()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the thread and wait for it (it closes its connection on the way out)."""
         self._stop.set()
+        thread = self._thread
+        if (thread is None or self._pid != os.getpid() or not thread.is_alive()
+                or thread is threading.current_thread()):
+            return
+        thread.join(timeout)
+        if thread.is_alive():
+            LOGGER.warning("LISTEN %s: the listener thread did not stop within %.0f s",
+                           db.CHANNEL, timeout)
+        else:
+            LOGGER.info("LISTEN %s: stopped", db.CHANNEL)
 
     def _run(self) -> None:
         delay = 0.2
@@ -78,16 +107,19 @@ class LiveListener:
                     self.on_notify()  # catch up with anything published while disconnected
                     delay = 0.2
                     while not self._stop.is_set():
-                        for _note in con.notifies(timeout=1.0):
+                        for _note in con.notifies(timeout=self.POLL_SECONDS):
                             self.on_notify()
             except psycopg.Error as exc:
+                self.connected.clear()
+                if self._stop.is_set():
+                    break  # the connection went away because we are stopping
                 # warn once per outage, then quietly keep retrying
                 level = logging.WARNING if delay == 0.2 else logging.DEBUG
-                self.connected.clear()
                 LOGGER.log(level, "LISTEN %s: %s; retrying", db.CHANNEL,
                            str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
                 self._stop.wait(delay)
                 delay = min(delay * 2, 5.0)
+        self.connected.clear()
 
 
 def lag_and_versions(url: str) -> dict[str, Any]:

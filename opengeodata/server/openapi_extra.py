@@ -52,6 +52,14 @@ def _json_ok(description: str) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": {"type": "object"}}}}
 
 
+#: ``v`` of tile and coverage URLs (opengeodata.versioned)
+VERSION_PARAM = _query("v", "The data version the tile links name: the live one is answered "
+                       "as immutable (cached a year); another one is redirected (302) to the "
+                       "live one; without it the default caching.", {"type": "string"})
+VERSION_REDIRECT = {"description": "v names another data version than the live one: the same "
+                                   "URL with the live version (Location), never cached."}
+
+
 def _tile_paths(prefix: str, params: list[dict[str, Any]], tag: str,
                 op: str) -> dict[str, Any]:
     tms = _path("tileMatrixSetId", "The tile matrix set.", [TMS_ID])
@@ -66,10 +74,11 @@ def _tile_paths(prefix: str, params: list[dict[str, Any]], tag: str,
         "content": {MVT: {"schema": {"type": "string", "format": "binary"}}},
     }
     tile_get = _get("A vector tile", tag, f"get{op}Tile", [*params, tms, *zyx, _query(
-        "f", "Tile format.", {"type": "string", "enum": ["mvt"]})], tile_ok,
+        "f", "Tile format.", {"type": "string", "enum": ["mvt"]}), VERSION_PARAM], tile_ok,
         {"400": "Malformed tile numbers or format.",
          "404": "Outside the tile matrix set limits or zoom range, or unknown collection."})
     tile_get["get"]["responses"]["204"] = {"description": "An empty tile inside the limits."}
+    tile_get["get"]["responses"]["302"] = VERSION_REDIRECT
     tile_get["get"]["responses"]["304"] = {"description": "Not modified (If-None-Match)."}
     return {
         prefix: _get("Vector tilesets", tag, f"get{op}TileSets", [*params, f_json],

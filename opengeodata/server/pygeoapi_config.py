@@ -29,6 +29,7 @@ from opengeodata.ogc import (
 )
 from opengeodata.published import RECORDS, Collection, Published
 from opengeodata.server.theme import apply_theme
+from opengeodata.versioned import with_version
 from opengeodata.vtiles.documents import collection_links as vtile_links
 
 FEATURE_PROVIDER = "opengeodata.providers.gpkg.GeoPackageProvider"
@@ -98,7 +99,8 @@ def collection(base_url: str, coll: Collection) -> dict[str, Any]:
             {"type": "application/json", "rel": REL_TILESETS_MAP,
              "title": "Kartenkacheln (Tilesets)", "href": tiles},
             {"type": "image/png", "rel": "preview", "title": "Vorschau (PNG)",
-             "href": f"{base_url}/collections/{coll.id}/coverage?scale-size=E(512)&f=png"},
+             "href": with_version(f"{base_url}/collections/{coll.id}/coverage"
+                                  "?scale-size=E(512)&f=png", coll.version)},
             {"type": "application/json", "rel": REL_DOMAINSET, "title": "Coverage domain set",
              "href": f"{base_url}/collections/{coll.id}/coverage/domainset"},
             {"type": "application/json", "rel": REL_RANGETYPE, "title": "Coverage range type",

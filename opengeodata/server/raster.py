@@ -8,7 +8,9 @@ and ``coverage`` sub-paths of collections of kind ``raster`` here (:func:`regist
 - ``/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}?f=png|jpeg|webp`` (or Accept): a
   256 px map tile. Malformed indexes: 400. A tile of the matrix that does not touch the data
   (or is too deep) : 404, as OGC API Tiles allows; tiles on the edge are transparent outside
-  the data (PNG, WebP). ETag per COG checksum, tile and format; Cache-Control.
+  the data (PNG, WebP). ETag per COG checksum, tile and format; Cache-Control. The links'
+  tile URLs carry the live version (``&v=``): immutable; another version is redirected
+  (:mod:`opengeodata.versioned`); coverage and terrain URLs with ``v`` alike.
 - ``/collections/{id}/coverage?bbox=..&bbox-crs=..&subset=E(a:b),N(c:d)&subset-crs=..
   &scale-size=E(w),N(h)|scale-factor=f|width=&height=&f=GTiff|png|jpeg``: a subset in the
   raster's CRS (EPSG:25832). Without scale-size/scale-factor/width/height an area above the
@@ -26,6 +28,7 @@ from typing import Any
 from flask import Response, request
 from rio_tiler.io import Reader
 
+from opengeodata import versioned
 from opengeodata.blob import as_blob
 from opengeodata.declaration import RasterSettings
 from opengeodata.errors import InvalidRequestError, NotFoundError
@@ -74,11 +77,29 @@ def cog_of(coll: Collection) -> Cog:
                tuple(sorted(blob.gdal_options().items())))
 
 
-def _cached(body: bytes, mimetype: str, etag: str, max_age: int) -> Response:
+def _cached(body: bytes, mimetype: str, etag: str, max_age: int | str) -> Response:
+    """An answer with ETag (304 on a match); ``max_age`` seconds or a whole Cache-Control."""
     response = Response(body, mimetype=mimetype)
     response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Cache-Control"] = (max_age if isinstance(max_age, str)
+                                         else f"public, max-age={max_age}")
     response.make_conditional(request)
+    return response
+
+
+def pinned(coll: Collection, max_age: int) -> int | str | Response:
+    """The caching of this request by its ``v`` (see :mod:`opengeodata.versioned`): the
+    immutable Cache-Control for the live version, ``max_age`` without ``v``, else the
+    never-cached redirect to the live version (to be returned as the answer)."""
+    kind = versioned.verdict(request.args.get(versioned.PARAM), coll.version)
+    if kind == "live":
+        return versioned.IMMUTABLE
+    if kind == "unversioned":
+        return max_age
+    response = Response(status=302)
+    response.headers["Location"] = versioned.redirect_location(
+        request.path, request.query_string.decode("utf-8", "replace"), coll.version)
+    response.headers["Cache-Control"] = versioned.REDIRECT_CACHE_CONTROL
     return response
 
 
@@ -89,13 +110,14 @@ COSTLY_COVERAGE_PIXELS = 1024 * 1024
 def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = None) -> None:
     """Map tiles, tileset metadata and coverages of raster collections."""
     readers = ReaderCache()
+    state.on_close(readers.close)  # at worker exit, before the interpreter's shutdown
     gate = costly or Gate(state.settings.costly_requests)
     max_age = state.settings.cache_max_age
 
     def base(dataset_id: str) -> str:
         return f"{state.base_url}/collections/{dataset_id}"
 
-    def tileset(cog: Cog) -> dict[str, Any]:
+    def tileset(cog: Cog, version: str) -> dict[str, Any]:
         reader = readers.get(cog)
         bounds = reader.get_geographic_bounds(CRS84_RIO)
         href = f"{base(cog.dataset)}/tiles/{TMS_ID}"
@@ -115,7 +137,8 @@ def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = N
                  "title": TMS_ID},
                 *({"rel": "item", "type": mime, "templated": True,
                    "title": f"map tiles ({fmt.upper()})",
-                   "href": f"{href}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f={fmt}"}
+                   "href": versioned.with_version(
+                       f"{href}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f={fmt}", version)}
                   for fmt, mime in TILE_FORMATS.items()),
             ],
         }
@@ -125,7 +148,7 @@ def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = N
         body = {
             "links": [{"rel": "self", "type": "application/json",
                        "href": f"{base(collection_id)}/tiles"}],
-            "tilesets": [tileset(cog)],
+            "tilesets": [tileset(cog, coll.version)],
         }
         return _json(body)
 
@@ -133,7 +156,7 @@ def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = N
         cog = cog_of(coll)
         if tms_id != TMS_ID:
             raise NotFoundError(f"tile matrix set {tms_id!r} is not offered; use {TMS_ID}")
-        return _json(tileset(cog))
+        return _json(tileset(cog, coll.version))
 
     def collection_tile(coll: Collection, tms_id: str, tile_matrix: str, tile_row: str,
                         tile_col: str) -> Response:
@@ -142,14 +165,17 @@ def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = N
             raise NotFoundError(f"tile matrix set {tms_id!r} is not offered; use {TMS_ID}")
         z, y, x = tile_index(tile_matrix, tile_row, tile_col)
         fmt = tile_format(request.args.get("f"), request.headers.get("Accept"))
+        caching = pinned(coll, max_age)
+        if isinstance(caching, Response):
+            return caching
         etag = f"{cog.sha256[:20]}-{z}-{y}-{x}-{fmt}"
         if etag in request.if_none_match:
-            return _cached(b"", TILE_FORMATS[fmt], etag, max_age)
+            return _cached(b"", TILE_FORMATS[fmt], etag, caching)
         if raster_settings(coll).render == "hillshade":
             body = render_hillshade(readers.get(cog), z, y, x, fmt)
         else:
             body = render_tile(readers.get(cog), z, y, x, fmt)
-        response = _cached(body, TILE_FORMATS[fmt], etag, max_age)
+        response = _cached(body, TILE_FORMATS[fmt], etag, caching)
         if not request.args.get("f"):
             response.headers["Vary"] = "Accept"
         return response
@@ -161,21 +187,24 @@ def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = N
         fmt = (args.get("f") or "").strip().lower()
         if fmt in ("json", "html"):
             href = f"{base(collection_id)}/coverage"
-            desc = describe(reader, cog.crs, href, collection_id)
+            desc = describe(reader, cog.crs, href, collection_id, coll.version)
             if fmt == "json":
                 return _json(desc)
             return Response(describe_html(desc, collection_id), mimetype="text/html")
+        caching = pinned(coll, max_age)
+        if isinstance(caching, Response):
+            return caching
         req = coverage_request(args, reader, cog.crs)
         query = hashlib.sha256(repr(req).encode()).hexdigest()[:16]
         etag = f"{cog.sha256[:20]}-{query}"
         if etag in request.if_none_match:
-            return _cached(b"", req.media_type, etag, max_age)
+            return _cached(b"", req.media_type, etag, caching)
         if req.width * req.height > COSTLY_COVERAGE_PIXELS:  # big renders take a slot
             with gate.slot("coverage"):
                 body = render_coverage(reader, req, cog.crs)
         else:  # block-sized requests (GDAL's OGCAPI driver asks in parallel) are cheap
             body = render_coverage(reader, req, cog.crs)
-        response = _cached(body, req.media_type, etag, max_age)
+        response = _cached(body, req.media_type, etag, caching)
         code = cog.crs.split(":")[-1]
         response.headers["Content-Crs"] = f"<{EPSG_URI.format(code)}>"
         response.headers["Content-Disposition"] = (
@@ -190,17 +219,20 @@ def register(dispatcher: Dispatcher, state: ServerState, costly: Gate | None = N
 
     def collection_terrain(coll: Collection) -> Response:
         cog, terrain = _terrain_of(coll)
-        return _json(terrain_metadata(readers.get(cog), terrain, base(coll.id)))
+        return _json(terrain_metadata(readers.get(cog), terrain, base(coll.id), coll.version))
 
     def collection_terrain_tile(coll: Collection, level: str, tile_x: str,
                                 tile_y: str) -> Response:
         cog, terrain = _terrain_of(coll)
         z, x, y = terrain_index(level, tile_x, tile_y)
+        caching = pinned(coll, max_age)
+        if isinstance(caching, Response):
+            return caching
         etag = f"{cog.sha256[:20]}-t{z}-{x}-{y}"
         if etag in request.if_none_match:
-            return _cached(b"", HEIGHTMAP_MEDIA_TYPE, etag, max_age)
+            return _cached(b"", HEIGHTMAP_MEDIA_TYPE, etag, caching)
         body = heightmap_tile(readers.get(cog), z, x, y, terrain.undulation, terrain.floor)
-        return _cached(body, HEIGHTMAP_MEDIA_TYPE, etag, max_age)
+        return _cached(body, HEIGHTMAP_MEDIA_TYPE, etag, caching)
 
     dispatcher.handle(RASTER, "tiles", collection_tiles)
     dispatcher.handle(RASTER, "tileset", collection_tiles_metadata)

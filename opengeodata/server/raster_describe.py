@@ -17,6 +17,7 @@ from rio_tiler.io import Reader
 
 from opengeodata.ogc import REL_DOMAINSET, REL_RANGETYPE
 from opengeodata.server.raster_render import CRS84, CRS84_RIO, MAX_COVERAGE_SIDE
+from opengeodata.versioned import with_version
 
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{}"
 PREVIEW = "scale-size=E(512)&f=png"
@@ -69,8 +70,14 @@ def range_type(reader: Reader) -> dict[str, Any]:
     return {"type": "DataRecordType", "field": fields}
 
 
-def describe(reader: Reader, crs: str, href: str, title: str) -> dict[str, Any]:
-    """CIS 1.1 JSON description of the coverage at ``href`` (``.../coverage``)."""
+def describe(reader: Reader, crs: str, href: str, title: str,
+             version: str | None = None) -> dict[str, Any]:
+    """CIS 1.1 JSON description of the coverage at ``href`` (``.../coverage``); the GeoTIFF
+    and preview links name the live ``version`` (immutable answers)."""
+
+    def pinned(url: str) -> str:
+        return with_version(url, version) if version else url
+
     minx, miny, maxx, maxy = (float(v) for v in reader.bounds)
     srs = EPSG_URI.format(crs.split(":")[-1])
     lon_lat = [float(v) for v in reader.get_geographic_bounds(CRS84_RIO)]
@@ -91,11 +98,11 @@ def describe(reader: Reader, crs: str, href: str, title: str) -> dict[str, Any]:
             {"rel": "self", "type": "application/json", "href": f"{href}?f=json"},
             {"rel": "alternate", "type": "text/html", "href": f"{href}?f=html"},
             {"rel": "http://www.opengis.net/def/rel/ogc/1.0/coverage",
-             "type": "image/tiff; application=geotiff", "href": f"{href}?f=GTiff",
+             "type": "image/tiff; application=geotiff", "href": pinned(f"{href}?f=GTiff"),
              "title": "GeoTIFF (scaled down to the size limit unless subset or scaled)"},
             {"rel": REL_DOMAINSET, "type": "application/json", "href": f"{href}/domainset"},
             {"rel": REL_RANGETYPE, "type": "application/json", "href": f"{href}/rangetype"},
-            {"rel": "preview", "type": "image/png", "href": f"{href}?{PREVIEW}"},
+            {"rel": "preview", "type": "image/png", "href": pinned(f"{href}?{PREVIEW}")},
         ],
     }
 

@@ -76,6 +76,9 @@ def coverage_parameters() -> list[dict[str, Any]]:
         _query("f", "Encoding (case-insensitive): GTiff (default), png, jpeg; json = the CIS "
                "JSON description of the coverage, html = a page with extent and preview.",
                {"type": "string", "enum": ["GTiff", "png", "jpeg", "json", "html"]}),
+        _query("v", "The data version the links name: the live one is answered as immutable "
+               "(cached a year); another one is redirected (302) to the live one.",
+               {"type": "string"}),
     ]
 
 
@@ -94,6 +97,8 @@ def document_coverage(paths: dict[str, Any], collection_id: str) -> None:
         "coverage CRS (non-finite, out of range, another celestial body) are a 400 naming the "
         "parameter. Renders are costly: a worker process runs OPENGEODATA_COSTLY_REQUESTS at "
         "once, more are a 503 with Retry-After.")
+    op["responses"]["302"] = {"description": "v names another data version than the live "
+                                             "one: the same URL with the live version."}
     op["responses"]["413"] = {"description": "The response would exceed the pixel budget."}
     op["responses"]["503"] = {"description": "Busy with other costly requests; retry."}
     op["responses"]["200"] = {

@@ -7,6 +7,7 @@ picked up because its checksum differs.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -69,12 +70,20 @@ class ReaderCache:
     def __init__(self, size: int = 8) -> None:
         self._local = threading.local()
         self._size = size
+        #: every thread's cache: closed at close(); a finished thread's at the next new one
+        self._caches: list[tuple[threading.Thread, OrderedDict[str, Reader]]] = []
+        self._lock = threading.Lock()
 
     def get(self, cog: Cog) -> Reader:
         """An open Reader for ``cog``; opened once per thread and version."""
         cache: OrderedDict[str, Reader] | None = getattr(self._local, "readers", None)
         if cache is None:
             cache = self._local.readers = OrderedDict()
+            with self._lock:
+                ended = [c for t, c in self._caches if not t.is_alive()]
+                self._caches = [(t, c) for t, c in self._caches if t.is_alive()]
+                self._caches.append((threading.current_thread(), cache))
+            _close_all(ended)
         reader = cache.get(cog.sha256)
         if reader is None:
             for key, value in cog.gdal_options:  # GDAL reads its configuration from the
@@ -87,6 +96,27 @@ class ReaderCache:
         else:
             cache.move_to_end(cog.sha256)
         return reader
+
+    def close(self) -> None:
+        """Close every thread's Readers (at worker exit, no request running).
+
+        Left to the end of its thread or the interpreter's shutdown, each open dataset's
+        ``__del__`` printed a traceback (its GDAL environment belongs to the thread that
+        opened it and is gone); the cache holds them until closed here.
+        """
+        with self._lock:
+            caches, self._caches = [c for _, c in self._caches], []
+        _close_all(caches)
+
+
+def _close_all(caches: list[OrderedDict[str, Reader]]) -> None:
+    """Close the readers of ``caches`` from any thread (rasterio's complaint that the opening
+    thread's GDAL environment is not this one's is caught once; the dataset is closed)."""
+    for cache in caches:
+        while cache:
+            _, reader = cache.popitem()
+            with contextlib.suppress(Exception):
+                reader.close()
 
 
 def tile_format(requested: str | None, accept: str | None) -> str:
@@ -244,9 +274,10 @@ def _to_native(bbox: tuple[float, float, float, float], crs: CRS, native: CRS,
     return out
 
 
-#: the query parameters of ``/coverage`` (OGC API Coverages 1.0 names, plus width/height)
+#: the query parameters of ``/coverage`` (OGC API Coverages 1.0 names, plus width/height,
+#: and ``v``, the data version the links carry: :mod:`opengeodata.versioned`)
 COVERAGE_PARAMS = ("f", "lang", "bbox", "bbox-crs", "subset", "subset-crs", "scale-size",
-                   "scale-factor", "scale-axes", "width", "height")
+                   "scale-factor", "scale-axes", "width", "height", "v")
 #: older spellings (OGC API Coverages drafts; GDAL 3.6's OGCAPI driver sends scaleSize)
 COVERAGE_PARAM_ALIASES = {"scaleSize": "scale-size", "scaleFactor": "scale-factor",
                           "scaleAxes": "scale-axes", "bbox_crs": "bbox-crs",

@@ -29,6 +29,7 @@ from rio_tiler.models import ImageData
 from opengeodata.errors import InvalidRequestError, NotFoundError
 from opengeodata.manifest import Manifest
 from opengeodata.server.raster_render import OVERZOOM, TILE_SIZE
+from opengeodata.versioned import with_version
 
 HEIGHTMAP_SIZE = 65
 HEIGHTMAP_MEDIA_TYPE = "application/octet-stream"
@@ -146,9 +147,12 @@ class Terrain:
                    (low, high))
 
 
-def terrain_metadata(reader: Reader, terrain: Terrain, base: str) -> dict[str, Any]:
-    """The terrain description (``/collections/{id}/terrain``): how to read the tiles."""
+def terrain_metadata(reader: Reader, terrain: Terrain, base: str,
+                     version: str) -> dict[str, Any]:
+    """The terrain description (``/collections/{id}/terrain``): how to read the tiles (their
+    URLs carry the live ``version``: immutable, see :mod:`opengeodata.versioned`)."""
     west, south, east, north = reader.get_geographic_bounds(WGS84)
+    tiles = with_version(f"{base}/terrain/{{level}}/{{x}}/{{y}}", version)
     return {
         "type": "heightmap",
         "format": "float32 little-endian, row-major from north-west, edge to edge",
@@ -164,10 +168,10 @@ def terrain_metadata(reader: Reader, terrain: Terrain, base: str) -> dict[str, A
         "bounds": [west, south, east, north],
         "minLevel": 0,
         "maxLevel": MAX_TERRAIN_LEVEL,
-        "tiles": f"{base}/terrain/{{level}}/{{x}}/{{y}}",
+        "tiles": tiles,
         "links": [{"rel": "self", "type": "application/json", "href": f"{base}/terrain"},
                   {"rel": "item", "type": HEIGHTMAP_MEDIA_TYPE, "templated": True,
-                   "href": f"{base}/terrain/{{level}}/{{x}}/{{y}}"}],
+                   "href": tiles}],
     }
 
 

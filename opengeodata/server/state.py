@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from pygeoapi.openapi import get_oas
 
 from opengeodata.catalogue.model import Catalogue
 from opengeodata.declaration import DeclaredDataset, load_declaration
-from opengeodata.errors import DeclarationError
+from opengeodata.errors import DeclarationError, OpenGeoDataError, StorageError
 from opengeodata.manifest import Manifest
 from opengeodata.published import Published
 from opengeodata.published import build as build_published
@@ -99,10 +99,16 @@ class ServerState:
         self._lock = threading.Lock()
         self._checked = 0.0
         self._stale = False
+        self._closers: list[Callable[[], None]] = []
         self._listener: LiveListener | None = None
         if settings.database_url:
             self._listener = LiveListener(settings.database_url, self.mark_stale)
-        self._snapshot = self._build()
+        self._snapshot: Snapshot | None = None
+        self._failing: str | None = None  # why the last check failed (logged once)
+        try:
+            self._snapshot = self._build()
+        except (OpenGeoDataError, OSError) as exc:  # e.g. the bucket listing failed
+            self._failed(exc)
 
     def _build(self) -> Snapshot:
         stamp = self._stamp()
@@ -118,19 +124,70 @@ class ServerState:
         return self.store.live_stamp() + declaration_stamp(self.settings.datasets_dir)
 
     def snapshot(self) -> Snapshot:
-        """The current snapshot, rebuilt at most once a second if data was published."""
+        """The current snapshot, rebuilt at most once a second if data was published.
+
+        When the store or database cannot be read for a moment (a bucket listing fails), the
+        last good snapshot keeps being served (a warning is logged, the check is repeated a
+        second later); only a server that never had one answers 503 (the error raised).
+        """
         if self._listener is not None:
             self._listener.ensure_running()
         now = time.monotonic()
-        if self._stale or now - self._checked >= RECHECK_SECONDS:
+        if self._due(now):
             with self._lock:
-                self._checked, self._stale = now, False
-                if self._stamp() != self._snapshot.stamp:
-                    if self._read_database_ready():
-                        self._snapshot = self._build()
-                    else:  # the replica has not replayed the new version yet: retry soon
-                        self._checked = now - RECHECK_SECONDS + RETRY_SECONDS
+                if self._due(now):
+                    self._refresh(now)
+        if self._snapshot is None:
+            raise StorageError(f"no published data could be read yet: {self._failing}; "
+                               "retrying")
         return self._snapshot
+
+    def _due(self, now: float) -> bool:
+        """Whether to look at the live pointers now (without a snapshot: every 0.1 s)."""
+        if self._snapshot is None:
+            return now - self._checked >= RETRY_SECONDS
+        return self._stale or now - self._checked >= RECHECK_SECONDS
+
+    def _refresh(self, now: float) -> None:
+        """Rebuild the snapshot if a live pointer changed (under the lock)."""
+        self._checked, self._stale = now, False
+        try:
+            if self._snapshot is None or self._stamp() != self._snapshot.stamp:
+                if self._read_database_ready():
+                    self._snapshot = self._build()
+                else:  # the replica has not replayed the new version yet: retry soon
+                    self._checked = now - RECHECK_SECONDS + RETRY_SECONDS
+                    return
+        except (OpenGeoDataError, OSError) as exc:
+            self._failed(exc)
+            return
+        if self._failing is not None:
+            LOGGER.warning("published data readable again; serving the live versions")
+            self._failing = None
+
+    def _failed(self, exc: BaseException) -> None:
+        """Note a failed check: warn once per outage, keep the last snapshot, retry later."""
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if self._failing is None:
+            kept = ("keeping the last good snapshot" if self._snapshot is not None
+                    else "no snapshot yet (503 until one is read)")
+            LOGGER.warning("checking the published data failed: %s; %s, retrying every "
+                           "%.0f s", reason, kept, RECHECK_SECONDS)
+        self._failing = reason
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Run ``closer`` at :meth:`close` (open files, GDAL datasets of the views)."""
+        self._closers.append(closer)
+
+    def close(self) -> None:
+        """At worker exit: stop the LISTEN thread, then release what views registered."""
+        if self._listener is not None:
+            self._listener.stop()
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception as exc:
+                LOGGER.warning("closing %s failed at exit: %s", closer, exc)
 
     def mark_stale(self) -> None:
         """Check the live pointers at the next request (a NOTIFY said something changed)."""

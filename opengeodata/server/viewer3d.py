@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from opengeodata.server.state import Snapshot
+from opengeodata.versioned import with_version
 
 #: imagery datasets offered in the viewer (first = default), if published with map tiles
 IMAGERY = ("stadtkarte", "dop20")
@@ -51,7 +52,8 @@ def _terrain(snap: Snapshot) -> dict[str, Any] | None:
         heights = checks.get("heights_m") or [0.0, 0.0]
         return {
             "id": dataset_id,
-            "tiles": f"/collections/{dataset_id}/terrain/{{z}}/{{x}}/{{y}}",
+            "tiles": with_version(f"/collections/{dataset_id}/terrain/{{z}}/{{x}}/{{y}}",
+                                  manifest.version),
             "metadata": f"/collections/{dataset_id}/terrain",
             "size": 65,
             "floor": float(heights[0]),
@@ -71,8 +73,9 @@ def _imagery(snap: Snapshot, lang: str) -> list[dict[str, Any]]:
             "id": dataset_id,
             "title": (ds.decl.title_en or ds.decl.title) if lang == "en" else ds.decl.title,
             # WebP: small for photos, transparent where a tile leaves the data (not JPEG)
-            "tiles": f"/collections/{dataset_id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
-                     f"?f={'webp' if dataset_id == 'dop20' else 'png'}",
+            "tiles": with_version(
+                f"/collections/{dataset_id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
+                f"?f={'webp' if dataset_id == 'dop20' else 'png'}", manifest.version),
             "attribution": ds.decl.licence.attribution,
             "maxzoom": 19 if dataset_id == "dop20" else 18,
         }

@@ -31,6 +31,7 @@ from opengeodata.server.catalogue import CatalogueCache
 from opengeodata.server.sdi import ows_links
 from opengeodata.server.state import ServerState, Snapshot
 from opengeodata.server.viewer3d import viewer_config
+from opengeodata.versioned import with_version
 
 CONTEXT_DATASET = "stadtbezirke"
 #: the raster dataset whose map tiles are the base layer of every map preview (the city map)
@@ -76,9 +77,11 @@ def short_date(iso: str, lang: str) -> str:
 
 
 def raster_tiles(coll: Collection | None) -> str | None:
-    """URL template of the raster map tiles of a collection, if it has them."""
+    """URL template of the raster map tiles of a collection (of its live version: cached as
+    immutable), if it has them."""
     if coll is not None and coll.coverage is not None:
-        return f"/collections/{coll.id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}?f=png"
+        return with_version(f"/collections/{coll.id}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
+                            "?f=png", coll.version)
     return None
 
 
@@ -257,9 +260,10 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             "minzoom": entry.minzoom, "maxzoom": entry.maxzoom,
             "labels": {"context": t("map_context")},
         }
-        if entry.pmtiles:
-            config["pmtiles"] = url_for("downloads.download", dataset_id=entry.id,
-                                        name=entry.pmtiles.name)
+        live = snap.manifests.get(entry.id)
+        if entry.pmtiles and live is not None:  # the live version's file: immutable
+            config["pmtiles"] = url_for("downloads.versioned", dataset_id=entry.id,
+                                        version=live.version, name=entry.pmtiles.name)
         elif tiles := raster_tiles(snap.published.get(entry.id)):
             config["raster"] = tiles
         else:
@@ -268,11 +272,11 @@ def blueprint(state: ServerState, catalogue: CatalogueCache | None = None) -> Bl
             config["basemap"] = base
         context = snap.manifests.get(CONTEXT_DATASET)
         context_tiles = context.output("pmtiles") if context else None
-        if context_tiles and entry.id != CONTEXT_DATASET:
+        if context is not None and context_tiles and entry.id != CONTEXT_DATASET:
             config["context"] = {
                 "id": CONTEXT_DATASET,
-                "pmtiles": url_for("downloads.download", dataset_id=CONTEXT_DATASET,
-                                   name=context_tiles.name),
+                "pmtiles": url_for("downloads.versioned", dataset_id=CONTEXT_DATASET,
+                                   version=context.version, name=context_tiles.name),
             }
         return config
 

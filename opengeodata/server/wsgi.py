@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import hashlib
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -43,12 +46,39 @@ class GunicornServer(BaseApplication):
         return app
 
 
+def worker_exit(_arbiter: Any, worker: Any) -> None:
+    """gunicorn's ``worker_exit`` hook (in the worker): stop the app's background threads."""
+    app = getattr(worker, "wsgi", None)
+    state = getattr(app, "extensions", {}).get("opengeodata")
+    if state is not None:
+        state.close()
+
+
 BUFFERED_WORKER = "opengeodata.server.buffered.BufferedWorker"
 
 
 def worker_class_uri(settings: Settings) -> str:
     """gunicorn's ``worker_class`` (``-k``) for ``OPENGEODATA_WORKER_CLASS``."""
     return BUFFERED_WORKER if settings.worker_class == "buffered" else settings.worker_class
+
+
+#: a Unix socket path longer than this does not fit sun_path (108 bytes with the NUL)
+MAX_SOCKET_PATH = 100
+
+
+def control_socket(settings: Settings, host: str, port: int) -> Path:
+    """gunicorn's control socket for this server: ``<data dir>/run/gunicorn-<port>.ctl``.
+
+    gunicorn's default (``$XDG_RUNTIME_DIR`` or ``~/.gunicorn/gunicorn.ctl``) is one path for
+    every server of the user: a second server (the other replica of ``make cluster``) took it
+    over, and stopping either removed the other's socket. A path too long for a Unix socket
+    moves to the temp folder under a name derived from it (still one per server).
+    """
+    path = settings.data_dir.resolve() / "run" / f"gunicorn-{port}.ctl"
+    if len(str(path)) > MAX_SOCKET_PATH:
+        digest = hashlib.sha256(f"{path}|{host}".encode()).hexdigest()[:16]
+        path = Path(tempfile.gettempdir()) / f"opengeodata-gunicorn-{digest}.ctl"
+    return path
 
 
 def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
@@ -71,6 +101,8 @@ def gunicorn_options(settings: Settings, host: str, port: int, workers: int) -> 
         "accesslog": "-",
         "timeout": 120,
         "preload_app": False,
+        "control_socket": str(control_socket(settings, host, port)),
+        "worker_exit": worker_exit,
     }
 
 

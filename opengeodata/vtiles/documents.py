@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from opengeodata.ogc import JSON, MVT, REL_TILESETS_VECTOR
+from opengeodata.versioned import with_version
 from opengeodata.vtiles.tileset import FIELD_TYPES, GEOMETRY_TYPES, TileSet
 from opengeodata.vtiles.tms import CRS84, CRS_3857, TMS_ID, TMS_URI, limits_json
 
@@ -14,8 +15,8 @@ REL_GEODATA = "http://www.opengis.net/def/rel/ogc/1.0/geodata"
 
 def tile_template(ts: TileSet, z: str = "{tileMatrix}", y: str = "{tileRow}",
                   x: str = "{tileCol}") -> str:
-    """URL template of the tiles."""
-    return f"{ts.url}/{TMS_ID}/{z}/{y}/{x}?f=mvt"
+    """URL template of the tiles of this version (``?v=``: cached as immutable)."""
+    return with_version(f"{ts.url}/{TMS_ID}/{z}/{y}/{x}?f=mvt", ts.version)
 
 
 def _common_links(ts: TileSet, base_url: str) -> list[dict[str, Any]]:

@@ -11,6 +11,10 @@ Paths (``{base}`` = ``/collections/{id}/tiles`` or ``/tiles``)::
     {base}/WebMercatorQuad                   tileset metadata with tileMatrixSetLimits
     {base}/WebMercatorQuad/tilejson.json     TileJSON 3.0
     {base}/WebMercatorQuad/{z}/{row}/{col}   a Mapbox Vector Tile (?f=mvt)
+
+The documents' tile URLs carry the live data version (``&v=<version>``): such a tile is
+answered as immutable (cached for a year), one naming another version is redirected to the
+live one, an unversioned one keeps the short default lifetime (see :mod:`opengeodata.versioned`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from opengeodata import versioned
 from opengeodata.blob import as_blob
 from opengeodata.ogc import MVT
 from opengeodata.published import Collection
@@ -82,6 +87,17 @@ class _Refused(Exception):
 def _error(status: str, code: str, description: str) -> Answer:
     body = json.dumps({"code": code, "description": description}).encode()
     return status, [("Content-Type", "application/json")], body
+
+
+def _moved(environ: dict[str, Any], query: str, live: str) -> Answer:
+    """302 to the same tile of the live version (``v`` replaced); the redirect never cached."""
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    location = versioned.redirect_location(path, query, live)
+    body = json.dumps({"code": "VersionNotLive", "description":
+                       f"this tile URL names another data version than the live one ({live}): "
+                       f"see {location}"}).encode()
+    return "302 FOUND", [("Location", location), ("Content-Type", "application/json"),
+                         ("Cache-Control", versioned.REDIRECT_CACHE_CONTROL)], body
 
 
 class VectorTiles:
@@ -195,19 +211,34 @@ class VectorTiles:
             doc = documents.tilejson(ts)
         else:
             return _error("404 NOT FOUND", "NotFound", "no such tiles resource")
+        # the documents name the live version (their tile URLs carry it): short-cached, and
+        # their ETag changes with the version (304 while it is the same)
+        etag = f'"{ts.version_tag}-{"-".join(rest) or "tilesets"}"'
+        headers = [("Content-Type", "application/json"), ("Cache-Control", self.cache_control),
+                   ("ETag", etag)]
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and etag_matches(inm, etag):
+            return "304 NOT MODIFIED", headers[1:], b""
         body = json.dumps(doc, ensure_ascii=False).encode()
-        return "200 OK", [("Content-Type", "application/json"),
-                          ("Cache-Control", self.cache_control)], body
+        return "200 OK", headers, body
 
     def tile(self, ts: TileSet, z_s: str, row_s: str, col_s: str,
              environ: dict[str, Any]) -> Answer:
         """One tile: 200 (MVT), 204 (empty inside the limits), 304, 400 or 404."""
         query = environ.get("QUERY_STRING")
+        cache_control = self.cache_control
         if query and query != "f=mvt":
-            fmt = parse_qs(query).get("f", ["mvt"])[-1]
+            args = parse_qs(query, keep_blank_values=True)
+            fmt = args.get("f", ["mvt"])[-1]
             if fmt != "mvt":
                 return _error("400 BAD REQUEST", "InvalidParameterValue",
                               f"unsupported tile format f={fmt!r}; use f=mvt")
+            requested = args.get(versioned.PARAM, [None])[-1]
+            kind = versioned.verdict(requested, ts.version)
+            if kind == "other":  # not the live version: never answer its URL with our bytes
+                return _moved(environ, query, ts.version)
+            if kind == "live":
+                cache_control = versioned.IMMUTABLE
         key = f"{z_s}/{row_s}/{col_s}"
         hit = ts.hits.get(key)
         if hit is None:
@@ -227,7 +258,7 @@ class VectorTiles:
                 self._gzip_ok[accept] = gz
         send_gzip = gz and ts.gzipped
         etag = etag_base + ('-gz"' if send_gzip else '"')
-        headers = [("ETag", etag), ("Cache-Control", self.cache_control),
+        headers = [("ETag", etag), ("Cache-Control", cache_control),
                    ("Vary", "Accept-Encoding")]
         inm = environ.get("HTTP_IF_NONE_MATCH")
         if inm and etag_matches(inm, etag):

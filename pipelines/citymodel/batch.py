@@ -149,6 +149,21 @@ class BatchBuilder:
         self.raw.append(len(self.texts) - 1)
         return len(self.raw) - 1
 
+    def add_texts(self, texts: list[str]) -> int:
+        """Raw rings from posList texts (numbered from the returned one on)."""
+        first = len(self.raw)
+        start = len(self.texts)
+        self.texts.extend(texts)
+        self.text_owner.extend([len(self.buildings)] * len(texts))
+        self.raw.extend(range(start, start + len(texts)))
+        return first
+
+    def add_surfaces(self, kinds: list[int], raws: list[int]) -> None:
+        """Surfaces of one ring each."""
+        self.surf_kind.extend(kinds)
+        self.surf_nrings.extend([1] * len(raws))
+        self.ring_raw.extend(raws)
+
     def add_surface(self, kind: int, raws: list[int]) -> None:
         """A surface of the current geometry: its raw rings (exterior first)."""
         self.surf_kind.append(kind)

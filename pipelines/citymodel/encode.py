@@ -136,6 +136,11 @@ class Encoded:
                   idx: list[int]) -> dict[str, Any] | None:
         ring0, nrings, kinds_of = self.surf_ring0, self.surf_nrings, self.surf_kind
         at, n, ok = self.ring_at, self.ring_n, self.ring_ok
+        if len(shells_n) == 1:
+            s1 = s0 + shells_n[0]
+            rings = ring0[s0:s1]
+            if nrings[s0:s1].count(1) == s1 - s0 and all(ok[r] for r in rings):
+                return self._simple(gtype, lod, s0, s1, rings, idx)
         kinds: list[int] = []
         shells: list[list[list[list[int]]]] = []
         values: list[list[int | None]] = []
@@ -172,6 +177,24 @@ class Encoded:
         if kinds:
             result["semantics"] = {"surfaces": [{"type": KIND_NAMES[k]} for k in kinds],
                                    "values": values if solid else values[0]}
+        return result
+
+    def _simple(self, gtype: str, lod: str, s0: int, s1: int, rings: list[int],
+                idx: list[int]) -> dict[str, Any] | None:
+        """A geometry of one shell whose surfaces all have one usable ring."""
+        if s1 <= s0:
+            return None
+        at, n = self.ring_at, self.ring_n
+        surfaces = [[idx[at[r]:at[r] + n[r]]] for r in rings]
+        result: dict[str, Any] = {"type": gtype, "lod": lod,
+                                  "boundaries": [surfaces] if gtype == "Solid" else surfaces}
+        codes = self.surf_kind[s0:s1]
+        if max(codes) >= 0:
+            kinds = list(dict.fromkeys(k for k in codes if k >= 0))
+            index = {k: i for i, k in enumerate(kinds)}
+            values = [index.get(k) for k in codes]
+            result["semantics"] = {"surfaces": [{"type": KIND_NAMES[k]} for k in kinds],
+                                   "values": [values] if gtype == "Solid" else values}
         return result
 
     def chunk(self, base: int, buildings: list[int] | None = None) -> Chunk:

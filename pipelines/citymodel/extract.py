@@ -53,12 +53,11 @@ def _match(prefixes: tuple[str, ...], names: tuple[str, ...]) -> str:
 _B = ("b1", "b2")
 _TEXT = "node()[1][self::text()]"  # lxml's .text
 _LR = "gml:exterior/gml:LinearRing"
-#: polygons {p} are exterior/LinearRing/posList and nothing else (3 elements below each, one
-#: such posList each) when this is 3 n + 1000 n for n polygons; a posList of several text nodes
-#: or a 2D ring adds 10^6
-_CHECK = ("count({p}//*) + 1000 * count({p}/" + _LR + "/gml:posList) + 1000000 * ("
-          "count({p}/" + _LR + "/gml:posList[text()[2]]) + count({p}/" + _LR
-          + "[@srsDimension != '3']) + count({p}/" + _LR + "/gml:posList[@srsDimension != '3']))")
+#: the exterior posLists {p} of n polygons: n when each is one text in a 3D ring (a posList of
+#: several text nodes or a 2D ring adds 10^6); with the element count of the geometry this
+#: says that each polygon is exterior/LinearRing/posList and nothing else
+_CHECK = ("count({p}) + 1000000 * (count({p}[text()[2]]) + count({p}[@srsDimension != '3'])"
+          " + count({p}/parent::*[@srsDimension != '3']))")
 
 #: templates dispatch on element names (libxslt looks them up by name); each mode's
 #: catch-all either ignores an element (as the element reader does) or emits X
@@ -78,25 +77,27 @@ STYLESHEET = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999
  <xsl:if test="not(@gml:id)">X|</xsl:if>
  <xsl:apply-templates select="*" mode="child"/>
  <xsl:variable name="props" select="(b1:boundedBy | b2:boundedBy)/*/*"/>
- <xsl:variable name="polys" select="$props/gml:MultiSurface/gml:surfaceMember/gml:Polygon"/>
+ <xsl:variable name="pl"
+  select="$props/gml:MultiSurface/gml:surfaceMember/gml:Polygon/{_LR}/gml:posList"/>
  <xsl:text>T|</xsl:text><xsl:value-of select="count($props//*) - count($props/gml:MultiSurface)
   + 1000 * count($props/@xlink:href)"/>|<xsl:value-of
-  select="{_CHECK.format(p='$polys')}"/>|<xsl:for-each
+  select="{_CHECK.format(p='$pl')}"/>|<xsl:for-each
   select="(b1:boundedBy | b2:boundedBy)/*">S|<xsl:value-of
   select="local-name()"/>|<xsl:for-each
   select="*">L|<xsl:value-of select="local-name()"/>|<xsl:for-each
   select="gml:MultiSurface/gml:surfaceMember/gml:Polygon">Y|<xsl:value-of
-  select="@gml:id"/>|<xsl:value-of
-  select="{_LR}/gml:posList"/>|</xsl:for-each></xsl:for-each></xsl:for-each>
- <xsl:text>Q|</xsl:text>
+  select="@gml:id"/>|</xsl:for-each></xsl:for-each></xsl:for-each>
+ <xsl:text>Q|</xsl:text><xsl:for-each select="$pl"><xsl:value-of select="."/>|</xsl:for-each>
  <xsl:for-each select="{_match(_B, PROPS)}">
   <xsl:variable name="m" select="gml:Solid/gml:exterior/gml:CompositeSurface/gml:surfaceMember
-   | gml:MultiSurface/gml:surfaceMember"/>P|<xsl:value-of select="local-name()"/>|<xsl:value-of
-   select="count(.//*)"/>|<xsl:value-of select="count($m/@xlink:href)"/>|<xsl:value-of
+   | gml:MultiSurface/gml:surfaceMember"/>
+  <xsl:variable name="mpl" select="$m/gml:Polygon/{_LR}/gml:posList"/>P|<xsl:value-of
+   select="local-name()"/>|<xsl:value-of select="count(.//*)"/>|<xsl:value-of
+   select="count($m/@xlink:href)"/>|<xsl:value-of
    select="str:concat($m/@xlink:href)"/>|<xsl:value-of
-   select="{_CHECK.format(p='$m/gml:Polygon')}"/>|<xsl:for-each
-   select="$m/gml:Polygon">Y|<xsl:value-of select="@gml:id"/>|<xsl:value-of
-   select="{_LR}/gml:posList"/>|</xsl:for-each>Q|</xsl:for-each>
+   select="{_CHECK.format(p='$mpl')}"/>|<xsl:for-each select="$m/gml:Polygon">Y|<xsl:value-of
+   select="@gml:id"/>|</xsl:for-each>Q|<xsl:for-each select="$mpl"><xsl:value-of
+   select="."/>|</xsl:for-each></xsl:for-each>
  <xsl:text>Z|</xsl:text>
 </xsl:template>
 <xsl:template match="*" mode="child"/>

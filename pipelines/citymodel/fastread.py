@@ -43,7 +43,6 @@ KINDS = {k: KIND_CODES.get(k, -1) for k in (
     "OuterFloorSurface", "InteriorWallSurface", "CeilingSurface", "FloorSurface")}
 
 LODS = {f"lod{i}MultiSurface": str(i) for i in range(5)}
-Polygon = tuple[str, list[str]]  # gml:id ("" for none), ring texts (exterior first)
 
 
 class _Irregular(Exception):
@@ -51,32 +50,54 @@ class _Irregular(Exception):
 
 
 class _Obj:
-    """An object while its tokens are read."""
+    """An object while its tokens are read (polygons as numbers into the building's texts)."""
 
-    __slots__ = ("parts", "props", "rec", "thematic")
+    __slots__ = ("parts", "props", "rec", "t_kind", "t_lod", "t_pid", "t_poly")
 
     def __init__(self, rec: ObjRec) -> None:
         self.rec = rec
-        #: (kind code, lod, polygons) per thematic surface LoD
-        self.thematic: list[tuple[int, str, list[Polygon]]] = []
-        #: (type, lod, shells of members); a member is a Polygon or an href (str)
-        self.props: list[tuple[str, str, list[list[Polygon | str]]]] = []
+        #: thematic polygons: kind code, LoD, gml:id, polygon number
+        self.t_kind: list[int] = []
+        self.t_lod: list[str] = []
+        self.t_pid: list[str] = []
+        self.t_poly: list[int] = []
+        #: (type, LoD, members): polygon numbers, or gml:ids referenced (str)
+        self.props: list[tuple[str, str, list[int] | list[str]]] = []
         self.parts: list[_Obj] = []
 
 
 class TokenReader:
-    """Turns the tokens of one building into an object tree (raises _Irregular)."""
+    """Turns the tokens of one building into an object tree; ``irregular`` when the element
+    reader must read it."""
 
     def __init__(self, toks: list[str], pos: int) -> None:
         self.t = toks
         self.i = pos
         self.irregular = False
-        self.polygons: list[Polygon] = []
+        self.texts: list[str] = []  # posList of every polygon (one exterior ring each)
+        self.ids: dict[str, int] = {}  # gml:id -> polygon number
 
     def next(self) -> str:
         tok = self.t[self.i]
         self.i += 1
         return tok
+
+    def _ids(self, pids: list[str], first: int) -> None:
+        """Register the gml:ids of polygons numbered from ``first``."""
+        new = dict(zip(pids, range(first, first + len(pids)), strict=True))
+        new.pop("", None)
+        if len(new) != len(pids) - pids.count("") or not self.ids.keys().isdisjoint(new):
+            self.irregular = True  # an id used twice (the element reader keeps the first)
+        self.ids.update(new)
+
+    def _polygon(self, pid: str, text: str) -> int:
+        number = len(self.texts)
+        self.texts.append(text)
+        if pid:
+            if pid in self.ids:
+                self.irregular = True  # the element reader keeps the first one
+            self.ids[pid] = number
+        return number
 
     def obj(self, kind: str, source: str, line: int) -> _Obj:
         """Read ``O id ... Z`` (the ``O`` already consumed)."""
@@ -138,116 +159,150 @@ class TokenReader:
         rec.parts = [p.rec for p in obj.parts]
         return obj
 
+    def _texts(self, check: int, n: int) -> list[str]:
+        """The posList texts after ``Q`` (as many as the check counted)."""
+        count = check % 1_000_000
+        if check != n:
+            self.irregular = True  # not one 3D exterior posList per polygon
+        texts = self.t[self.i:self.i + count]
+        self.i += count
+        return texts
+
     def _thematic(self, obj: _Obj) -> None:
-        """``T F C (S kind (L lod (Y id text)*)*)* Q`` (the ``T`` consumed)."""
+        """``T F C (S kind (L lod (Y id)*)*)* Q text*`` (the ``T`` consumed)."""
         t = self.t
         below, check = int(t[self.i]), int(t[self.i + 1])
         self.i += 2
-        kind = -1
-        lod: str | None = None
-        n = 0
-        while True:
-            tok = t[self.i]
-            if tok == "Y":
-                polygon = (t[self.i + 1], [t[self.i + 2]])
-                self.i += 3
-                self.polygons.append(polygon)
-                if lod is None or kind == -2:
-                    self.irregular = True  # not a lodNMultiSurface of a thematic surface
-                    continue
-                obj.thematic.append((kind, lod, [polygon]))
-                n += 1
-            elif tok == "S":
-                kind = KINDS.get(t[self.i + 1], -2)
-                lod = None
-                self.i += 2
-            elif tok == "L":
-                lod = LODS.get(t[self.i + 1])
-                self.i += 2
-            elif tok == "Q":
-                self.i += 1
-                break
-            else:
-                raise _Irregular(tok)
-        if below != 5 * n or check != 1003 * n:
+        i = self.i
+        end = t.index("Q", i)
+        seg = t[i:end]
+        k = len(seg) // 6
+        if (len(seg) == 6 * k and seg[0::6].count("S") == k and seg[2::6].count("L") == k
+                and seg[4::6].count("Y") == k):
+            # one polygon per thematic surface: read them all at once
+            kinds = list(map(KINDS.get, seg[1::6]))
+            lods = list(map(LODS.get, seg[3::6]))
+            if None in kinds or None in lods:
+                self.irregular = True
+            obj.t_kind = kinds  # type: ignore[assignment]
+            obj.t_lod = lods  # type: ignore[assignment]
+            obj.t_pid = seg[5::6]
+            self.i = end + 1
+        else:
+            kind = -1
+            lod: str | None = None
+            while True:
+                tok = t[self.i]
+                if tok == "Y":
+                    if lod is None or kind == -2:
+                        self.irregular = True  # not a lodNMultiSurface of a thematic surface
+                    obj.t_kind.append(kind)
+                    obj.t_lod.append(lod or "")
+                    obj.t_pid.append(t[self.i + 1])
+                    self.i += 2
+                elif tok == "S":
+                    kind = KINDS.get(t[self.i + 1], -2)
+                    lod = None
+                    self.i += 2
+                elif tok == "L":
+                    lod = LODS.get(t[self.i + 1])
+                    self.i += 2
+                elif tok == "Q":
+                    self.i += 1
+                    break
+                else:
+                    raise _Irregular(tok)
+        n = len(obj.t_pid)
+        texts = self._texts(check, n)
+        if below != 5 * n or len(texts) != n:
             self.irregular = True
+            return
+        first = len(self.texts)
+        self.texts.extend(texts)
+        obj.t_poly = list(range(first, first + n))
+        self._ids(obj.t_pid, first)
 
     def _prop(self, obj: _Obj) -> None:
-        """``P prop F nhref hrefs C (Y id text)* Q`` (the ``P`` consumed)."""
+        """``P prop F nhref hrefs C (Y id)* Q text*`` (the ``P`` consumed)."""
         t = self.t
         gtype, glod = GEOMETRY_PROPS[t[self.i]]
         below, nhref, hrefs = int(t[self.i + 1]), int(t[self.i + 2]), t[self.i + 3]
         check = int(t[self.i + 4])
         self.i += 5
-        members: list[Polygon | str] = []
+        pids: list[str] = []
         while t[self.i] == "Y":
-            polygon = (t[self.i + 1], [t[self.i + 2]])
-            self.i += 3
-            self.polygons.append(polygon)
-            members.append(polygon)
+            pids.append(t[self.i + 1])
+            self.i += 2
         if self.next() != "Q":
             raise _Irregular("Q")
-        inline = len(members)
+        texts = self._texts(check, len(pids))
+        if len(texts) != len(pids):
+            self.irregular = True
+            return
+        first = len(self.texts)
+        self.texts.extend(texts)
+        members: list[int] | list[str] = list(range(first, first + len(pids)))
+        self._ids(pids, first)
         if nhref:
             refs = hrefs.split("#")
-            if inline or refs[0] or len(refs) != nhref + 1:
+            if pids or refs[0] or len(refs) != nhref + 1:
                 self.irregular = True  # mixed members, or a reference not of the form #id
-            members = ["#" + r for r in refs[1:]]
+            members = refs[1:]
         frame = 3 if gtype == "Solid" else 1
-        if below != frame + nhref + 5 * inline or check != 1003 * inline:
+        if below != frame + nhref + 5 * len(pids):
             self.irregular = True
-        obj.props.append((gtype, glod, [members]))
+        obj.props.append((gtype, glod, members))
 
 
-def _emit(obj: _Obj, out: BatchBuilder, raws: dict[int, list[int]],
-          by_id: dict[str, Polygon]) -> None:
-    """Append an object's surfaces (then its parts') in output order."""
-
-    def ring_ids(polygon: Polygon) -> list[int]:
-        got = raws.get(id(polygon))
-        if got is None:
-            got = raws[id(polygon)] = [out.add_text(text) for text in polygon[1]]
-        return got
-
-    kinds = {pid: kind for kind, _lod, polygons in obj.thematic if kind >= 0
-             for pid, _rings in polygons if pid}
+def _emit(obj: _Obj, out: BatchBuilder, base: int, ids: dict[str, int],
+          pid_of: list[str]) -> None:
+    """Append an object's surfaces (then its parts') in output order; ``base``: the raw ring
+    number of the building's first polygon."""
+    kinds = {pid: kind for pid, kind in zip(obj.t_pid, obj.t_kind, strict=True)
+             if kind >= 0 and pid}
     solids: set[str] = set()
     geometries = obj.rec.geometries
-    for gtype, glod, shells in obj.props:
-        s0 = out.nsurf
-        counts = []
-        for shell in shells:
-            start = out.nsurf
-            for member in shell:
-                if isinstance(member, str):
-                    key = member[1:] if member[:1] == "#" else member.rpartition("#")[2]
-                    target = by_id.get(key)
-                    if target is None:
-                        raise _Irregular(member)  # elsewhere in the file
-                    out.add_surface(kinds.get(key, -1), ring_ids(target))
-                else:
-                    out.add_surface(kinds.get(member[0], -1) if member[0] else -1,
-                                    ring_ids(member))
-            counts.append(out.nsurf - start)
-        if gtype == "Solid":
-            if counts and counts[0]:
-                geometries.append(GeomRec("Solid", glod, s0, out.nsurf, counts))
-                if any(out.surf_kind[i] >= 0 for i in range(s0, s0 + counts[0])):
-                    solids.add(glod)
-        elif out.nsurf > s0:
-            geometries.append(GeomRec("MultiSurface", glod, s0, out.nsurf, counts))
-    by_lod: dict[str, list[tuple[int, Polygon]]] = {}
-    for kind, lod, polygons in obj.thematic:
-        by_lod.setdefault(lod, []).extend((kind, p) for p in polygons)
-    for lod, surfaces in sorted(by_lod.items()):
-        if lod in solids or not surfaces:
+    for gtype, glod, members in obj.props:
+        if not members:
             continue
         s0 = out.nsurf
-        for kind, polygon in surfaces:
-            out.add_surface(kind, ring_ids(polygon))
-        geometries.append(GeomRec("MultiSurface", lod, s0, out.nsurf, [out.nsurf - s0]))
+        numbers: list[int] = []
+        keys: list[str] = []
+        for member in members:  # all references or all inline polygons
+            if isinstance(member, str):
+                keys.append(member)
+            else:
+                numbers.append(member)
+        if keys:
+            try:
+                numbers = [ids[key] for key in keys]
+            except KeyError:
+                raise _Irregular("reference") from None  # elsewhere in the file
+            surf_kinds = [kinds.get(key, -1) for key in keys]
+        else:
+            surf_kinds = [kinds.get(pid_of[m], -1) for m in numbers] if kinds else \
+                [-1] * len(numbers)
+        out.add_surfaces(surf_kinds, [base + m for m in numbers])
+        n = len(numbers)
+        geometries.append(GeomRec(gtype, glod, s0, s0 + n, [n]))
+        if gtype == "Solid" and max(surf_kinds) >= 0:
+            solids.add(glod)
+    if obj.t_poly:
+        lods = sorted(set(obj.t_lod))
+        for lod in lods:
+            if lod in solids:
+                continue
+            if len(lods) == 1:
+                sel_kinds, sel = obj.t_kind, obj.t_poly
+            else:
+                pick = [i for i, x in enumerate(obj.t_lod) if x == lod]
+                sel_kinds = [obj.t_kind[i] for i in pick]
+                sel = [obj.t_poly[i] for i in pick]
+            s0 = out.nsurf
+            out.add_surfaces(sel_kinds, [base + m for m in sel])
+            geometries.append(GeomRec("MultiSurface", lod, s0, out.nsurf, [out.nsurf - s0]))
     for part in obj.parts:
-        _emit(part, out, raws, by_id)
+        _emit(part, out, base, ids, pid_of)
 
 
 def _part_lines(el: etree._Element) -> list[int]:
@@ -298,12 +353,6 @@ class _Batcher:
             obj = reader.obj("Building", self.name, el.sourceline or 0)
             if reader.irregular or obj.rec.id != el.get(GML_ID):
                 raise _Irregular("X")
-            by_id: dict[str, Polygon] = {}
-            for polygon in reader.polygons:
-                if polygon[0]:
-                    if polygon[0] in by_id:
-                        raise _Irregular("duplicate polygon id")
-                    by_id[polygon[0]] = polygon
             parts = obj.rec.all_objects()[1:]
             if parts:
                 lines = _part_lines(el)
@@ -311,20 +360,18 @@ class _Batcher:
                     raise _Irregular("parts")
                 for part, line in zip(parts, lines, strict=True):
                     part.line = line
-            mark = (len(out.texts), len(out.text_owner), len(out.raw), len(out.ring_raw),
-                    out.nsurf)
-            raws: dict[int, list[int]] = {}
+            mark = (len(out.ring_raw), out.nsurf)
+            pid_of = [""] * len(reader.texts)
+            for pid, number in reader.ids.items():
+                pid_of[number] = pid
             try:
-                _emit(obj, out, raws, by_id)
-                for polygon in reader.polygons:  # unused ones too: their errors are reported
-                    if id(polygon) not in raws:
-                        raws[id(polygon)] = [out.add_text(text) for text in polygon[1]]
+                _emit(obj, out, len(out.raw), reader.ids, pid_of)
             except _Irregular:
-                del out.texts[mark[0]:], out.text_owner[mark[1]:], out.raw[mark[2]:]
-                del out.ring_raw[mark[3]:], out.surf_kind[mark[4]:], out.surf_nrings[mark[4]:]
+                del out.ring_raw[mark[0]:], out.surf_kind[mark[1]:], out.surf_nrings[mark[1]:]
                 raise
-        except (_Irregular, IndexError, KeyError):
-            return -1
+            out.add_texts(reader.texts)  # every polygon, used or not: errors are reported
+        except (_Irregular, IndexError, KeyError, ValueError):
+            return -1  # out of step (a value that looks like a token): the element reader
         out.add_building(obj.rec)
         return reader.i
 

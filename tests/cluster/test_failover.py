@@ -87,7 +87,8 @@ def _paths(info: run.ClusterInfo) -> list[tuple[str, dict[str, str], set[int]]]:
     template = json.loads(body)["tiles"][0]
     tile = template.replace(info.url, "").format(z=10, x=539, y=336)
     return [
-        (tile, {"Accept-Encoding": "gzip"}, {200, 204, 404}),  # cached by nginx
+        # versioned, cached by nginx (after a publish a replica may redirect to the new one)
+        (tile, {"Accept-Encoding": "gzip"}, {200, 204, 302, 404}),
         ("/collections/stadtbezirke/items?limit=2&f=json", {}, {200}),
         ("/downloads/stadtbezirke/latest/gpkg", {"Range": "bytes=0-1023"}, {206}),
         ("/collections/stadtbezirke?f=json", {}, {200}),
@@ -173,23 +174,40 @@ def _both_replicas_up(ogd_cluster: run.ClusterInfo) -> None:
 
 def test_nginx_caches_tiles_and_versioned_downloads(ogd_cluster: run.ClusterInfo) -> None:
     info = ogd_cluster
-    tile = _paths(info)[0][0]
+    tile = _paths(info)[0][0]  # from the TileJSON: carries the live version
+    live = json.loads(get(info.replica_ports[0], TILEJSON)[2])["version"]
+    assert tile.endswith(f"?f=mvt&v={live}"), tile
     direct = get(info.replica_ports[1], tile, {"Accept-Encoding": "gzip"})
     first = get(info.nginx_port, tile, {"Accept-Encoding": "gzip"})
     second = get(info.nginx_port, tile, {"Accept-Encoding": "gzip"})
     assert first[0] == second[0] == direct[0] == 200
     assert first[2] == second[2] == direct[2]
     assert second[1]["x-cache"] == "HIT" and second[1]["etag"] == direct[1]["etag"]
-    time.sleep(1.5)  # past the freshness: revalidated with the data-versioned ETag
-    assert get(info.nginx_port, tile, {"Accept-Encoding": "gzip"})[1]["x-cache"] in (
-        "REVALIDATED", "UPDATING", "HIT")
+    assert second[1]["cache-control"] == "public, max-age=31536000, immutable"
+    time.sleep(1.5)  # versioned: still fresh, never revalidated
+    assert get(info.nginx_port, tile, {"Accept-Encoding": "gzip"})[1]["x-cache"] == "HIT"
     plain = get(info.nginx_port, tile)
     assert plain[0] == 200 and "content-encoding" not in plain[1]  # a separate cache entry
+    # unversioned: fresh for a second, then revalidated with the data-versioned ETag
+    bare = tile.split("?", 1)[0]
+    assert get(info.nginx_port, bare, {"Accept-Encoding": "gzip"})[2] == direct[2]
+    time.sleep(1.5)
+    again = get(info.nginx_port, bare, {"Accept-Encoding": "gzip"})
+    assert again[1]["x-cache"] in ("REVALIDATED", "UPDATING", "HIT"), again[1]
+    assert "immutable" not in again[1]["cache-control"]
+    # another version in the URL: redirected to the live one, the redirect never cached
+    stale = tile.replace(f"v={live}", "v=20000101T000000.000Z-00000000")
+    for _ in range(2):
+        status, headers, _ = get(info.nginx_port, stale, {"Accept-Encoding": "gzip"})
+        assert status == 302 and headers["location"] == tile
+        assert headers["x-cache"] != "HIT" and headers["cache-control"] == "no-store"
+    # coverages of the live version alike
+    cov = f"/collections/dop20/coverage?f=png&scale-size=E(64)&v={_live_of(info, 'dop20')}"
+    assert get(info.nginx_port, cov)[0] == 200
+    hit = get(info.nginx_port, cov)
+    assert hit[0] == 200 and hit[1]["x-cache"] == "HIT" and "immutable" in hit[1]["cache-control"]
     manifest = json.loads(get(info.nginx_port, "/collections/stadtbezirke?f=json")[2])
     assert manifest["id"] == "stadtbezirke"
-    version = get(info.replica_ports[0], TILEJSON)
-    assert version[0] == 200
-    live = json.loads(version[2])["version"]
     url = f"/downloads/stadtbezirke/versions/{live}/stadtbezirke.gpkg"
     whole = get(info.replica_ports[0], url)
     assert whole[0] == 200
@@ -199,3 +217,8 @@ def test_nginx_caches_tiles_and_versioned_downloads(ogd_cluster: run.ClusterInfo
         status, headers, part = get(info.nginx_port, url, {"Range": "bytes=100-199"})
         assert status == 206 and part == whole[2][100:200]
     assert headers["x-cache"] == "HIT"
+
+
+def _live_of(info: run.ClusterInfo, dataset_id: str) -> str:
+    objects = connect(info.env["OPENGEODATA_OBJECT_STORE"], info.env)
+    return (objects.get(f"live/{dataset_id}") or b"").decode()

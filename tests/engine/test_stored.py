@@ -150,3 +150,19 @@ def test_a_bbox_around_everything_is_no_filter(parcels_client: FlaskClient) -> N
     whole, matched = _ids(parcels_client, "bbox=9.0,52.0,10.5,53.0&limit=300&offset=2300")
     plain, total = _ids(parcels_client, "limit=300&offset=2300")
     assert whole == plain and len(whole) == 200 and matched == total == 2500
+
+
+@pytest.mark.parametrize(("sortby", "sql"), [("-flaeche", '"flaeche" DESC'),
+                                             ("nenner,-kennzeichen",
+                                              '"nenner" ASC, "kennzeichen" DESC')])
+def test_sorted_pages_follow_sqlite_order(parcels_client: FlaskClient, source: FeatureSource,
+                                          sortby: str, sql: str) -> None:
+    layer = source.backend
+    assert isinstance(layer, Layer)
+    con = sqlite3.connect(layer.path)
+    expected = [r[0] for r in con.execute(
+        f'SELECT kennzeichen FROM parcels ORDER BY {sql}, fid LIMIT 150 OFFSET 2400')]
+    con.close()
+    got = _ids(parcels_client, f"sortby={sortby}&limit=50&offset=2400")[0]
+    got += _ids(parcels_client, f"sortby={sortby}&limit=50&offset=2450")[0]
+    assert got == expected and len(got) == 100

@@ -130,7 +130,7 @@ def test_tileset_metadata_and_tilejson(client: FlaskClient, published: Settings)
     want = mitte_tile_path(published, 12)
     z, row, col = want.rsplit("/", 3)[1:]
     url = tilejson["tiles"][0].format(z=z, y=row, x=col)
-    assert url == f"http://testserver{want}?f=mvt"
+    assert url == f"http://testserver{want}?f=mvt&v={tilejson['version']}"
     assert client.get(url.removeprefix("http://testserver")).status_code == 200
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -142,13 +143,47 @@ def test_second_refresh_of_same_dataset_waits_or_says_running(settings: Settings
         env = cli_env(settings)
         waiting = subprocess.Popen(
             [sys.executable, "-m", "opengeodata.cli", "refresh", "flaechen"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # release the lock only once the child says it waits for it: under load its start
+        # alone can take longer than any fixed sleep (it then found the lock free: flaky)
+        err = _Stderr(waiting)
+        assert err.saw("waiting", timeout=120), f"no 'waiting' on stderr: {err.text}"
         assert waiting.poll() is None, "the second refresh must wait for the lock"
         assert Store(settings.data_dir).live_dir("flaechen") is None
-    _, err = waiting.communicate(timeout=60)
-    assert waiting.returncode == 0, err
-    assert "waiting" in err and "published" in err
+    assert waiting.wait(timeout=60) == 0, err.text
+    err.reader.join(timeout=10)
+    assert "waiting" in err.text and "published" in err.text
+
+
+class _Stderr:
+    """A child's stderr, read to its end by a thread; :meth:`saw` waits for a text."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        self.reader = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self.reader.start()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stderr is not None
+        for line in iter(proc.stderr.readline, ""):
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+        with self.changed:
+            self.lines.append("")  # end of output
+            self.changed.notify_all()
+
+    def saw(self, text: str, timeout: float) -> bool:
+        """Whether ``text`` appears before the output ends or ``timeout`` seconds pass."""
+        with self.changed:
+            return self.changed.wait_for(
+                lambda: text in self.text or (bool(self.lines) and self.lines[-1] == "")
+                or not self.reader.is_alive(), timeout) and text in self.text
 
 
 def test_next_run_cleans_crash_leftovers(settings: Settings) -> None:

@@ -122,7 +122,10 @@ def test_map_tiles_are_a_hillshade(client: FlaskClient) -> None:
 def test_terrain_tiles_are_ellipsoidal_heights(client: FlaskClient) -> None:
     meta = client.get("/collections/dgm1/terrain").get_json()
     assert meta["width"] == meta["height"] == HEIGHTMAP_SIZE and meta["maxLevel"] >= 17
-    assert meta["tiles"].endswith("/collections/dgm1/terrain/{level}/{x}/{y}")
+    # the tiles of the live version: immutable (another version: redirected to the live one)
+    version = meta["tiles"].rpartition("?v=")[2]
+    assert meta["tiles"].endswith(f"/collections/dgm1/terrain/{{level}}/{{x}}/{{y}}?v={version}")
+    assert client.get(f"/collections/dgm1/terrain/16/1/1?v={version}x").status_code == 302
     lon, lat = lonlat(X, Y)
     level = 16
     size = 180.0 / 2**level
@@ -130,6 +133,8 @@ def test_terrain_tiles_are_ellipsoidal_heights(client: FlaskClient) -> None:
     response = client.get(f"/collections/dgm1/terrain/{level}/{x}/{y}")
     assert response.status_code == 200 and response.content_type == "application/octet-stream"
     assert response.headers["ETag"] and "max-age" in response.headers["Cache-Control"]
+    pinned = client.get(f"/collections/dgm1/terrain/{level}/{x}/{y}?v={version}")
+    assert pinned.data == response.data and pinned.headers["Cache-Control"].endswith("immutable")
     heights = np.frombuffer(response.data, "<f4").reshape(HEIGHTMAP_SIZE, HEIGHTMAP_SIZE)
     west, south, east, north = tile_rectangle(level, x, y)
     # the sample on (lon, lat): DGM height + geoid undulation (about 43 m in Hannover)

@@ -74,8 +74,8 @@ def test_coverage_html_page_shows_extent_and_preview(client: FlaskClient) -> Non
     assert page.status_code == 200 and page.content_type.startswith("text/html")
     text = page.get_data(as_text=True)
     assert "548000.0" in text and "5801000.0" in text and "EPSG/0/25832" in text
-    assert 'src="http://localhost/collections/stadtkarte/coverage?scale-size=E(512)&amp;f=png"' \
-        in text.replace("testserver", "localhost")
+    assert 'src="http://localhost/collections/stadtkarte/coverage?scale-size=E(512)&amp;f=png' \
+        '&amp;v=' in text.replace("testserver", "localhost")  # the live version: immutable
 
 
 def test_plain_coverage_of_a_big_raster_is_scaled_to_the_default(client: FlaskClient) -> None:

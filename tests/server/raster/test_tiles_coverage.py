@@ -125,8 +125,8 @@ def test_tileset_metadata(client: FlaskClient) -> None:
     [tileset] = listing["tilesets"]
     assert tileset["dataType"] == "map"
     templates = [link["href"] for link in tileset["links"] if link["rel"] == "item"]
-    assert any(t.endswith("/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}?f=webp")
-               for t in templates)
+    assert any(re.search(r"/tiles/WebMercatorQuad/\{tileMatrix\}/\{tileRow\}/\{tileCol\}"
+                         r"\?f=webp&v=[0-9TZ.]+-[0-9a-f]+$", t) for t in templates), templates
     meta = client.get("/collections/dop20/tiles/WebMercatorQuad").json
     z17 = next(lim for lim in meta["tileMatrixSetLimits"] if lim["tileMatrix"] == "17")
     t = TMS.tile(LON, LAT, 17)
@@ -239,3 +239,41 @@ def test_tile_reads_only_the_blocks_it_needs(built: Settings) -> None:
         server.shutdown()
     assert decode(body).shape[1:] == (256, 256)
     assert 0 < tile_bytes < 0.1 * size, (tile_bytes, size)
+
+
+def _live(built: Settings, dataset: str) -> str:
+    manifest = Store(built.data_dir).live_manifest(dataset)
+    assert manifest is not None
+    return manifest.version
+
+
+def test_versioned_map_tiles_and_coverages(client: FlaskClient, built: Settings) -> None:
+    """``v`` = the live version: immutable; another: a never-cached redirect to the live one
+    (the stale URL never gets these bytes); none: the short default caching."""
+    live = _live(built, "dop20")
+    path = tile_path("dop20", 17)
+    plain = client.get(f"{path}?f=png")
+    pinned = client.get(f"{path}?f=png&v={live}")
+    assert plain.status_code == pinned.status_code == 200
+    assert pinned.data == plain.data and pinned.headers["ETag"] == plain.headers["ETag"]
+    assert pinned.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "immutable" not in plain.headers["Cache-Control"]
+    assert client.get(f"{path}?f=png&v={live}", headers={
+        "If-None-Match": plain.headers["ETag"]}).status_code == 304
+    moved = client.get(f"{path}?f=png&v=20000101T000000.000Z-00000000")
+    assert moved.status_code == 302 and moved.headers["Cache-Control"] == "no-store"
+    assert moved.headers["Location"] == f"{path}?f=png&v={live}"
+    coverage = "/collections/dop20/coverage?subset=E(548100:548300),N(5800100:5800300)&f=png"
+    cov = client.get(f"{coverage}&v={live}")
+    assert cov.status_code == 200 and cov.headers["Cache-Control"].endswith("immutable")
+    assert cov.data == client.get(coverage).data
+    moved = client.get(f"{coverage}&v=old")
+    assert moved.status_code == 302 and moved.headers["Cache-Control"] == "no-store"
+    assert client.get(moved.headers["Location"]).data == cov.data  # other parameters kept
+    desc = client.get("/collections/dop20/coverage?f=json").json
+    hrefs = [link["href"] for link in desc["links"] if link["rel"] in (
+        "preview", "http://www.opengis.net/def/rel/ogc/1.0/coverage")]
+    assert len(hrefs) == 2 and all(h.endswith(f"&v={live}") for h in hrefs), hrefs
+    for href in hrefs:
+        answer = client.get(href.removeprefix("http://testserver"))
+        assert answer.status_code == 200 and "immutable" in answer.headers["Cache-Control"]

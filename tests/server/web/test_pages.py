@@ -127,7 +127,12 @@ def test_dataset_page_shows_everything_a_user_needs(client: FlaskClient,
     assert "http://testserver/atom/stadtbezirke.xml" in page
     # the map preview reads the PMTiles download
     config = json.loads(re.search(r'id="map-config">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
-    assert config["pmtiles"] == "/downloads/stadtbezirke/stadtbezirke.pmtiles"
+    # of the live version: immutable, so browsers, nginx and CDNs keep its ranges
+    assert config["pmtiles"] == (f"/downloads/stadtbezirke/versions/{manifest.version}/"
+                                 "stadtbezirke.pmtiles")
+    part = client.get(config["pmtiles"], headers={"Range": "bytes=0-126"})
+    assert part.status_code == 206 and part.data[:7] == b"PMTiles"
+    assert "immutable" in part.headers["Cache-Control"]
     assert config["id"] == "stadtbezirke" and "context" not in config
     assert len(config["bbox"]) == 4
     assert "<noscript>" in page  # useful without JS: the text says where the data is
@@ -137,8 +142,10 @@ def test_point_dataset_map_has_the_districts_as_context(client: FlaskClient) -> 
     page = html(client, f"/catalogue/datasets/{HOSTILE_ID}?lang=en")
     config = json.loads(re.search(r'id="map-config">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
     assert config["geometry"] == "Point"
-    assert config["context"] == {"id": "stadtbezirke",
-                                 "pmtiles": "/downloads/stadtbezirke/stadtbezirke.pmtiles"}
+    assert config["context"]["id"] == "stadtbezirke"
+    assert re.fullmatch(r"/downloads/stadtbezirke/versions/[^/]+/stadtbezirke\.pmtiles",
+                        config["context"]["pmtiles"])
+    assert client.get(config["context"]["pmtiles"]).status_code == 200
     assert "5 features were read from the source and 5 published." in page
 
 

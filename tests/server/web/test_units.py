@@ -82,5 +82,8 @@ def test_tile_endpoints_come_from_the_collection_facets() -> None:
     baeume = Collection(id="baeume", kind="vector", title="B", description="",
                         facets={"vector_tiles": VectorTilesFacet(Path("b.pmtiles"), "1", 10, 16)})
     expected = "/collections/dop20/tiles/WebMercatorQuad/{z}/{y}/{x}?f=png"
-    assert raster_tiles(dop20) == expected
+    assert raster_tiles(dop20) == expected  # no version known: unversioned
+    live = Collection(id="dop20", kind="raster", title="DOP", description="", version="v1",
+                      facets={"coverage": cov})
+    assert raster_tiles(live) == f"{expected}&v=v1"
     assert raster_tiles(baeume) is None and raster_tiles(None) is None

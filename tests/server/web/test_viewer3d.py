@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+import morecantile
 import pytest
 from flask.testing import FlaskClient
 
@@ -70,6 +71,15 @@ def test_viewer_page_configuration_and_policy(client: FlaskClient) -> None:
     assert cfg["tileset"] == "/collections/lod2/3dtiles/tileset.json"
     assert cfg["terrain"]["id"] == "dgm1" and cfg["terrain"]["size"] == 65
     assert [layer["id"] for layer in cfg["imagery"]] == ["stadtkarte", "dop20"]
+    lon, lat, size = 9.7107, 52.3527, 180.0 / 2**16  # inside the samples
+    terrain_xy = (int((lon + 180) / size), int((90 - lat) / size))  # geographic tiling
+    mercator = morecantile.tms.get("WebMercatorQuad").tile(lon, lat, 16)
+    for template, (x, y) in [(cfg["terrain"]["tiles"], terrain_xy),
+                             *((layer["tiles"], (mercator.x, mercator.y))
+                               for layer in cfg["imagery"])]:
+        assert "v=" in template, template  # the live version's tiles: cached as immutable
+        url = template.replace("{z}", "16").replace("{x}", str(x)).replace("{y}", str(y))
+        assert "immutable" in client.get(url).headers["Cache-Control"], url
     assert {c["value"] for c in cfg["colours"]["dachform"]} >= {"1000", "3100", "3200"}
     assert "31001_1000" in {c["value"] for c in cfg["colours"]["funktion"]}
     assert cfg["cesium"] == "/static/vendor/cesium/"
