@@ -23,13 +23,17 @@ writable (waitress's loop spun on ``poll`` until the send returned, taking the G
 sending thread for up to the 5 ms switch interval per request), and the status line and
 headers go out in the same ``send`` as the first body chunk.
 
-Idle connections are closed after ``CHANNEL_TIMEOUT`` seconds.
+Keep-alive connections are spread evenly over the worker processes (:class:`ConnectionBoard`),
+a stopping worker finishes the requests under way (``graceful_timeout``), and idle connections
+are closed after ``CHANNEL_TIMEOUT`` seconds.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import socket
+import struct
 import time
 from datetime import timedelta
 from typing import Any
@@ -172,18 +176,116 @@ class BufferedChannel(HTTPChannel):
             self.flushing = False
 
 
-class BufferedTcpServer(TcpWSGIServer):
+class _Accepting:
+    """Accept only while the worker's :class:`ConnectionBoard` says so; tell it at once."""
+
+    worker: BufferedWorker | None = None
+
+    def handle_accept(self) -> None:
+        super().handle_accept()  # type: ignore[misc]
+        worker = self.worker
+        if worker is not None and worker.board is not None:
+            worker.board.publish(worker.connections(), time.monotonic())
+
+    def readable(self) -> bool:
+        ready = bool(super().readable())  # type: ignore[misc]
+        worker = self.worker
+        if worker is not None and worker.board is not None:
+            worker.deferring = ready and not worker.board.may_accept(worker.connections(),
+                                                                     time.monotonic())
+            ready = ready and not worker.deferring
+        return ready
+
+
+class BufferedTcpServer(_Accepting, TcpWSGIServer):
     """waitress's TCP server with :class:`BufferedChannel` connections."""
 
     channel_class = BufferedChannel
-    worker: BufferedWorker | None = None
 
 
-class BufferedUnixServer(UnixWSGIServer):
+class BufferedUnixServer(_Accepting, UnixWSGIServer):
     """waitress's Unix socket server with :class:`BufferedChannel` connections."""
 
     channel_class = BufferedChannel
-    worker: BufferedWorker | None = None
+
+
+class ConnectionBoard:
+    """Open connections per worker process, in memory that gunicorn's master shares with the
+    workers it forks.
+
+    gunicorn's workers all accept from one listening socket, and the first to wake takes
+    what is queued: 8 keep-alive clients starting together often all landed in one process
+    (one core for all of them, the other idle). A worker accepts only while no live worker
+    has fewer open connections (ties accept; entries of workers that stopped updating for
+    ``STALE`` seconds, or whose process is gone, are ignored), so the fewest-connections
+    worker always accepts and nobody waits long for a dead or stuck one (a loop that cannot
+    get the GIL while a C extension holds it goes stale within ``STALE``: the others then
+    accept as without the board). A worker that holds back polls again after ``DEFER``
+    seconds; every worker's loop wakes at least every ``BEAT`` seconds to stay fresh.
+    """
+
+    SLOTS = 32
+    #: seconds without an update after which a worker's entry is ignored
+    STALE = 0.3
+    #: longest poll of a worker's loop while the board is in use (its entry's heartbeat)
+    BEAT = 0.05
+    #: seconds the other workers' counts are reused before the board is read again
+    REFRESH = 0.005
+    #: poll timeout of a worker that holds back (the others may have overtaken it meanwhile)
+    DEFER = 0.02
+    _ENTRY = struct.Struct("qqd")  # pid, open connections, time.monotonic() of the update
+    _ALL = struct.Struct("qqd" * SLOTS)
+
+    def __init__(self) -> None:
+        self.mem = mmap.mmap(-1, self._ALL.size)
+        self.slot = 0
+        self._published = (-1, 0.0)
+        self._others: int | None = None
+        self._read_at = -1.0
+
+    def join(self, age: int) -> None:
+        """Take the slot of the worker of this ``age`` (gunicorn counts them up)."""
+        self.slot = age % self.SLOTS
+        self._published = (-1, 0.0)
+
+    def publish(self, count: int, now: float, pid: int | None = None) -> None:
+        """This worker's open connections (written when they change, or every ``BEAT``)."""
+        last, at = self._published
+        if count != last or now - at >= self.BEAT:
+            self._ENTRY.pack_into(self.mem, self.slot * self._ENTRY.size, pid or os.getpid(),
+                                  count, now)
+            self._published = (count, now)
+
+    def leave(self) -> None:
+        """This worker stops accepting (or exits): the others no longer wait for it."""
+        self._ENTRY.pack_into(self.mem, self.slot * self._ENTRY.size, 0, 0, 0.0)
+        self._published = (-1, 0.0)
+
+    def fewest_elsewhere(self, now: float) -> int | None:
+        """Fewest open connections of another live worker (None: no other worker)."""
+        if now - self._read_at < self.REFRESH:
+            return self._others
+        values = self._ALL.unpack_from(self.mem)
+        others = sorted((values[k + 1], values[k]) for k in range(0, len(values), 3)
+                        if values[k] and k != 3 * self.slot and now - values[k + 2] < self.STALE)
+        self._others = next((count for count, pid in others if _alive(pid)), None)
+        self._read_at = now
+        return self._others
+
+    def may_accept(self, count: int, now: float) -> bool:
+        """Whether a worker with ``count`` open connections should accept now."""
+        others = self.fewest_elsewhere(now)
+        return others is None or count <= others
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def create_servers(app: Any, sockets: list[socket.socket], options: dict[str, Any],
@@ -208,7 +310,22 @@ class BufferedWorker(Worker):
 
     #: set by ``opengeodata.server.wsgi`` before gunicorn forks
     max_body = 1 << 20
+    #: made by gunicorn's master (``check_config``) before it forks the workers
+    board: ConnectionBoard | None = None
+    #: the board kept this worker from accepting: poll again soon
+    deferring = False
     alive: bool
+    servers: list[Any]
+
+    @classmethod
+    def check_config(cls, cfg: Any, log: Any) -> None:
+        """In gunicorn's master, before the workers are forked: the shared board."""
+        if cls.board is None:
+            cls.board = ConnectionBoard()
+
+    def connections(self) -> int:
+        """This process's open connections."""
+        return sum(len(server.active_channels) for server in self.servers)
 
     def request_done(self, task: BufferedTask, req: RequestInfo, ok: bool,
                      seconds: float) -> None:
@@ -228,6 +345,10 @@ class BufferedWorker(Worker):
         options = waitress_options(max(1, self.cfg.threads), self.max_body)
         mapping, dispatcher = create_servers(self.wsgi, [s.sock for s in self.sockets],
                                              options, worker=self)
+        self.servers = [o for o in mapping.values() if isinstance(o, _Accepting)]
+        board = self.board
+        if board is not None:
+            board.join(self.age)
         beat = 0.0
         try:
             while self.alive:
@@ -237,19 +358,26 @@ class BufferedWorker(Worker):
                     beat = now
                 if self.ppid != os.getppid():
                     break
-                wasyncore.loop(timeout=0.5, map=mapping, use_poll=True, count=1)
+                if board is not None:
+                    board.publish(self.connections(), now)
+                timeout = (ConnectionBoard.DEFER if self.deferring else
+                           ConnectionBoard.BEAT if board is not None else 0.5)
+                wasyncore.loop(timeout=timeout, map=mapping, use_poll=True, count=1)
             else:
                 self.drain(mapping)
         finally:
+            if board is not None:
+                board.leave()
             dispatcher.shutdown()
             wasyncore.close_all(mapping)
 
     def drain(self, mapping: dict[int, Any]) -> None:
         """Stop accepting and finish the requests under way (their answers say ``Connection:
         close``), for at most gunicorn's ``graceful_timeout``; idle connections are closed."""
-        for obj in list(mapping.values()):
-            if isinstance(obj, BufferedTcpServer | BufferedUnixServer):
-                obj.accepting = False  # the listening sockets are left to the other workers
+        if self.board is not None:
+            self.board.leave()
+        for server in self.servers:
+            server.accepting = False  # the listening sockets are left to the other workers
         deadline = time.monotonic() + self.cfg.graceful_timeout
         while time.monotonic() < deadline and any(map(busy, list(mapping.values()))):
             self.notify()

@@ -1,14 +1,20 @@
-"""The `buffered` gunicorn worker: gunicorn's access log settings, max_requests, and the event
-loop's cost per request (no poll spin while an app thread sends, one send per small answer).
+"""The `buffered` gunicorn worker: gunicorn's access log settings, max_requests, the event
+loop's cost per request (no poll spin while an app thread sends, one send per small answer) and
+keep-alive connections spread over the worker processes.
 
 Slow-client protection is tested against a running server in test_hardening.py."""
 
 from __future__ import annotations
 
+import collections
 import http.client
+import os
 import shlex
+import signal
 import socket
+import subprocess
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,3 +164,106 @@ def test_headers_and_a_small_body_go_out_in_one_send(monkeypatch: pytest.MonkeyP
         _clients(port, 1, 20, query="1500")
     assert len(sends) == 20 and all(n > 1500 for n in sends), sends
 
+
+
+def _boards(n: int) -> list[buffered.ConnectionBoard]:
+    """``n`` workers' views of one board (as forked workers share it)."""
+    first = buffered.ConnectionBoard()
+    views = [first]
+    for _ in range(n - 1):
+        view = buffered.ConnectionBoard()
+        view.mem = first.mem
+        views.append(view)
+    for age, view in enumerate(views, start=1):
+        view.join(age)
+    return views
+
+
+def test_a_worker_accepts_only_while_no_live_worker_has_fewer_connections() -> None:
+    a, b = _boards(2)
+    now = time.monotonic()
+    assert a.may_accept(5, now)  # nobody else has published yet
+    a.publish(3, now)
+    b.publish(2, now)
+    later = now + 1.5 * buffered.ConnectionBoard.REFRESH
+    assert not a.may_accept(3, later) and b.may_accept(2, later)
+    a.publish(2, later)
+    latest = later + 1.5 * buffered.ConnectionBoard.REFRESH
+    assert a.may_accept(2, latest) and b.may_accept(2, latest)  # ties accept
+    b.leave()
+    assert a.may_accept(9, latest + 1.5 * buffered.ConnectionBoard.REFRESH)
+
+
+def test_stale_or_dead_workers_do_not_hold_up_accepting() -> None:
+    a, b = _boards(2)
+    now = time.monotonic()
+    b.publish(0, now - 2 * buffered.ConnectionBoard.STALE)  # stopped updating
+    assert a.may_accept(4, now)
+    child = subprocess.Popen(["true"])
+    child.wait()
+    a2, b2 = _boards(2)
+    b2.publish(0, now, pid=child.pid)  # its process is gone
+    assert a2.may_accept(4, now)
+
+
+def _burst(host: str, port: int, tag: str) -> None:
+    """8 keep-alive connections opened together, then one request on each."""
+    conns = [http.client.HTTPConnection(host, port, timeout=30) for _ in range(8)]
+    for conn in conns:
+        conn.connect()
+    time.sleep(0.2)
+    for i, conn in enumerate(conns):
+        conn.request("GET", f"/collections?f=json&{tag}={i}")
+    for conn in conns:
+        assert conn.getresponse().read()
+        conn.close()
+
+
+def _pids(log: Path, tag: str) -> list[str]:
+    return [line.split()[0] for line in log.read_text().splitlines() if f"{tag}=" in line]
+
+
+def test_two_workers_share_keep_alive_connections(published: Settings, tmp_path: Path) -> None:
+    """8 keep-alive clients connecting together often all landed in one worker process."""
+    log = tmp_path / "access.log"
+    env = {"GUNICORN_CMD_ARGS": f"--access-logfile {log} --access-logformat '%(p)s %(q)s'"}
+    with serving(published, workers=2, env=env) as base:
+        url = urllib.parse.urlsplit(base)
+        host, port = str(url.hostname), int(url.port or 80)
+        deadline = time.monotonic() + 30
+        while len(set(_pids(log, "warm"))) < 2 and time.monotonic() < deadline:
+            _burst(host, port, "warm")  # until the second worker has booted
+        for _ in range(3):
+            _burst(host, port, "probe")
+    pids = _pids(log, "probe")
+    assert len(pids) == 24
+    per_worker = sorted(collections.Counter(pids).values())
+    assert len(per_worker) == 2 and per_worker[0] >= 9, per_worker  # 12:12 when even
+
+
+def test_a_killed_worker_does_not_hold_up_accepting(published: Settings, tmp_path: Path) -> None:
+    """The worker with fewer connections is killed: the other accepts at once (it does not
+    wait for the dead one, nor for its replacement to boot)."""
+    log = tmp_path / "access.log"
+    env = {"GUNICORN_CMD_ARGS": f"--access-logfile {log} --access-logformat '%(p)s %(q)s'"}
+    with serving(published, workers=2, env=env) as base:
+        url = urllib.parse.urlsplit(base)
+        conns = []
+        for i in range(3):  # one at a time: 2 in one worker, 1 in the other
+            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+            conn.request("GET", f"/collections?f=json&held={i}")
+            assert conn.getresponse().read()
+            conns.append(conn)
+            time.sleep(0.1)
+        time.sleep(0.3)
+        held = collections.Counter(line.split()[0].strip("<>") for line in
+                                   log.read_text().splitlines() if "held=" in line)
+        assert sorted(held.values()) == [1, 2], held
+        lonely = next(int(pid) for pid, n in held.items() if n == 1)
+        os.kill(lonely, signal.SIGKILL)
+        time.sleep(0.1)
+        started = time.monotonic()
+        status, _, _ = _request(base, "GET", "/collections?f=json&after=kill")
+        assert status == 200 and time.monotonic() - started < 1.0
+        for conn in conns:
+            conn.close()
