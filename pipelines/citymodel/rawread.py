@@ -190,6 +190,12 @@ class _Scanner:
                     yield buf[i:k + 1], i_line
                     pos = k + 1
                     pos_line = i_line + buf.count(b"\n", i, pos)
+                if i < 0 and not first:  # no member begins: keep a tail (a long footer)
+                    keep = max(pos, len(buf) - len(self.open) - 8)
+                    if buf.find(b"Building", pos, keep + 7) >= 0:
+                        raise _Unusual("outside")
+                    pos_line += buf.count(b"\n", pos, keep)
+                    pos = keep
                 line = pos_line
                 buf = buf[pos:]
         if buf.find(b"Building") >= 0 or buf.find(self.open) >= 0:
@@ -252,7 +258,7 @@ def _prefixes(attrs: bytes) -> tuple[str, str, str, str, str, str] | None:
 def plan(path: Path) -> Plan | None:
     """Pass 1: check the whole file; None when its layout needs the lxml reader."""
     with path.open("rb") as f:
-        head = f.read(CHUNK)
+        head = f.read(1 << 20)  # the root start tag is in there
     m = _ROOT.search(head)
     if m is None:
         return None

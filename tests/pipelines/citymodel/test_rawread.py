@@ -129,3 +129,16 @@ def test_lines_beyond_65535(tmp_path: Path, irregular: bool,
         assert messages[0] == messages[1]
     else:
         assert f"{source.name}: line {line}: building" in messages[0]
+
+
+def test_members_cut_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = generate(tmp_path / "gml", buildings=12, per_tile=12)[0]
+    text = source.read_text(encoding="utf-8")
+    footer = '<core:x xmlns:app="urn:a">' + "\n<app:y>zz</app:y>" * 500 + "</core:x>\n"
+    source.write_text(text.replace("</core:CityModel>", footer + "</core:CityModel>"),
+                      encoding="utf-8")
+    whole = _outputs(source, tmp_path / "whole")
+    monkeypatch.setattr(rawread, "CHUNK", 61)  # members, gaps and the footer cut anywhere
+    counts = _count_paths(monkeypatch)
+    assert _outputs(source, tmp_path / "chunks") == whole
+    assert counts[True] == 12
