@@ -14,10 +14,10 @@ from pipelines.citymodel.batch import Batch, ObjRec
 from pipelines.citymodel.cityjson import CityJSONSeqWriter, CityJSONWriter, Transform
 from pipelines.citymodel.crs import SourceCrs, parse_crs_name, to_target
 from pipelines.citymodel.encode import Encoded
-from pipelines.citymodel.fastread import iter_batches
 from pipelines.citymodel.footprints import FIELDS, Polygon2D, build_footprints, summarize
 from pipelines.citymodel.placement import geoid
 from pipelines.citymodel.quality import QualityLog, check_building
+from pipelines.citymodel.rawread import iter_batches
 from pipelines.citymodel.tiles import LGLN_PATTERN, tile_name
 from pipelines.citymodel.tiles3d import MAX_TILE_BYTES, Tiles3DBuilder, Tiles3DResult
 

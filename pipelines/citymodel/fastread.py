@@ -325,6 +325,11 @@ class _Batcher:
         if not self.elements:
             return None
         out = BatchBuilder(self.crs)
+        self.read_into(out)
+        return out.finish() if len(out) else None
+
+    def read_into(self, out: BatchBuilder) -> None:
+        """Append the waiting buildings (one tree) to ``out``."""
         root = self.elements[0].getroottree().getroot()
         toks = tokens(root, len(self.elements))
         starts = [i for i, tok in enumerate(toks) if tok == "B"]
@@ -339,7 +344,6 @@ class _Batcher:
                 if starts:
                     pos = starts[n + 1] if n + 1 < len(starts) else len(toks)
         self.elements = []
-        return out.finish() if len(out) else None
 
     def _fast(self, toks: list[str], pos: int, el: etree._Element, out: BatchBuilder) -> int:
         """Read one building from its tokens; returns the next position, -1 if irregular."""

@@ -1,0 +1,532 @@
+"""Raw-bytes CityGML reader: regular expressions over the text of each cityObjectMember.
+
+Pass 1 (:func:`plan`) feeds the file chunk by chunk to a pyexpat parser without element
+handlers (well-formedness and namespaces; an error names file, line and column) and checks the
+layout: a ``CityModel`` root whose namespace declarations bind the prefixes the expressions are
+built with (CityGML 1.0 or 2.0), one ``gml:Envelope`` with ``srsName`` before the first member,
+``cityObjectMember`` tags without attributes and not nested, no comment, CDATA section,
+processing instruction or DTD, UTF-8, and no ``Building`` outside a member. Otherwise
+:func:`iter_batches` hands the whole file to the lxml reader (:mod:`.fastread`).
+
+Pass 2 cuts the members at byte offsets. A building of the common shape (simple, generic and
+``gml:name`` attributes, xAL addresses, thematic surfaces of exterior-only polygons, Solids and
+MultiSurfaces of such polygons or of ``#id`` references) is read by the expressions, which must
+cover its text completely, into the records fastread's token reader makes (same rules, same
+``_emit``). Any other member (``&``, ``gml:pos``, parts, holes, other attributes, ...) is parsed
+alone by lxml, wrapped in the file's own prolog and root start tag with line numbers shifted to
+the file's, and read by the lxml reader: the output is the same either way.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.parsers.expat as expat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from opengeodata.errors import DataValidationError
+from pipelines.citymodel import fastread
+from pipelines.citymodel.batch import Batch, BatchBuilder, ObjRec
+from pipelines.citymodel.citygml import (
+    GENERIC_TYPES,
+    SIMPLE_ATTRIBUTES,
+    _parser_args,
+    _resolve_pending,
+    check_no_doctype,
+)
+from pipelines.citymodel.crs import SourceCrs, parse_crs_name
+from pipelines.citymodel.extract import THEMATIC, XAL_FIELDS
+from pipelines.citymodel.gml import BLDG, BUILDING_TAGS, CORE, GEN, GML
+
+CHUNK = 1 << 22
+#: after STREAK members in a row the expressions do not take, RUN members go to lxml as one tree
+STREAK, RUN = 4, 128
+XLINK = "http://www.w3.org/1999/xlink"
+XAL = "urn:oasis:names:tc:ciq:xsdschema:xAL:2.0"
+_ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?CityModel)((?:[ \t\r\n]+[^\s=<>/]+[ \t\r\n]*="
+                   rb"[ \t\r\n]*(?:\"[^\"]*\"|'[^']*'))*)[ \t\r\n]*>")
+_XMLNS = re.compile(rb'xmlns(:[\w.-]+)?[ \t\r\n]*=[ \t\r\n]*"([^"]*)"')
+_S = "[ \t\n]*"
+_AV = '[^"<>&\t\n\r]*'  # an attribute value the parser does not normalise
+_ATTRS = f'(?:[ \t\n]+(?!xmlns)[\\w:.-]+="{_AV}")*'
+_TXT = "[^<&\r]*"  # a text the parser passes on unchanged
+
+
+class _Unusual(Exception):
+    """The file's layout needs the lxml reader."""
+
+
+@dataclass
+class Plan:
+    """What pass 1 found: prolog and root start tag, prefixes, CRS."""
+
+    path: Path
+    prolog: bytes
+    root: bytes
+    prefixes: tuple[str, str, str, str, str, str]  # core, bldg, gml, xlink, gen, xAL
+    crs: SourceCrs
+
+
+def _until(close: str) -> str:
+    """Content up to the first end tag starting with ``</close`` (tag by tag, greedy)."""
+    return f"{_TXT}(?:<(?!/{close})[^<>]*>{_TXT})*"
+
+
+class _Grammar:
+    """The expressions for one set of prefixes."""
+
+    def __init__(self, core: str, b: str, g: str, x: str, n: str, a: str) -> None:
+        gid = f'(?:[ \t\n]+{g}id="{_AV}")?'
+
+        def poly(pid: str, text: str) -> str:
+            return (f'<{g}Polygon(?:[ \t\n]+{g}id="({pid}{_AV})")?{_S}>{_S}<{g}exterior{_S}>'
+                    f"{_S}<{g}LinearRing{gid}{_S}>{_S}<{g}posList{_S}>({text}{_TXT})"
+                    f"</{g}posList{_S}>{_S}</{g}LinearRing{_S}>{_S}</{g}exterior{_S}>{_S}"
+                    f"</{g}Polygon{_S}>")
+
+        member = f"{_S}<{g}surfaceMember{_S}>{_S}{poly('?:', '?:')}{_S}</{g}surfaceMember{_S}>"
+        self.poly = re.compile(poly("", ""))
+        self.building = re.compile(
+            f'<{core}cityObjectMember>{_S}<{b}Building[ \t]+{g}id="({_AV})"[ \t]*>(.*)'
+            f"</{b}Building{_S}>{_S}</{core}cityObjectMember{_S}>", re.S)
+        kinds = "|".join(THEMATIC)
+        simple = "|".join(SIMPLE_ATTRIBUTES)
+        generic = "|".join(GENERIC_TYPES)
+        fast_sm = (  # the usual thematic surface, without optional whitespace or ids
+            f'<{b}boundedBy><{b}(?P<fk>{kinds}) {g}id="{_AV}"><{b}lod(?P<fl>[0-4])MultiSurface>'
+            f'<{g}MultiSurface><{g}surfaceMember><{g}Polygon {g}id="(?P<fp>{_AV})"><{g}exterior>'
+            f"<{g}LinearRing><{g}posList>(?P<ft>{_TXT})</{g}posList></{g}LinearRing>"
+            f"</{g}exterior></{g}Polygon></{g}surfaceMember></{g}MultiSurface>"
+            f"</{b}lod(?P=fl)MultiSurface></{b}(?P=fk)></{b}boundedBy>")
+        fast_solid = (  # the usual Solid: references to the thematic surfaces' polygons
+            f"<{b}lod(?P<hl>[1-4])Solid><{g}Solid><{g}exterior><{g}CompositeSurface>"
+            f'(?P<hs>(?:<{g}surfaceMember {x}href="#[^"#<>&\t\n\r]*"/>)+)'
+            f"</{g}CompositeSurface></{g}exterior></{g}Solid></{b}lod(?P=hl)Solid>")
+        self.item = re.compile(
+            f"[ \t\n]*(?:{fast_sm}|{fast_solid}"
+            f"|<{b}(?P<an>{simple})(?P<aa>{_ATTRS}){_S}>(?P<at>{_TXT})</{b}(?P=an){_S}>"
+            f"|<{n}(?P<gt>{generic})[ \t\n]+name=\"(?P<gn>{_AV})\"{_S}>{_S}<{n}value{_ATTRS}"
+            f"{_S}>(?P<gv>{_TXT})</{n}value{_S}>{_S}</{n}(?P=gt){_S}>"
+            f"|<{g}name(?P<na>{_ATTRS}){_S}>(?P<nt>{_TXT})</{g}name{_S}>"
+            f"|<{b}address{_S}>{_S}<{core}Address{gid}{_S}>{_S}<{core}xalAddress{_S}>"
+            f"(?P<ad>{_until(core + 'xalAddress')})</{core}xalAddress{_S}>{_S}"
+            f"</{core}Address{_S}>{_S}"
+            f"</{b}address{_S}>"
+            f"|<{b}boundedBy{_S}>{_S}<{b}(?P<sk>{kinds}){gid}{_S}>{_S}"
+            f"<{b}lod(?P<sl>[0-4])MultiSurface{_S}>{_S}<{g}MultiSurface{gid}{_S}>"
+            f"(?P<sm>(?:{member})+){_S}</{g}MultiSurface{_S}>{_S}"
+            f"</{b}lod(?P=sl)MultiSurface{_S}>{_S}</{b}(?P=sk){_S}>{_S}</{b}boundedBy{_S}>"
+            f"|<{b}lod(?P<pl>[1-4])(?P<pk>Solid|MultiSurface){_S}>(?P<pb>{_until(b + 'lod')})"
+            f"</{b}lod(?P=pl)(?P=pk){_S}>"
+            f"|<{b}consistsOfBuildingPart{_S}>{_S}<{b}BuildingPart[ \t]+{g}id=\"(?P<pi>{_AV})\""
+            f"[ \t]*>(?P<pp>{_until(b + 'BuildingPart')})</{b}BuildingPart{_S}>{_S}"
+            f"</{b}consistsOfBuildingPart{_S}>"
+            f"|<(?P<ig>{core}creationDate|{core}terminationDate|{core}relativeToTerrain"
+            f"|{core}relativeToWater|{g}description){_S}>{_TXT}</(?P=ig){_S}>)")
+        self.code_space = re.compile(f'[ \t\n]codeSpace="({_AV})"')
+        fields = "|".join(XAL_FIELDS)
+        self.field = re.compile(f"<{a}({fields}){_ATTRS}{_S}>({_TXT})</{a}\\1{_S}>")
+        self.field_tag = re.compile(f"<{a}(?:{fields})[ \t\n/>]")
+        self.solid = re.compile(
+            f"{_S}<{g}Solid{gid}{_S}>{_S}<{g}exterior{_S}>{_S}<{g}CompositeSurface{gid}{_S}>"
+            f"(.*)</{g}CompositeSurface{_S}>{_S}</{g}exterior{_S}>{_S}</{g}Solid{_S}>{_S}",
+            re.S)
+        self.multi = re.compile(f"{_S}<{g}MultiSurface{gid}{_S}>(.*)</{g}MultiSurface{_S}>{_S}",
+                                re.S)
+        self.hrefs = re.compile(
+            f'(?:{_S}<{g}surfaceMember[ \t\n]+{x}href="#[^"#<>&\t\n\r]*"{_S}/>)*{_S}')
+        self.href = re.compile(f'{x}href="#([^"]*)"')
+        self.inline = re.compile(f"(?:{member})*{_S}")
+
+
+@lru_cache(maxsize=8)
+def _grammar(prefixes: tuple[str, str, str, str, str, str]) -> _Grammar:
+    return _Grammar(*(re.escape(p) for p in prefixes))
+
+
+class _Scanner:
+    """Cuts a file into cityObjectMember texts at byte offsets."""
+
+    def __init__(self, path: Path, member: bytes) -> None:
+        self.path = path
+        self.open = b"<" + member
+        self.close = b"</" + member
+        self.first_gap: tuple[bytes, int] | None = None
+
+    def members(self, parser: expat.XMLParserType | None = None) -> Iterator[tuple[bytes, int]]:
+        """(member text, line of its first byte); feeds ``parser`` (pass 1)."""
+        buf = b""
+        line = 1  # line of buf[0]
+        first = True
+        with self.path.open("rb") as f:
+            while True:
+                chunk = f.read(CHUNK)
+                if parser is not None:
+                    _feed(self.path, parser, chunk)
+                if not chunk:
+                    break
+                buf = buf + chunk if buf else chunk
+                pos = 0
+                pos_line = line
+                while True:
+                    i = buf.find(self.open, pos)
+                    j = buf.find(self.close, i + 1) if i >= 0 else -1
+                    k = buf.find(b">", j) if j >= 0 else -1
+                    if k < 0:
+                        break
+                    if (buf[i + len(self.open):i + len(self.open) + 1] != b">"
+                            or buf[j + len(self.close):k].strip()
+                            or buf.find(self.open, i + 1, j) >= 0
+                            or buf.find(b"Building", pos, i) >= 0):
+                        raise _Unusual("member")
+                    i_line = pos_line + buf.count(b"\n", pos, i)
+                    if first:
+                        self.first_gap = (buf[:i], line)
+                        first = False
+                    yield buf[i:k + 1], i_line
+                    pos = k + 1
+                    pos_line = i_line + buf.count(b"\n", i, pos)
+                line = pos_line
+                buf = buf[pos:]
+        if buf.find(b"Building") >= 0 or buf.find(self.open) >= 0:
+            raise _Unusual("footer")
+
+
+def _feed(path: Path, parser: expat.XMLParserType, chunk: bytes) -> None:
+    try:
+        parser.Parse(chunk, not chunk)
+    except expat.ExpatError as exc:
+        raise DataValidationError(
+            f"{path.name}: not well-formed XML: line {exc.lineno}, column {exc.offset + 1}: "
+            f"{expat.ErrorString(exc.code)}") from None
+
+
+class _Watch:
+    """Handlers for what pass 1 must see: the root's offset, constructs after it."""
+
+    def __init__(self, parser: expat.XMLParserType) -> None:
+        self.parser = parser
+        self.root = -1
+        parser.StartElementHandler = self.start
+        parser.CommentHandler = self.construct
+        parser.ProcessingInstructionHandler = self.construct
+        parser.StartCdataSectionHandler = self.unusual
+        parser.StartDoctypeDeclHandler = self.unusual
+        parser.EntityDeclHandler = self.unusual
+        parser.XmlDeclHandler = _xml_decl
+
+    def start(self, *_args: object) -> None:
+        self.root = self.parser.CurrentByteIndex
+        self.parser.StartElementHandler = None
+
+    def construct(self, *_args: object) -> None:
+        if self.root >= 0:  # before the root they are harmless
+            raise _Unusual("construct")
+
+    def unusual(self, *_args: object) -> None:
+        raise _Unusual("construct")
+
+
+def _xml_decl(_version: str | None, encoding: str | None, _standalone: int) -> None:
+    if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise _Unusual("encoding")
+
+
+def _prefixes(attrs: bytes) -> tuple[str, str, str, str, str, str] | None:
+    """Element name prefixes with their colon ("" for the default namespace)."""
+    by_uri = {uri.decode(): f"{prefix.decode()[1:]}:" if prefix else ""
+              for prefix, uri in _XMLNS.findall(attrs)}
+    core = next((by_uri[u] for u in CORE if u in by_uri), None)
+    bldg = next((by_uri[u] for u in BLDG if u in by_uri), None)
+    gen = next((by_uri[u] for u in GEN if u in by_uri), "\x00")
+    gml, xlink = by_uri.get(GML), by_uri.get(XLINK)
+    if core is None or not bldg or not gml or not xlink:  # attributes need the prefixes
+        return None
+    return core, bldg, gml, xlink, gen, by_uri.get(XAL, "\x00")
+
+
+def plan(path: Path) -> Plan | None:
+    """Pass 1: check the whole file; None when its layout needs the lxml reader."""
+    with path.open("rb") as f:
+        head = f.read(CHUNK)
+    m = _ROOT.search(head)
+    if m is None:
+        return None
+    prefixes = _prefixes(m.group(2))
+    if prefixes is None:
+        return None
+    parser = expat.ParserCreate(namespace_separator=" ")
+    watch = _Watch(parser)
+    scanner = _Scanner(path, f"{prefixes[0]}cityObjectMember".encode())
+    try:
+        for _member in scanner.members(parser):
+            pass
+    except _Unusual:
+        return None
+    if scanner.first_gap is None or watch.root != m.start():
+        return None
+    header, line = scanner.first_gap
+    crs = _header_crs(path, header[m.end():], line + header.count(b"\n", 0, m.end()),
+                      prefixes[2])
+    if crs is None:
+        return None
+    return Plan(path, head[:m.end()], m.group(1), prefixes, crs)
+
+
+def _header_crs(path: Path, header: bytes, line: int, gml: str) -> SourceCrs | None:
+    """The CRS of the one Envelope before the first member (None: let lxml find it)."""
+    tag = f"<{gml}Envelope".encode()
+    at = header.find(tag)
+    if at < 0 or header.find(tag, at + 1) >= 0:
+        return None
+    env = re.compile(f"<{re.escape(gml)}Envelope({_ATTRS}){_S}>".encode())
+    m = env.match(header, at)
+    name = re.search(f'[ \t\n]srsName="({_AV})"'.encode(), m.group(1)) if m else None
+    if name is None:
+        return None
+    try:
+        return parse_crs_name(name.group(1).decode())
+    except DataValidationError as exc:
+        raise DataValidationError(
+            f"{path.name}: line {line + header.count(b'\n', 0, at)}: {exc}") from None
+
+
+class _Polygons:
+    """The polygons of one building in the token reader's numbering."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.pids: list[str] = []
+
+    def add(self, polygons: list[tuple[str, str]]) -> list[int]:
+        first = len(self.texts)
+        for pid, text in polygons:
+            self.pids.append(pid)
+            self.texts.append(text)
+        return list(range(first, len(self.texts)))
+
+
+def _read(gr: _Grammar, text: str, line: int, source: str, out: BatchBuilder) -> bool:
+    """Append one member's building read by the expressions; False: the lxml reader must."""
+    m = gr.building.fullmatch(text)
+    if m is None:
+        return False
+    polys = _Polygons()
+    rec = ObjRec(id=m.group(1), type="Building", source=source,
+                 line=line + text.count("\n", 0, m.start(1)))
+    try:
+        obj = _object(gr, text, m.start(2), m.end(2), rec, polys, line)
+    except ValueError:
+        return False  # a value that does not convert: the element reader names it
+    if obj is None:
+        return False
+    ids = {pid: n for n, pid in enumerate(polys.pids) if pid}
+    if len(ids) != len(polys.pids) - polys.pids.count(""):
+        return False  # an id used twice (the element reader keeps the first)
+    mark = (len(out.ring_raw), out.nsurf)
+    try:
+        fastread._emit(obj, out, len(out.raw), ids, polys.pids)
+    except fastread._Irregular:
+        del out.ring_raw[mark[0]:], out.surf_kind[mark[1]:], out.surf_nrings[mark[1]:]
+        return False
+    out.add_texts(polys.texts)
+    out.add_building(obj.rec)
+    return True
+
+
+def _object(gr: _Grammar, text: str, pos: int, end: int, rec: ObjRec, polys: _Polygons,
+            line: int) -> fastread._Obj | None:
+    """Read ``text[pos:end]``, the children of a Building or BuildingPart, as the token
+    reader does (parts' polygons first, then thematic surfaces, then geometry properties)."""
+    obj = fastread._Obj(rec)
+    attrs = rec.attributes
+    # thematic polygons: surface kind, LoD, gml:id, posList
+    t_kind: list[str] = []
+    t_lod: list[str] = []
+    t_pid: list[str] = []
+    t_text: list[str] = []
+    props: list[tuple[str, str, list[tuple[str, str]] | list[str]]] = []
+    for it in gr.item.finditer(text, pos, end):
+        start, stop = it.span()
+        if start != pos:
+            return None
+        pos = stop
+        kind = it.lastgroup
+        if kind == "ft":
+            k, lod, pid, pl = it.group("fk", "fl", "fp", "ft")
+            t_kind.append(k)
+            t_lod.append(lod)
+            t_pid.append(pid)
+            t_text.append(pl)
+        elif kind == "hs":
+            props.append(("Solid", it.group("hl"), gr.href.findall(it.group("hs"))))
+        elif kind == "at":
+            name, value = it.group("an"), it.group("at").strip()
+            if value:
+                attrs[name] = SIMPLE_ATTRIBUTES[name](value)
+                space = gr.code_space.search(it.group("aa"))
+                if space and space.group(1):
+                    rec.code_spaces[name] = space.group(1)
+        elif kind == "gv":
+            gname, value = it.group("gn"), it.group("gv")
+            if gname and value:
+                attrs[gname] = GENERIC_TYPES[it.group("gt")](value.strip())
+        elif kind == "nt":
+            value = it.group("nt")
+            if value and "name" not in attrs:
+                attrs["name"] = value.strip()
+        elif kind == "ad":
+            inner = it.group("ad")
+            fields = gr.field.findall(inner)
+            if len(fields) != len(gr.field_tag.findall(inner)) or "xmlns" in inner:
+                return None
+            record: dict[str, str] = {}
+            for fname, value in fields:
+                if value.strip():
+                    record.setdefault(fname, value.strip())
+            if record:
+                rec.addresses.append(record)
+        elif kind == "sm":
+            k, lod = it.group("sk", "sl")
+            for pid, pl in gr.poly.findall(it.group("sm")):
+                t_kind.append(k)
+                t_lod.append(lod)
+                t_pid.append(pid)
+                t_text.append(pl)
+        elif kind == "pb":
+            gtype, inner = it.group("pk"), it.group("pb")
+            frame = (gr.solid if gtype == "Solid" else gr.multi).fullmatch(inner)
+            if frame is None:
+                return None
+            members = frame.group(1)
+            if gr.hrefs.fullmatch(members):
+                props.append((gtype, it.group("pl"), gr.href.findall(members)))
+            elif gr.inline.fullmatch(members):
+                props.append((gtype, it.group("pl"), gr.poly.findall(members)))
+            else:
+                return None
+        elif kind == "pp":
+            a, b = it.span("pp")
+            if "BuildingPart" in text[a:b]:
+                return None  # nested parts: the lxml reader
+            part = ObjRec(id=it.group("pi"), type="BuildingPart", source=rec.source,
+                          line=line + text.count("\n", 0, it.start()))
+            sub = _object(gr, text, a, b, part, polys, line)
+            if sub is None:
+                return None
+            obj.parts.append(sub)
+        # else: an element both readers ignore
+    if pos != end and text[pos:end].strip(" \t\n"):
+        return None
+    first = len(polys.texts)
+    polys.texts += t_text
+    polys.pids += t_pid
+    obj.t_kind = list(map(fastread.KINDS.__getitem__, t_kind))
+    obj.t_lod = t_lod
+    obj.t_pid = t_pid
+    obj.t_poly = list(range(first, first + len(t_text)))
+    for gtype, glod, members in props:
+        if members and isinstance(members[0], tuple):
+            obj.props.append((gtype, glod, polys.add(members)))
+        else:
+            obj.props.append((gtype, glod, members))  # type: ignore[arg-type]
+    rec.parts = [p.rec for p in obj.parts]
+    return obj
+
+
+class _Others:
+    """Consecutive members the expressions do not take, read by lxml as one tree."""
+
+    def __init__(self, pl: Plan, batcher: fastread._Batcher) -> None:
+        self.pl = pl
+        self.batcher = batcher
+        self.shift = pl.prolog.count(b"\n") + 1
+        self.close = b"</" + pl.root + b">"
+        self.parser = etree.XMLParser(**_parser_args())
+        self.members: list[bytes] = []
+        self.lines: list[int] = []
+        self.count = 0  # buildings read
+
+    def add(self, member: bytes, line: int) -> None:
+        self.members.append(member)
+        self.lines.append(line)
+
+    def flush(self, out: BatchBuilder) -> None:
+        """Append the waiting members' buildings to ``out`` (file order kept)."""
+        if not self.members:
+            return
+        # newlines put each member on its line in the file (libxml2 takes lines above 65535
+        # from text nodes, so they are text, not attribute whitespace)
+        parts = [self.pl.prolog]
+        at = self.shift
+        for member, line in zip(self.members, self.lines, strict=True):
+            parts += (b"\n" * (line - at), member)
+            at = line + member.count(b"\n")
+        parts.append(self.close)
+        try:
+            root = etree.fromstring(b"".join(parts), self.parser)
+        except etree.XMLSyntaxError as exc:
+            raise DataValidationError(
+                f"{self.pl.path.name}: not well-formed XML: {exc}") from None
+        self.members, self.lines = [], []
+        batcher = self.batcher
+        batcher.elements = list(root.iter(*BUILDING_TAGS))
+        self.count += len(batcher.elements)
+        if batcher.elements:
+            batcher.read_into(out)
+
+
+def read(pl: Plan, size: int = fastread.BATCH) -> Iterator[Batch]:
+    """Pass 2: the buildings of a planned file in batches."""
+    path = pl.path
+    gr = _grammar(pl.prefixes)
+    batcher = fastread._Batcher(path)
+    batcher.crs = pl.crs
+    scanner = _Scanner(path, f"{pl.prefixes[0]}cityObjectMember".encode())
+    others = _Others(pl, batcher)
+    out = BatchBuilder(pl.crs)
+    count = streak = run = 0
+    for member, line in scanner.members():
+        if run and len(others.members) + len(out) < size:
+            others.add(member, line)  # many irregular members in a row: read them together
+            run -= 1
+            continue
+        others.flush(out)
+        run = 0
+        if len(out) >= size:
+            yield out.finish()
+            out = BatchBuilder(pl.crs)
+        if _read(gr, member.decode("utf-8"), line, path.name, out):
+            count += 1
+            streak = 0
+        else:
+            others.add(member, line)
+            streak += 1
+            if streak >= STREAK:
+                run, streak = RUN, 0
+    others.flush(out)
+    if len(out):
+        yield out.finish()
+    if count + others.count == 0:
+        raise DataValidationError(f"{path.name}: no bldg:Building found (CityGML 1.0/2.0)")
+    if batcher.pending:
+        out = BatchBuilder(pl.crs)
+        for building, _crs_known in _resolve_pending(path, batcher.parser, batcher.pending,
+                                                     pl.crs):
+            out.add_object(building)
+        yield out.finish()
+
+
+def iter_batches(path: Path, size: int = fastread.BATCH) -> Iterator[Batch]:
+    """Stream the buildings of one CityGML file in batches: by the expressions when the
+    file's layout allows it (:func:`plan`), else by :func:`fastread.iter_batches`."""
+    check_no_doctype(path)
+    planned = plan(path)
+    if planned is None:
+        yield from fastread.iter_batches(path, size)
+    else:
+        yield from read(planned, size)
