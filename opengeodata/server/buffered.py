@@ -378,18 +378,22 @@ class BufferedWorker(Worker):
             self.board.leave()
         for server in self.servers:
             server.accepting = False  # the listening sockets are left to the other workers
-        deadline = time.monotonic() + self.cfg.graceful_timeout
-        while time.monotonic() < deadline and any(map(busy, list(mapping.values()))):
+        started = time.monotonic()
+        deadline = started + self.cfg.graceful_timeout
+        while (now := time.monotonic()) < deadline and any(
+                busy(obj, patient=now - started < 1.0) for obj in list(mapping.values())):
             self.notify()
             wasyncore.loop(timeout=0.05, map=mapping, use_poll=True, count=1)
 
 
-def busy(obj: Any) -> bool:
-    """A connection with a request under way, bytes to send, or just accepted (its request is
-    on the way)."""
+def busy(obj: Any, patient: bool = True) -> bool:
+    """A connection with a request under way or bytes to send; while ``patient`` also one just
+    accepted or in the middle of sending its request (a trickling client holds up a stopping
+    worker for a second at most)."""
     if not isinstance(obj, HTTPChannel):
         return False
+    if obj.requests or obj.total_outbufs_len:
+        return True
     quiet = time.time() - obj.last_activity
-    return bool(obj.requests or obj.total_outbufs_len
-                or (obj.last_activity == obj.creation_time and quiet < 0.5)
-                or (obj.request is not None and quiet < 0.5))
+    return patient and quiet < 0.5 and (obj.last_activity == obj.creation_time
+                                        or obj.request is not None)

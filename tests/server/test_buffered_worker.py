@@ -267,3 +267,29 @@ def test_a_killed_worker_does_not_hold_up_accepting(published: Settings, tmp_pat
         assert status == 200 and time.monotonic() - started < 1.0
         for conn in conns:
             conn.close()
+
+
+def test_a_trickling_client_does_not_hold_up_a_stopping_worker(published: Settings) -> None:
+    """A stopping worker finishes requests under way but waits at most a second for one that
+    arrives a header line every 0.3 s (gunicorn's graceful_timeout is 30 s)."""
+    stop = threading.Event()
+
+    def trickle(host: str, port: int) -> None:
+        with socket.create_connection((host, port)) as sock:
+            sock.sendall(b"GET /collections HTTP/1.1\r\nHost: x\r\n")
+            while not stop.wait(0.3):
+                try:
+                    sock.sendall(b"X-Slow: 1\r\n")
+                except OSError:
+                    return
+
+    with serving(published, workers=1) as base:
+        url = urllib.parse.urlsplit(base)
+        client = threading.Thread(target=trickle, args=(url.hostname, url.port))
+        client.start()
+        time.sleep(1.0)
+        stopping = time.monotonic()
+    took = time.monotonic() - stopping
+    stop.set()
+    client.join(timeout=5)
+    assert took < 8, took
