@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import morecantile
+import rasterio
 from pyproj import CRS, Transformer
 from pyproj.exceptions import ProjError
 from rasterio.crs import CRS as RioCRS
@@ -78,6 +79,11 @@ class ReaderCache:
         """An open Reader for ``cog``; opened once per thread and version."""
         cache: OrderedDict[str, Reader] | None = getattr(self._local, "readers", None)
         if cache is None:
+            # the thread's own GDAL environment, entered for good: a dataset opened in a thread
+            # without one enters its own and must be closed in that thread, else its close (or
+            # its __del__ at the interpreter's shutdown) raises "No GDAL environment exists"
+            if not rasterio.env.hasenv():
+                self._local.env = rasterio.Env.from_defaults().__enter__()
             cache = self._local.readers = OrderedDict()
             with self._lock:
                 ended = [c for t, c in self._caches if not t.is_alive()]

@@ -58,3 +58,29 @@ def test_readers_of_ended_threads_close_without_tracebacks(tmp_path: Path) -> No
     finally:
         sys.unraisablehook = saved
     assert raised == [], [f"{u.exc_type.__name__}: {u.exc_value}" for u in raised]
+
+
+def test_readers_of_a_cache_never_closed_are_collected_without_tracebacks(tmp_path: Path) -> None:
+    """An app dropped without close() (in-process apps, a crashed worker): its readers are
+    collected later in another thread, e.g. the interpreter's shutdown in the main thread."""
+    cog = _cog(tmp_path)
+    raised: list[Any] = []
+    saved = sys.unraisablehook
+    sys.unraisablehook = raised.append
+    try:
+        cache: ReaderCache | None = ReaderCache()
+        got: list[int] = []
+
+        def request() -> None:
+            assert cache is not None
+            got.append(int(cache.get(cog).dataset.read(1)[0, 0]))
+
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+        assert got == [7]
+        cache = None  # never closed: the readers go with the garbage, in this thread
+        gc.collect()
+    finally:
+        sys.unraisablehook = saved
+    assert raised == [], [f"{u.exc_type.__name__}: {u.exc_value}" for u in raised]

@@ -187,8 +187,11 @@ def test_search_open_preview_click_download(server: str, driver: Any,
     row = anchor.find_element(By.XPATH, "./ancestor::tr")
     assert digest in row.text  # the checksum the page states is the real one
     seen += requested_urls(driver)
-    assert any(u.endswith(f"/downloads/{HOSTILE_ID}/{HOSTILE_ID}.pmtiles") for u in seen)
-    assert any(u.endswith("/downloads/stadtbezirke/stadtbezirke.pmtiles") for u in seen)
+    # the previews read the live version's PMTiles (an immutable, versioned URL)
+    for name in (HOSTILE_ID, "stadtbezirke"):
+        version = Store(browser_site.data_dir).live_version(name)
+        assert any(urlsplit(u).path == f"/downloads/{name}/versions/{version}/{name}.pmtiles"
+                   for u in seen), (name, version, seen)
 
     # the district polygons: filled, and a click in the middle names a district
     driver.get(f"{server}/catalogue/datasets/stadtbezirke")
