@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 import zipfile
 from pathlib import Path
 
-from bench.util import run_measured
+from bench.util import run_measured_cpu
 from pipelines.citymodel.sample import generate
 
 CITY = 131_000
@@ -49,15 +48,8 @@ FLOOR = (
 )
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _measure(cmd: list[str]) -> dict[str, float]:
-    cpu = _children_cpu()
-    wall, rss = run_measured(cmd)
-    cpu = _children_cpu() - cpu
+    wall, cpu, rss = run_measured_cpu(cmd)
     return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mib": rss,
             "buildings_per_cpu_s": round(BUILDINGS / cpu) if cpu else 0}
 

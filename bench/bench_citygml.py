@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import sys
 import time
 from pathlib import Path
 
-from bench.util import run_measured
+from bench.util import run_measured_cpu
 from pipelines.citymodel.sample import generate
 
 BUILDINGS = int(os.environ.get("BENCH_CITYGML_BUILDINGS", "131000"))
@@ -25,15 +24,8 @@ TARGET_RATE = 2000
 TARGET_RSS_MIB = 1024
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _measure(cmd: list[str]) -> dict[str, float]:
-    cpu = _children_cpu()
-    wall, rss = run_measured(cmd)
-    cpu = _children_cpu() - cpu
+    wall, cpu, rss = run_measured_cpu(cmd)
     return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mib": rss,
             "buildings_per_s_wall": round(BUILDINGS / wall),
             "buildings_per_s_cpu": round(BUILDINGS / cpu) if cpu else 0}

@@ -42,6 +42,17 @@ def run_measured(cmd: Sequence[str]) -> tuple[float, int]:
     return float(wall), int(peak_kib) // 1024
 
 
+def run_measured_cpu(cmd: Sequence[str]) -> tuple[float, float, int]:
+    """Run a command; return (wall seconds, CPU seconds user+system, peak RSS in MiB)."""
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    cpu = children_cpu()
+    wall, rss = run_measured(cmd)
+    return wall, children_cpu() - cpu, rss
+
+
 def self_peak_rss_mib() -> int:
     """Peak RSS of this process so far, in MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

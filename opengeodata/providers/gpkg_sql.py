@@ -41,6 +41,22 @@ ORDERS_CACHED = 8
 SORTED_MAX_ROWS = 500_000
 
 
+def page_clauses(where: Where, order: list[tuple[str, bool]], offset: int, pk: str,
+                 fid_min: int | None, directions: tuple[str, str] = ("ASC", "DESC")
+                 ) -> tuple[list[str], list[Any], int, str]:
+    """(clauses, params, offset, ORDER BY) of a page, both backends. Unfiltered pages in fid
+    order of a table with contiguous fids (``fid_min`` given) seek to the page instead of
+    skipping rows: deep pages are as fast as the first."""
+    params = list(where.params)
+    clauses = list(where.clauses)
+    if not order and not clauses and fid_min is not None:
+        clauses.append(f"{quote(pk)} >= ?")
+        params.append(fid_min + offset)
+        offset = 0
+    order_sql = ", ".join(f"{quote(name)} {directions[desc]}" for name, desc in order)
+    return clauses, params, offset, f"{order_sql}, {quote(pk)}" if order_sql else quote(pk)
+
+
 def quote(name: str) -> str:
     """An SQL identifier (names come from the layer schema, never from requests)."""
     return '"' + name.replace('"', '""') + '"'
@@ -333,18 +349,9 @@ class Layer:
     def _page(self, select: str, where: Where, order: list[tuple[str, bool]], offset: int,
               limit: int | None) -> tuple[str, list[Any]]:
         """``SELECT select`` over the rows matching ``where``, sorted and paged."""
-        params = list(where.params)
-        clauses = list(where.clauses)
-        if not order and not clauses and self.contiguous:
-            # unfiltered, in fid order: seek to the page (deep pages as fast as the first)
-            clauses.append(f"{quote(self.pk)} >= ?")
-            params.append(self.fid_min + offset)
-            offset = 0
+        clauses, params, offset, order_sql = page_clauses(
+            where, order, offset, self.pk, self.fid_min if self.contiguous else None)
         where_sql = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        order_sql = ", ".join(
-            f"{quote(name)} {'DESC' if desc else 'ASC'}" for name, desc in order
-        )
-        order_sql = f"{order_sql}, {quote(self.pk)}" if order_sql else quote(self.pk)
         sql = (f"SELECT {select} FROM {quote(self.table)}"
                f"{where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?")
         return sql, [*params, -1 if limit is None else limit, offset]

@@ -23,8 +23,11 @@ import shapely
 
 from opengeodata.errors import DatabaseUnavailableError, InvalidRequestError
 from opengeodata.postgis import db
-from opengeodata.providers.gpkg_sql import FORMATS, JSON_TYPES, Where, quote
+from opengeodata.providers.gpkg_sql import FORMATS, JSON_TYPES, Where, page_clauses, quote
 from opengeodata.providers.lru import LruCache
+
+#: ORDER BY directions that sort NULLs as SQLite does (first ascending, last descending)
+NULLS_ORDER = ("ASC NULLS FIRST", "DESC NULLS LAST")
 
 #: milliseconds a count may take before numberMatched is left out (as the GeoPackage budget)
 COUNT_TIMEOUT_MS = 2000
@@ -196,18 +199,10 @@ class PgLayer:
              offset: int, limit: int | None, geometry: bool = True
              ) -> Iterator[tuple[Any, ...]]:
         """Rows (pk, WKB, *names) matching ``where``, sorted and paged like the GeoPackage."""
-        params = list(where.params)
-        clauses = list(where.clauses)
-        if not order and not clauses and self.contiguous:
-            clauses.append(f"{quote(self.pk)} >= ?")  # keyset: deep pages as fast as the first
-            params.append(self.fid_min + offset)
-            offset = 0
+        clauses, params, offset, order_sql = page_clauses(
+            where, order, offset, self.pk, self.fid_min if self.contiguous else None,
+            NULLS_ORDER)
         where_sql = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        order_sql = ", ".join(
-            f"{quote(name)} {'DESC NULLS LAST' if desc else 'ASC NULLS FIRST'}"
-            for name, desc in order
-        )
-        order_sql = f"{order_sql}, {quote(self.pk)}" if order_sql else quote(self.pk)
         sql = (f"SELECT {self.select_sql(names, geometry)} FROM {self.qualified}"
                f"{where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?")
         params += [limit, offset]
@@ -222,18 +217,10 @@ class PgLayer:
                      limit: int) -> list[bytes]:
         """The stored default Feature bytes of the rows ``rows()`` would return, in order."""
         assert self.features_table is not None
-        params = list(where.params)
-        clauses = list(where.clauses)
-        if not order and not clauses and self.contiguous:
-            clauses.append(f"{quote(self.pk)} >= ?")
-            params.append(self.fid_min + offset)
-            offset = 0
+        clauses, params, offset, order_sql = page_clauses(
+            where, order, offset, self.pk, self.fid_min if self.contiguous else None,
+            NULLS_ORDER)
         where_sql = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        order_sql = ", ".join(
-            f"{quote(name)} {'DESC NULLS LAST' if desc else 'ASC NULLS FIRST'}"
-            for name, desc in order
-        )
-        order_sql = f"{order_sql}, {quote(self.pk)}" if order_sql else quote(self.pk)
         side = f"{quote(self.schema)}.{quote(self.features_table)}"
         if not clauses and not order:
             sql = f"SELECT ogd_feature FROM {side} ORDER BY ogd_fid LIMIT ? OFFSET ?"
