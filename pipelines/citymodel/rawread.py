@@ -1,12 +1,14 @@
 """Raw-bytes CityGML reader: regular expressions over the text of each cityObjectMember.
 
-Pass 1 (:func:`plan`) feeds the file chunk by chunk to a pyexpat parser without element
-handlers (well-formedness and namespaces; an error names file, line and column) and checks the
-layout: a ``CityModel`` root whose namespace declarations bind the prefixes the expressions are
-built with (CityGML 1.0 or 2.0), one ``gml:Envelope`` with ``srsName`` before the first member,
+Pass 1 (:func:`plan`) checks the layout at byte level: a ``CityModel`` root whose namespace
+declarations bind the prefixes the expressions are built with (CityGML 1.0 or 2.0), one
+``gml:Envelope`` with ``srsName`` before the first member,
 ``cityObjectMember`` tags without attributes and not nested, no comment, CDATA section,
-processing instruction or DTD, UTF-8, and no ``Building`` outside a member. Otherwise
-:func:`iter_batches` hands the whole file to the lxml reader (:mod:`.fastread`).
+processing instruction or DTD after the root start tag, UTF-8, and no ``Building`` outside a
+member. Otherwise :func:`iter_batches` hands the whole file to the lxml reader (:mod:`.fastread`).
+While pass 2 reads, libxml2 checks the whole text chunk by chunk (well-formedness and
+namespaces, no tree; an error names file, line and column, and the conversion's outputs are
+discarded).
 
 Pass 2 cuts the members at byte offsets. A building of the common shape (simple, generic and
 ``gml:name`` attributes, xAL addresses, thematic surfaces of exterior-only polygons, Solids and
@@ -20,8 +22,7 @@ the file's, and read by the lxml reader: the output is the same either way.
 from __future__ import annotations
 
 import re
-import xml.parsers.expat as expat
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,10 +52,6 @@ _ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?CityModel)((?:[ \t\r\n]+[^\s=<>/]+
 _XMLNS = re.compile(rb'xmlns(:[\w.-]+)?[ \t\r\n]*=[ \t\r\n]*"([^"]*)"')
 
 
-class _Unusual(Exception):
-    """The file's layout needs the lxml reader."""
-
-
 @dataclass
 class Plan:
     """What pass 1 found: prolog and root start tag, prefixes, CRS."""
@@ -75,16 +72,17 @@ class _Scanner:
         self.close = b"</" + member
         self.first_gap: tuple[bytes, int] | None = None
 
-    def members(self, parser: expat.XMLParserType | None = None) -> Iterator[tuple[bytes, int]]:
-        """(member text, line of its first byte); feeds ``parser`` (pass 1)."""
+    def members(self, check: _WellFormed | None = None
+                ) -> Generator[tuple[bytes, int], None, None]:
+        """(member text, line of its first byte); feeds ``check`` each chunk first."""
         buf = b""
         line = 1  # line of buf[0]
         first = True
         with self.path.open("rb") as f:
             while True:
                 chunk = f.read(CHUNK)
-                if parser is not None:
-                    _feed(self.path, parser, chunk)
+                if check is not None:
+                    check.feed(chunk)
                 if not chunk:
                     break
                 buf = buf + chunk if buf else chunk
@@ -96,11 +94,6 @@ class _Scanner:
                     k = buf.find(b">", j) if j >= 0 else -1
                     if k < 0:
                         break
-                    if (buf[i + len(self.open):i + len(self.open) + 1] != b">"
-                            or buf[j + len(self.close):k].strip()
-                            or buf.find(self.open, i + 1, j) >= 0
-                            or buf.find(b"Building", pos, i) >= 0):
-                        raise _Unusual("member")
                     i_line = pos_line + buf.count(b"\n", pos, i)
                     if first:
                         self.first_gap = (buf[:i], line)
@@ -110,54 +103,98 @@ class _Scanner:
                     pos_line = i_line + buf.count(b"\n", i, pos)
                 if i < 0 and not first:  # no member begins: keep a tail (a long footer)
                     keep = max(pos, len(buf) - len(self.open) - 8)
-                    if buf.find(b"Building", pos, keep + 7) >= 0:
-                        raise _Unusual("outside")
                     pos_line += buf.count(b"\n", pos, keep)
                     pos = keep
                 line = pos_line
                 buf = buf[pos:]
-        if buf.find(b"Building") >= 0 or buf.find(self.open) >= 0:
-            raise _Unusual("footer")
+
+    def layout(self, root_end: int) -> bool:
+        """Pass 1: True when every member is ``<member>`` ... ``</member>``, not nested, no
+        ``Building`` lies outside a member and no comment, CDATA section, processing
+        instruction or DTD follows the root start tag (which ends at ``root_end``)."""
+        open_, close = self.open, self.close
+        buf = b""
+        skip = root_end  # bytes of buf already checked for "<!" and "<?"
+        with self.path.open("rb") as f:
+            while chunk := f.read(CHUNK):
+                buf = buf + chunk if buf else chunk
+                if _construct(buf, skip):
+                    return False
+                pos = 0
+                while True:
+                    i = buf.find(open_, pos)
+                    j = buf.find(close, i + 1) if i >= 0 else -1
+                    k = buf.find(b">", j) if j >= 0 else -1
+                    if k < 0:
+                        break
+                    if (buf[i + len(open_):i + len(open_) + 1] != b">"
+                            or buf[j + len(close):k].strip()
+                            or buf.find(open_, i + 1, j) >= 0
+                            or buf.find(b"Building", pos, i) >= 0):
+                        return False
+                    pos = k + 1
+                if i < 0:  # no member begins: keep a tail
+                    keep = max(pos, len(buf) - len(open_) - 8)
+                    if buf.find(b"Building", pos, keep + 7) >= 0:
+                        return False
+                    pos = keep
+                buf = buf[pos:]
+                skip = max(len(buf) - 1, 0)
+        return buf.find(b"Building") < 0 and buf.find(open_) < 0
 
 
-def _feed(path: Path, parser: expat.XMLParserType, chunk: bytes) -> None:
-    try:
-        parser.Parse(chunk, not chunk)
-    except expat.ExpatError as exc:
+def _construct(buf: bytes, start: int) -> bool:
+    """``<!`` or ``<?`` in ``buf[start - 1:]`` (found by the rare second byte)."""
+    for mark in (b"!", b"?"):
+        i = buf.find(mark, max(start, 1))
+        while i >= 0:
+            if buf[i - 1] == 0x3C:  # "<"
+                return True
+            i = buf.find(mark, i + 1)
+    return False
+
+
+class _Nothing:
+    """A parser target without callbacks: libxml2 only checks the text."""
+
+    def close(self) -> None:
+        return None
+
+
+_AT = re.compile(r",? line \d+, column \d+$")
+
+
+class _WellFormed:
+    """Well-formedness and namespaces of the whole file by libxml2, chunk by chunk; an error
+    names file, line and column."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.parser = etree.XMLParser(target=_Nothing(), **_parser_args())
+
+    def feed(self, chunk: bytes) -> None:
+        """Check the next chunk; an empty one ends the file."""
+        try:
+            if chunk:
+                self.parser.feed(chunk)
+            else:
+                self.parser.close()
+        except etree.XMLSyntaxError as exc:
+            line, column = exc.position
+            self._fail(line, column, exc.msg)
+        for entry in self.parser.feed_error_log:  # namespace errors are not fatal to libxml2
+            if entry.level >= etree.ErrorLevels.ERROR:
+                self._fail(entry.line, entry.column, entry.message)
+
+    def _fail(self, line: int, column: int, message: str) -> None:
         raise DataValidationError(
-            f"{path.name}: not well-formed XML: line {exc.lineno}, column {exc.offset + 1}: "
-            f"{expat.ErrorString(exc.code)}") from None
+            f"{self.path.name}: not well-formed XML: line {line}, column {column}: "
+            f"{_AT.sub('', message.strip())}")
 
 
-class _Watch:
-    """Handlers for what pass 1 must see: the root's offset, constructs after it."""
-
-    def __init__(self, parser: expat.XMLParserType) -> None:
-        self.parser = parser
-        self.root = -1
-        parser.StartElementHandler = self.start
-        parser.CommentHandler = self.construct
-        parser.ProcessingInstructionHandler = self.construct
-        parser.StartCdataSectionHandler = self.unusual
-        parser.StartDoctypeDeclHandler = self.unusual
-        parser.EntityDeclHandler = self.unusual
-        parser.XmlDeclHandler = _xml_decl
-
-    def start(self, *_args: object) -> None:
-        self.root = self.parser.CurrentByteIndex
-        self.parser.StartElementHandler = None
-
-    def construct(self, *_args: object) -> None:
-        if self.root >= 0:  # before the root they are harmless
-            raise _Unusual("construct")
-
-    def unusual(self, *_args: object) -> None:
-        raise _Unusual("construct")
-
-
-def _xml_decl(_version: str | None, encoding: str | None, _standalone: int) -> None:
-    if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
-        raise _Unusual("encoding")
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[ \t\r\n][^<>?]*\?>)?"
+                     rb"(?:[ \t\r\n]+|<!--(?:[^-]|-[^-])*-->)*")
+_ENCODING = re.compile(rb"""encoding[ \t\r\n]*=[ \t\r\n]*["']([^"']*)["']""")
 
 
 def _prefixes(attrs: bytes) -> tuple[str, str, str, str, str, str] | None:
@@ -174,24 +211,27 @@ def _prefixes(attrs: bytes) -> tuple[str, str, str, str, str, str] | None:
 
 
 def plan(path: Path) -> Plan | None:
-    """Pass 1: check the whole file; None when its layout needs the lxml reader."""
+    """Pass 1: check the file's layout; None when it needs the lxml reader. Well-formedness is
+    checked while pass 2 reads (:class:`_WellFormed`)."""
     with path.open("rb") as f:
         head = f.read(1 << 20)  # the root start tag is in there
-    m = _ROOT.search(head)
+    prolog = _PROLOG.match(head)
+    m = _ROOT.match(head, prolog.end()) if prolog else None
     if m is None:
+        return None
+    decl = _ENCODING.search(head, 0, m.start())
+    if decl and decl.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
         return None
     prefixes = _prefixes(m.group(2))
     if prefixes is None:
         return None
-    parser = expat.ParserCreate(namespace_separator=" ")
-    watch = _Watch(parser)
     scanner = _Scanner(path, f"{prefixes[0]}cityObjectMember".encode())
-    try:
-        for _member in scanner.members(parser):
-            pass
-    except _Unusual:
+    if not scanner.layout(m.end()):
         return None
-    if scanner.first_gap is None or watch.root != m.start():
+    members = scanner.members()
+    first = next(members, None)
+    members.close()
+    if first is None or scanner.first_gap is None:
         return None
     header, line = scanner.first_gap
     crs = _header_crs(path, header[m.end():], line + header.count(b"\n", 0, m.end()),
@@ -411,10 +451,11 @@ def read(pl: Plan, size: int = fastread.BATCH) -> Iterator[Batch]:
     batcher = fastread._Batcher(path)
     batcher.crs = pl.crs
     scanner = _Scanner(path, f"{pl.prefixes[0]}cityObjectMember".encode())
+    check = _WellFormed(path)
     others = _Others(pl, batcher)
     out = BatchBuilder(pl.crs)
     count = streak = run = 0
-    for member, line in scanner.members():
+    for member, line in scanner.members(check):
         if run and len(others.members) + len(out) < size:
             others.add(member, line)  # many irregular members in a row: read them together
             run -= 1

@@ -99,7 +99,7 @@ def test_malformed_file_names_file_line_and_column(tmp_path: Path) -> None:
     line = text[:text.index("</bldg:Building>", cut)].count("\n") + 1
     with pytest.raises(DataValidationError,
                        match=rf"{re.escape(source.name)}: not well-formed XML: line {line}, "
-                             r"column \d+: mismatched tag"):
+                             r"column \d+: Opening and ending tag mismatch"):
         convert([source], cityjson=tmp_path / "out.city.json")
     assert not (tmp_path / "out.city.json").exists()
 
@@ -142,3 +142,44 @@ def test_members_cut_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     counts = _count_paths(monkeypatch)
     assert _outputs(source, tmp_path / "chunks") == whole
     assert counts[True] == 12
+
+
+@pytest.mark.parametrize("mark", ['<bldg:measuredHeight x:uom="m">', "<x:function>"])
+def test_unbound_prefix_names_file_line_and_column(tmp_path: Path, mark: str) -> None:
+    """libxml2 reports an unbound prefix only as a namespace error: it still fails the file."""
+    source = generate(tmp_path / "gml", buildings=8, per_tile=8)[0]
+    text = source.read_text(encoding="utf-8")
+    start = text.index('<bldg:Building gml:id="DENI00000000005"')
+    tag = mark.split()[0].split(">")[0][1:]
+    at = text.index("<bldg:measuredHeight" if "measured" in mark else "<bldg:function>", start)
+    end = text.index(">", at) + 1
+    close = text.index("</", end)
+    text = (text[:at] + mark + text[end:close] + f"</{tag}>"
+            + text[text.index(">", close) + 1:])
+    source.write_text(text, encoding="utf-8")
+    line = text[:at].count("\n") + 1
+    with pytest.raises(DataValidationError,
+                       match=rf"{re.escape(source.name)}: not well-formed XML: line {line}, "
+                             r"column \d+: Namespace prefix x .*not defined"):
+        convert([source], cityjson=tmp_path / "out.city.json")
+    assert not (tmp_path / "out.city.json").exists()
+
+
+@pytest.mark.parametrize("construct", ["<?pi x?>", "<![CDATA[x]]>"])
+def test_constructs_after_the_root_go_to_lxml_reader(tmp_path: Path, construct: str) -> None:
+    source = generate(tmp_path / "gml", buildings=4, per_tile=4)[0]
+    plain = _outputs(source, tmp_path / "plain")
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("</core:CityModel>", f"<core:x>{construct}</core:x>"
+                                   "</core:CityModel>"), encoding="utf-8")
+    assert rawread.plan(source) is None
+    assert _outputs(source, tmp_path / "construct") == plain
+
+
+def test_comment_before_the_root_keeps_the_raw_reader(tmp_path: Path) -> None:
+    source = generate(tmp_path / "gml", buildings=4, per_tile=4)[0]
+    text = source.read_text(encoding="utf-8")
+    root = text.index("<core:CityModel")
+    source.write_text(text[:root] + "<!-- <core:CityModel> - made by hand -->\n" + text[root:],
+                      encoding="utf-8")
+    assert rawread.plan(source) is not None
