@@ -7,19 +7,147 @@ first used (one ``lexsort`` over building number and coordinates). Then, per bui
 CityObjects with ``boundaries`` as vertex indices and ``semantics``: for the whole batch with
 the indices of one file (:meth:`Encoded.chunk`), or per building with its own indices
 (:meth:`Encoded.feature`, for CityJSONSeq, tiles and 3D Tiles).
+
+:meth:`Encoded.chunk` writes the common geometry (one shell whose surfaces each have one ring)
+as JSON text cut from one text of all the batch's indices (:class:`_Text`), and caches the
+``semantics`` text per sequence of surface types; other geometries go through the lists.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import orjson
 
-from pipelines.citymodel.batch import KIND_NAMES, Batch, ObjRec
+from pipelines.citymodel.batch import KIND_NAMES, Batch, GeomRec, ObjRec
 from pipelines.citymodel.cityjson import Chunk, Feature, Transform
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
+_RING_SEP = np.frombuffer(b"]],[[", np.uint8)
+_HEADS: dict[tuple[str, str], bytes] = {}
+_SEMANTICS: dict[tuple[bool, bytes], bytes] = {}
+_SEMANTICS_MAX = 4096
+
+
+def _surface_buildings(buildings: list[ObjRec], nsurf: int) -> np.ndarray:
+    """The building number of every surface that a written geometry uses, else -1."""
+    starts: list[int] = []
+    ends: list[int] = []
+    owner: list[int] = []
+    for b, building in enumerate(buildings):
+        for obj in building.all_objects() if building.parts else (building,):
+            for g in obj.geometries:
+                starts.append(g.s0)
+                ends.append(g.s1)
+                owner.append(b)
+    out = np.full(nsurf, -1, dtype=np.int64)
+    if starts:
+        s0 = np.asarray(starts, dtype=np.int64)
+        lens = np.maximum(np.asarray(ends, dtype=np.int64) - s0, 0)
+        shift = np.repeat(s0 - (np.cumsum(lens) - lens), lens)
+        out[np.arange(int(lens.sum())) + shift] = np.repeat(owner, lens)
+    return out
+
+
+def _head(gtype: str, lod: str) -> bytes:
+    """``{"type":..,"lod":..,"boundaries":`` and the brackets before the first index."""
+    text = _HEADS.get((gtype, lod))
+    if text is None:
+        text = (b'{"type":' + orjson.dumps(gtype) + b',"lod":' + orjson.dumps(lod)
+                + b',"boundaries":' + (b"[[[[" if gtype == "Solid" else b"[[["))
+        _HEADS[gtype, lod] = text
+    return text
+
+
+def _semantics(codes: list[int], solid: bool) -> dict[str, Any] | None:
+    """``semantics`` of surfaces with these kind codes (-1: none), None when none has one."""
+    if max(codes) < 0:
+        return None
+    kinds = list(dict.fromkeys(k for k in codes if k >= 0))
+    index = {k: i for i, k in enumerate(kinds)}
+    values = [index.get(k) for k in codes]
+    return {"surfaces": [{"type": KIND_NAMES[k]} for k in kinds],
+            "values": [values] if solid else values}
+
+
+def _semantics_text(codes: bytes, solid: bool) -> bytes:
+    """``,"semantics":{..}`` for the int8 kind codes ``codes`` (empty when none), cached."""
+    text = _SEMANTICS.get((solid, codes))
+    if text is None:
+        sem = _semantics(np.frombuffer(codes, np.int8).tolist(), solid)
+        text = b',"semantics":' + orjson.dumps(sem) if sem is not None else b""
+        if len(_SEMANTICS) >= _SEMANTICS_MAX:
+            _SEMANTICS.clear()
+        _SEMANTICS[solid, codes] = text
+    return text
+
+
+class _Text:
+    """All indices of a batch as one JSON text; rings apart by ``]],[[`` (numpy, no loop).
+
+    A simple geometry's ``boundaries`` is then one slice of the text in brackets.
+    """
+
+    def __init__(self, enc: Encoded, base: int) -> None:
+        text = orjson.dumps(enc.point_vertex + base, option=_NUMPY)[1:-1]
+        chars = np.frombuffer(text, np.uint8)
+        commas = np.flatnonzero(chars == 44)
+        at, n = enc.ring_at_arr, enc.ring_n_arr
+        used = np.flatnonzero(n > 0)
+        first = at[used]
+        cut = commas[first[first > 0] - 1]  # the comma before each ring's first index
+        rep = np.ones(len(chars), dtype=np.int64)
+        rep[cut] = len(_RING_SEP)
+        out = np.repeat(chars, rep)
+        pos = np.cumsum(rep) - rep  # where each character of ``text`` is now
+        out[pos[cut][:, None] + np.arange(len(_RING_SEP))] = _RING_SEP
+        self.text = out.tobytes()
+        point_start = np.concatenate(([0], commas + 1))
+        point_end = np.concatenate((commas, [len(chars)]))
+        batch = enc.batch
+        ring0, nrings = batch.surf_ring0, batch.surf_nrings
+        simple = nrings == 1
+        one = np.flatnonzero(simple)
+        simple[one] = enc.numbered[ring0[one]]
+        good = np.flatnonzero(simple)
+        rings = ring0[good]
+        a = np.zeros(len(ring0), dtype=np.int64)
+        b = np.zeros(len(ring0), dtype=np.int64)
+        if len(good):
+            a[good] = pos[point_start[at[rings]]]
+            b[good] = pos[point_end[at[rings] + n[rings] - 1] - 1] + 1
+        self.start = a.tolist()  # text of a simple surface's ring: start:end
+        self.end = b.tolist()
+        self.other = np.concatenate(([0], np.cumsum(~simple))).tolist()  # surfaces not simple
+        self.kinds = batch.surf_kind.tobytes()
+        self.enc = enc
+        self.base = base
+
+    @cached_property
+    def idx(self) -> list[int]:
+        """Vertex indices of the selected points (for the other geometries)."""
+        return (self.enc.point_vertex + self.base).tolist()
+
+    def geometries(self, geoms: list[GeomRec]) -> orjson.Fragment:
+        """The JSON text of an object's ``geometry`` list."""
+        parts = []
+        for g in geoms:
+            s0 = g.s0
+            if len(g.shells) == 1 and self.other[s0 + g.shells[0]] == self.other[s0]:
+                s1 = s0 + g.shells[0]
+                if s1 > s0:
+                    solid = g.type == "Solid"
+                    parts.append(_head(g.type, g.lod) + self.text[self.start[s0]:self.end[s1 - 1]]
+                                 + (b"]]]]" if solid else b"]]]")
+                                 + _semantics_text(self.kinds[s0:s1], solid) + b"}")
+            else:
+                geom = self.enc._geometry(g.type, g.lod, s0, g.shells, self.idx)
+                if geom is not None:
+                    parts.append(orjson.dumps(geom))
+        return orjson.Fragment(b"[" + b",".join(parts) + b"]")
 
 
 class Encoded:
@@ -49,12 +177,7 @@ class Encoded:
         kept[multi[pop]] -= 1
         ring_ok = kept >= 3
         # rings of the geometries that are written, per building
-        nsurf = len(batch.surf_ring0)
-        surf_building = np.full(nsurf, -1, dtype=np.int64)
-        for b, building in enumerate(batch.buildings):
-            for obj in building.all_objects():
-                for g in obj.geometries:
-                    surf_building[g.s0:g.s1] = b
+        surf_building = _surface_buildings(batch.buildings, len(batch.surf_ring0))
         ring_building = np.repeat(surf_building, batch.surf_nrings)
         numbered = ring_ok & (ring_building >= 0)
         point_sel = keep & np.repeat(numbered, ring_len)
@@ -81,56 +204,91 @@ class Encoded:
             point_vertex = np.zeros(0, dtype=np.int64)
             self.vertices = np.zeros((0, 3), dtype=np.int64)
             counts = np.zeros(nb, dtype=np.int64)
+        self.counts = counts
         self.v0 = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self.point_vertex = point_vertex  # vertex (batch numbering) of each selected point
         self.point_building = bs
-        # where each numbered ring's indices start in point_vertex
-        rs = np.zeros(nring, dtype=np.int64)
-        nkept = np.where(numbered, kept, 0)
+        # where each numbered ring's indices start in point_vertex, and how many
+        self.numbered = numbered
+        self.ring_n_arr = np.where(numbered, kept, 0)
+        self.ring_at_arr = np.zeros(nring, dtype=np.int64)
         if nring > 1:
-            np.cumsum(nkept[:-1], out=rs[1:])
-        self.ring_at = rs.tolist()
-        self.ring_n = nkept.tolist()
-        self.ring_ok = numbered.tolist()
-        self.surf_ring0 = batch.surf_ring0.tolist()
-        self.surf_nrings = batch.surf_nrings.tolist()
-        self.surf_kind = batch.surf_kind.tolist()
+            np.cumsum(self.ring_n_arr[:-1], out=self.ring_at_arr[1:])
+
+    # -- lists for the geometries built as lists -----------------------------------------------
+    @cached_property
+    def ring_at(self) -> list[int]:
+        """Where each numbered ring's indices start in ``point_vertex``."""
+        return self.ring_at_arr.tolist()
+
+    @cached_property
+    def ring_n(self) -> list[int]:
+        """Indices of each numbered ring (0 for the others)."""
+        return self.ring_n_arr.tolist()
+
+    @cached_property
+    def ring_ok(self) -> list[bool]:
+        """Whether a ring is written."""
+        return self.numbered.tolist()
+
+    @cached_property
+    def surf_ring0(self) -> list[int]:
+        """First ring of each surface."""
+        return self.batch.surf_ring0.tolist()
+
+    @cached_property
+    def surf_nrings(self) -> list[int]:
+        """Rings of each surface."""
+        return self.batch.surf_nrings.tolist()
+
+    @cached_property
+    def surf_kind(self) -> list[int]:
+        """Semantic kind code of each surface."""
+        return self.batch.surf_kind.tolist()
+
+    @cached_property
+    def boxes(self) -> list[tuple[int, ...] | None]:
+        """Each building's vertex box (minx, miny, minz, maxx, maxy, maxz), None when empty."""
+        boxes: list[tuple[int, ...] | None] = [None] * len(self.batch.buildings)
         if len(self.vertices):
-            vb = np.repeat(np.arange(nb), counts)
-            nonempty = np.flatnonzero(counts)
+            nonempty = np.flatnonzero(self.counts)
             starts = self.v0[nonempty]
             lo = np.minimum.reduceat(self.vertices, starts, axis=0)
             hi = np.maximum.reduceat(self.vertices, starts, axis=0)
-            self.boxes: list[tuple[int, ...] | None] = [None] * nb
             for i, b in enumerate(nonempty.tolist()):
-                self.boxes[b] = (*lo[i].tolist(), *hi[i].tolist())
-            del vb
-        else:
-            self.boxes = [None] * nb
+                boxes[b] = (*lo[i].tolist(), *hi[i].tolist())
+        return boxes
 
     # -- CityObjects ---------------------------------------------------------------------------
-    def _objects(self, building: ObjRec, idx: list[int],
-                 objects: dict[str, dict[str, Any]]) -> None:
-        stack: list[tuple[ObjRec, str | None]] = [(building, None)]
-        while stack:
-            obj, parent = stack.pop(0)
-            out: dict[str, Any] = {"type": obj.type}
-            if obj.attributes:
-                out["attributes"] = obj.attributes
-            geoms = []
-            for g in obj.geometries:
+    def _objects(self, obj: ObjRec, parent: str | None,
+                 geometries: Callable[[list[GeomRec]], Any],
+                 objects: dict[str, dict[str, Any]]) -> int:
+        """Put ``obj`` and its parts (depth first) into ``objects``; returns how many."""
+        out: dict[str, Any] = {"type": obj.type}
+        if obj.attributes:
+            out["attributes"] = obj.attributes
+        out["geometry"] = geometries(obj.geometries)
+        if obj.addresses:
+            out["address"] = obj.addresses
+        if parent is not None:
+            out["parents"] = [parent]
+        objects[obj.id] = out
+        count = 1
+        if obj.parts:
+            out["children"] = [p.id for p in obj.parts]
+            for part in obj.parts:
+                count += self._objects(part, obj.id, geometries, objects)
+        return count
+
+    def _geometry_list(self, idx: list[int]) -> Callable[[list[GeomRec]], Any]:
+        def geometries(geoms: list[GeomRec]) -> list[dict[str, Any]]:
+            out = []
+            for g in geoms:
                 geom = self._geometry(g.type, g.lod, g.s0, g.shells, idx)
                 if geom is not None:
-                    geoms.append(geom)
-            out["geometry"] = geoms
-            if obj.addresses:
-                out["address"] = obj.addresses
-            if parent is not None:
-                out["parents"] = [parent]
-            if obj.parts:
-                out["children"] = [p.id for p in obj.parts]
-            objects[obj.id] = out
-            stack[0:0] = [(p, obj.id) for p in obj.parts]
+                    out.append(geom)
+            return out
+        return geometries
 
     def _geometry(self, gtype: str, lod: str, s0: int, shells_n: list[int],
                   idx: list[int]) -> dict[str, Any] | None:
@@ -188,31 +346,26 @@ class Encoded:
         surfaces = [[idx[at[r]:at[r] + n[r]]] for r in rings]
         result: dict[str, Any] = {"type": gtype, "lod": lod,
                                   "boundaries": [surfaces] if gtype == "Solid" else surfaces}
-        codes = self.surf_kind[s0:s1]
-        if max(codes) >= 0:
-            kinds = list(dict.fromkeys(k for k in codes if k >= 0))
-            index = {k: i for i, k in enumerate(kinds)}
-            values = [index.get(k) for k in codes]
-            result["semantics"] = {"surfaces": [{"type": KIND_NAMES[k]} for k in kinds],
-                                   "values": [values] if gtype == "Solid" else values}
+        semantics = _semantics(self.surf_kind[s0:s1], gtype == "Solid")
+        if semantics is not None:
+            result["semantics"] = semantics
         return result
 
-    def chunk(self, base: int, buildings: list[int] | None = None) -> Chunk:
+    def chunk(self, base: int) -> Chunk:
         """CityObjects and vertices of all buildings, vertex indices starting at ``base``."""
         batch = self.batch
-        idx = (self.point_vertex + base).tolist()
+        geometries = _Text(self, base).geometries
         objects: dict[str, dict[str, Any]] = {}
         expected = 0
         for building in batch.buildings:
-            self._objects(building, idx, objects)
-            expected += len(building.all_objects())
+            expected += self._objects(building, None, geometries, objects)
         if len(objects) == expected:
             body = orjson.dumps(objects)[1:-1]
         else:  # a gml:id used twice: keep every object, as the file's text did before
             parts = []
             for building in batch.buildings:
                 one: dict[str, dict[str, Any]] = {}
-                self._objects(building, idx, one)
+                self._objects(building, None, geometries, one)
                 parts.append(orjson.dumps(one)[1:-1])
             body = b",".join(parts)
         verts = orjson.dumps(self.vertices, option=_NUMPY)[1:-1] if len(self.vertices) else b""
@@ -222,13 +375,17 @@ class Encoded:
             box = (*lo.tolist(), *hi.tolist())
         return Chunk(body, expected, verts, len(self.vertices), box)
 
+    @cached_property
+    def _local(self) -> list[int]:
+        """Each selected point's vertex numbered within its building."""
+        if not len(self.point_vertex):
+            return []
+        return (self.point_vertex - self.v0[self.point_building]).tolist()
+
     def feature(self, b: int) -> Feature:
         """Building ``b`` as a Feature with its own vertex numbering (from 0)."""
         v0, v1 = int(self.v0[b]), int(self.v0[b + 1])
-        if not hasattr(self, "_local"):
-            self._local = (self.point_vertex - self.v0[self.point_building]).tolist() \
-                if len(self.point_vertex) else []
         objects: dict[str, dict[str, Any]] = {}
         building = self.batch.buildings[b]
-        self._objects(building, self._local, objects)
+        self._objects(building, None, self._geometry_list(self._local), objects)
         return Feature(building.id, objects, self.vertices[v0:v1], self.boxes[b])
