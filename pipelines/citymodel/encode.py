@@ -34,22 +34,53 @@ _SEMANTICS_MAX = 4096
 
 def _surface_buildings(buildings: list[ObjRec], nsurf: int) -> np.ndarray:
     """The building number of every surface that a written geometry uses, else -1."""
-    starts: list[int] = []
-    ends: list[int] = []
-    owner: list[int] = []
-    for b, building in enumerate(buildings):
-        for obj in building.all_objects() if building.parts else (building,):
-            for g in obj.geometries:
-                starts.append(g.s0)
-                ends.append(g.s1)
-                owner.append(b)
+    ranges = [(g.s0, g.s1, b) for b, building in enumerate(buildings)
+              for obj in (building.all_objects() if building.parts else (building,))
+              for g in obj.geometries]
     out = np.full(nsurf, -1, dtype=np.int64)
-    if starts:
-        s0 = np.asarray(starts, dtype=np.int64)
-        lens = np.maximum(np.asarray(ends, dtype=np.int64) - s0, 0)
+    if ranges:
+        s0, s1, owner = np.array(ranges, dtype=np.int64).T
+        lens = np.maximum(s1 - s0, 0)
         shift = np.repeat(s0 - (np.cumsum(lens) - lens), lens)
         out[np.arange(int(lens.sum())) + shift] = np.repeat(owner, lens)
     return out
+
+
+def _differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether rows of two (n, 3) arrays differ (column by column: faster than ``any``)."""
+    return (a[:, 0] != b[:, 0]) | (a[:, 1] != b[:, 1]) | (a[:, 2] != b[:, 2])
+
+
+def _sort_points(qs: np.ndarray, bs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A stable order of the points by (building, x, y, z), and where a new vertex starts.
+
+    When the buildings follow each other (as a batch lays them out) and the coordinates
+    relative to each building's first point fit, one int64 key is sorted instead of four.
+    """
+    n = len(bs)
+    new = np.ones(n, dtype=bool)
+    if n > 1 and bool(np.all(bs[1:] >= bs[:-1])):
+        change = np.concatenate(([True], bs[1:] != bs[:-1]))
+        group = np.cumsum(change) - 1
+        ref = np.flatnonzero(change)[group]  # the first point of the point's building
+        key, used = group, int(group[-1]).bit_length()  # key < 2 ** used
+        for column in np.ascontiguousarray(qs.T):  # 1-D operations: much faster than (n, 3)
+            loc = column - column[ref]
+            loc -= loc.min()
+            bits = int(loc.max()).bit_length()
+            used += bits
+            if used > 63:
+                break
+            key = key << bits | loc
+        else:
+            order = np.argsort(key, kind="stable")
+            sk = key[order]
+            new[1:] = sk[1:] != sk[:-1]
+            return order, new
+    order = np.lexsort((qs[:, 2], qs[:, 1], qs[:, 0], bs))
+    sq, sb = qs[order], bs[order]
+    new[1:] = (sb[1:] != sb[:-1]) | _differ(sq[1:], sq[:-1])
+    return order, new
 
 
 def _head(gtype: str, lod: str) -> bytes:
@@ -164,7 +195,7 @@ class Encoded:
         ring_of_point = np.repeat(np.arange(nring), ring_len)
         keep = np.ones(npts, dtype=bool)
         if npts > 1:
-            keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+            keep[1:] = _differ(q[1:], q[:-1])
         keep[ring_start[ring_len > 0]] = True
         kept = np.bincount(ring_of_point[keep], minlength=nring)
         # a ring whose last remaining point repeats its first loses it
@@ -172,7 +203,7 @@ class Encoded:
         kend = np.cumsum(kept)
         multi = np.flatnonzero(kept > 1)
         last = kidx[kend[multi] - 1]
-        pop = np.all(q[last] == q[ring_start[multi]], axis=1)
+        pop = ~_differ(q[last], q[ring_start[multi]])
         keep[last[pop]] = False
         kept[multi[pop]] -= 1
         ring_ok = kept >= 3
@@ -186,20 +217,16 @@ class Encoded:
         bs = ring_building[ring_of_point[sel]]
         nb = len(batch.buildings)
         if len(sel):
-            order = np.lexsort((qs[:, 2], qs[:, 1], qs[:, 0], bs))
-            sq, sb = qs[order], bs[order]
-            new = np.ones(len(order), dtype=bool)
-            new[1:] = (sb[1:] != sb[:-1]) | np.any(sq[1:] != sq[:-1], axis=1)
+            order, new = _sort_points(qs, bs)
             group = np.cumsum(new) - 1
-            first = order[new]  # earliest point of each distinct vertex (lexsort is stable)
-            by_first = np.argsort(first, kind="stable")
-            rank = np.empty(len(first), dtype=np.int64)
-            rank[by_first] = np.arange(len(first))
+            first = order[new]  # earliest point of each distinct vertex (the sort is stable)
+            is_first = np.zeros(len(sel), dtype=bool)
+            is_first[first] = True
+            rank = (np.cumsum(is_first) - 1)[first]  # vertices numbered by first use
             point_vertex = np.empty(len(sel), dtype=np.int64)
             point_vertex[order] = rank[group]
-            self.vertices = np.ascontiguousarray(qs[first[by_first]])
-            vertex_building = bs[first[by_first]]
-            counts = np.bincount(vertex_building, minlength=nb)
+            self.vertices = np.ascontiguousarray(qs[is_first])
+            counts = np.bincount(bs[is_first], minlength=nb)
         else:
             point_vertex = np.zeros(0, dtype=np.int64)
             self.vertices = np.zeros((0, 3), dtype=np.int64)

@@ -71,6 +71,13 @@ class QualityLog:
 
 
 def _own_height(obj: ObjRec, batch: Batch) -> float | None:
+    if len(obj.geometries) == 1:  # the common case: one geometry, the highest LoD
+        g = obj.geometries[0]
+        if g.s1 <= g.s0:
+            return None
+        zlo, zhi = batch.surface_z()
+        lo, hi = min(zlo[g.s0:g.s1]), max(zhi[g.s0:g.s1])
+        return hi - lo if lo <= hi else None
     objects = [obj] if obj.geometries else obj.all_objects()
     lo, hi = float("inf"), float("-inf")
     for part in objects:
@@ -125,6 +132,10 @@ def _map_lod4(obj: ObjRec, log: QualityLog) -> None:
 
 def check_building(building: ObjRec, batch: Batch, log: QualityLog) -> None:
     """Apply the checks to a building of ``batch`` and its parts (in place)."""
-    for obj in building.all_objects():
-        _map_lod4(obj, log)
-        _check_height(obj, batch, log)
+    for obj in building.all_objects() if building.parts else (building,):
+        for geom in obj.geometries:
+            if geom.lod == "4":
+                _map_lod4(obj, log)
+                break
+        if "measuredHeight" in obj.attributes:
+            _check_height(obj, batch, log)
