@@ -3,10 +3,10 @@
 For all buildings of a batch at once (numpy): coordinates are quantized (``transform``, 1 mm),
 repeated consecutive points and the repeated first point of a ring dropped, rings with fewer
 than three points left out, and the vertices of each building numbered in the order they are
-first used (one ``lexsort`` over building number and coordinates). Then, per building, the
-CityObjects with ``boundaries`` as vertex indices and ``semantics``: for the whole batch with
-the indices of one file (:meth:`Encoded.chunk`), or per building with its own indices
-(:meth:`Encoded.feature`, for CityJSONSeq, tiles and 3D Tiles).
+first used (one sort over building number and coordinates, :func:`_sort_points`). Then, per
+building, the CityObjects with ``boundaries`` as vertex indices and ``semantics``: for the
+whole batch with the indices of one file (:meth:`Encoded.chunk`), or per building with its own
+indices (:meth:`Encoded.feature`, for CityJSONSeq, tiles and 3D Tiles).
 
 :meth:`Encoded.chunk` writes the common geometry (one shell whose surfaces each have one ring)
 as JSON text cut from one text of all the batch's indices (:class:`_Text`), and caches the
