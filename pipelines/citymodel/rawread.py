@@ -22,7 +22,7 @@ the file's, and read by the lxml reader: the output is the same either way.
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,11 @@ from pipelines.citymodel.citygml import (
 from pipelines.citymodel.crs import SourceCrs, parse_crs_name
 from pipelines.citymodel.gml import BLDG, BUILDING_TAGS, CORE, GEN, GML
 from pipelines.citymodel.rawgrammar import _ATTRS, _AV, _S, _Grammar, _grammar
+
+try:  # the compiled recogniser (setup.py builds it; without it the expressions do all)
+    from pipelines.citymodel import _rawc
+except ImportError:  # pragma: no cover - a machine without a C compiler
+    _rawc = None  # type: ignore[assignment]
 
 CHUNK = 1 << 22
 #: after STREAK members in a row the expressions do not take, RUN members go to lxml as one tree
@@ -74,17 +79,15 @@ class _Scanner:
 
     def members(self, check: _WellFormed | None = None
                 ) -> Generator[tuple[bytes, int], None, None]:
-        """(member text, line of its first byte); feeds ``check`` each chunk first."""
+        """(member text, line of its first byte). ``check`` gets every byte of the file in
+        order, chunk by chunk; a member the caller marks ``check.verified`` (well-formed by
+        construction) as blanks that keep lines and columns."""
         buf = b""
         line = 1  # line of buf[0]
         first = True
+        out: list[bytes] = []  # what check gets at the end of the chunk
         with self.path.open("rb") as f:
-            while True:
-                chunk = f.read(CHUNK)
-                if check is not None:
-                    check.feed(chunk)
-                if not chunk:
-                    break
+            while chunk := f.read(CHUNK):
                 buf = buf + chunk if buf else chunk
                 pos = 0
                 pos_line = line
@@ -98,15 +101,31 @@ class _Scanner:
                     if first:
                         self.first_gap = (buf[:i], line)
                         first = False
-                    yield buf[i:k + 1], i_line
+                    member = buf[i:k + 1]
+                    yield member, i_line
+                    nl = member.count(b"\n")
+                    if check is not None:
+                        out.append(buf[pos:i])
+                        if check.verified:
+                            check.verified = False
+                            out.append(_blank(member, nl))
+                        else:
+                            out.append(member)
                     pos = k + 1
-                    pos_line = i_line + buf.count(b"\n", i, pos)
+                    pos_line = i_line + nl
                 if i < 0 and not first:  # no member begins: keep a tail (a long footer)
                     keep = max(pos, len(buf) - len(self.open) - 8)
                     pos_line += buf.count(b"\n", pos, keep)
+                    out.append(buf[pos:keep])
                     pos = keep
                 line = pos_line
                 buf = buf[pos:]
+                if check is not None:
+                    check.feed(b"".join(out))
+                out = []
+        if check is not None:
+            check.feed(buf)
+            check.close()
 
     def layout(self, root_end: int) -> bool:
         """Pass 1: True when every member is ``<member>`` ... ``</member>``, not nested, no
@@ -171,25 +190,38 @@ class _WellFormed:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.parser = etree.XMLParser(target=_Nothing(), **_parser_args())
+        #: set by the reader for a member the compiled recogniser took (well-formed)
+        self.verified = False
 
-    def feed(self, chunk: bytes) -> None:
-        """Check the next chunk; an empty one ends the file."""
+    def feed(self, data: bytes) -> None:
+        """Check the next bytes of the file."""
+        if data:
+            self._call(self.parser.feed, data)
+
+    def close(self) -> None:
+        """The end of the file."""
+        self._call(self.parser.close)
+
+    def _call(self, method: Callable[..., object], *args: bytes) -> None:
         try:
-            if chunk:
-                self.parser.feed(chunk)
-            else:
-                self.parser.close()
+            method(*args)
         except etree.XMLSyntaxError as exc:
-            line, column = exc.position
-            self._fail(line, column, exc.msg)
+            raise _not_well_formed(self.path, *exc.position, exc.msg) from None
         for entry in self.parser.feed_error_log:  # namespace errors are not fatal to libxml2
             if entry.level >= etree.ErrorLevels.ERROR:
-                self._fail(entry.line, entry.column, entry.message)
+                raise _not_well_formed(self.path, entry.line, entry.column, entry.message)
 
-    def _fail(self, line: int, column: int, message: str) -> None:
-        raise DataValidationError(
-            f"{self.path.name}: not well-formed XML: line {line}, column {column}: "
-            f"{_AT.sub('', message.strip())}")
+
+def _not_well_formed(path: Path, line: int, column: int, message: str) -> DataValidationError:
+    return DataValidationError(f"{path.name}: not well-formed XML: line {line}, column {column}: "
+                               f"{_AT.sub('', message.strip())}")
+
+
+def _blank(member: bytes, newlines: int) -> bytes:
+    """Whitespace in place of a member: the same lines, and the columns after it."""
+    if not newlines:
+        return b" " * len(member)
+    return b"\n" * newlines + b" " * (len(member) - member.rfind(b"\n") - 1)
 
 
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[ \t\r\n][^<>?]*\?>)?"
@@ -274,20 +306,40 @@ class _Polygons:
         return list(range(first, len(self.texts)))
 
 
-def _read(gr: _Grammar, text: str, line: int, source: str, out: BatchBuilder) -> bool:
-    """Append one member's building read by the expressions; False: the lxml reader must."""
+def _read(gr: _Grammar, member: bytes, line: int, source: str, out: BatchBuilder,
+          check: _WellFormed | None = None) -> bool:
+    """Append one member's building; False: the lxml reader must read it. The compiled
+    recogniser is asked first; what it takes is well-formed (``check.verified``)."""
+    polys = _Polygons()
+    if gr.compiled is not None and (t := _rawc.read(gr.compiled, member)) is not None:
+        rec = ObjRec(id=t[0], type="Building", source=source, line=line + t[1])
+        try:
+            obj = _compiled_object(gr, t, rec, polys, line)
+        except ValueError:
+            return False  # a value that does not convert: the element reader names it
+        if obj is None or not _add(obj, polys, out):
+            return False
+        if check is not None:
+            check.verified = True
+        return True
+    try:
+        text = member.decode("utf-8")
+    except UnicodeDecodeError:
+        return False  # lxml names the problem
     m = gr.building.fullmatch(text)
     if m is None:
         return False
-    polys = _Polygons()
     rec = ObjRec(id=m.group(1), type="Building", source=source,
                  line=line + text.count("\n", 0, m.start(1)))
     try:
         obj = _object(gr, text, m.start(2), m.end(2), rec, polys, line)
     except ValueError:
         return False  # a value that does not convert: the element reader names it
-    if obj is None:
-        return False
+    return obj is not None and _add(obj, polys, out)
+
+
+def _add(obj: fastread._Obj, polys: _Polygons, out: BatchBuilder) -> bool:
+    """Append a building read by the expressions; False when the lxml reader must."""
     ids = {pid: n for n, pid in enumerate(polys.pids) if pid}
     if len(ids) != len(polys.pids) - polys.pids.count(""):
         return False  # an id used twice (the element reader keeps the first)
@@ -300,6 +352,61 @@ def _read(gr: _Grammar, text: str, line: int, source: str, out: BatchBuilder) ->
     out.add_texts(polys.texts)
     out.add_building(obj.rec)
     return True
+
+
+def _address(gr: _Grammar, inner: str) -> dict[str, str] | None:
+    """The fields of an xalAddress's content; None when the expressions do not cover it."""
+    fields = gr.field.findall(inner)
+    if len(fields) != len(gr.field_tag.findall(inner)) or "xmlns" in inner:
+        return None
+    record: dict[str, str] = {}
+    for fname, value in fields:
+        if value.strip():
+            record.setdefault(fname, value.strip())
+    return record
+
+
+def _compiled_object(gr: _Grammar, t: tuple, rec: ObjRec, polys: _Polygons,
+                     line: int) -> fastread._Obj | None:
+    """:func:`_object` for what the compiled recogniser returned (same rules, same order)."""
+    _id, _nl, items, solids, kinds, lods, pids, texts, addresses, parts = t
+    obj = fastread._Obj(rec)
+    attrs = rec.attributes
+    for item in items:  # document order
+        if item[0] == 0:
+            name, value, space = item[1], item[2].strip(), item[3]
+            if value:
+                attrs[name] = SIMPLE_ATTRIBUTES[name](value)
+                if space:
+                    rec.code_spaces[name] = space
+        elif item[0] == 1:
+            gtype, gname, value = item[1], item[2], item[3]
+            if gname and value:
+                attrs[gname] = GENERIC_TYPES[gtype](value.strip())
+        elif item[1] and "name" not in attrs:
+            attrs["name"] = item[1].strip()
+    for inner in addresses:
+        record = _address(gr, inner)
+        if record is None:
+            return None
+        if record:
+            rec.addresses.append(record)
+    for p in parts:  # their polygons come first
+        part = ObjRec(id=p[0], type="BuildingPart", source=rec.source, line=line + p[1])
+        sub = _compiled_object(gr, p, part, polys, line)
+        if sub is None:
+            return None
+        obj.parts.append(sub)
+    first = len(polys.texts)
+    polys.texts += texts
+    polys.pids += pids
+    obj.t_kind = list(map(fastread.KINDS.__getitem__, kinds))
+    obj.t_lod = lods
+    obj.t_pid = pids
+    obj.t_poly = list(range(first, first + len(texts)))
+    obj.props = [("Solid", lod, hrefs) for lod, hrefs in solids]
+    rec.parts = [p.rec for p in obj.parts]
+    return obj
 
 
 def _object(gr: _Grammar, text: str, pos: int, end: int, rec: ObjRec, polys: _Polygons,
@@ -344,14 +451,9 @@ def _object(gr: _Grammar, text: str, pos: int, end: int, rec: ObjRec, polys: _Po
             if value and "name" not in attrs:
                 attrs["name"] = value.strip()
         elif kind == "ad":
-            inner = it.group("ad")
-            fields = gr.field.findall(inner)
-            if len(fields) != len(gr.field_tag.findall(inner)) or "xmlns" in inner:
+            record = _address(gr, it.group("ad"))
+            if record is None:
                 return None
-            record: dict[str, str] = {}
-            for fname, value in fields:
-                if value.strip():
-                    record.setdefault(fname, value.strip())
             if record:
                 rec.addresses.append(record)
         elif kind == "sm":
@@ -434,8 +536,7 @@ class _Others:
         try:
             root = etree.fromstring(b"".join(parts), self.parser)
         except etree.XMLSyntaxError as exc:
-            raise DataValidationError(
-                f"{self.pl.path.name}: not well-formed XML: {exc}") from None
+            raise _not_well_formed(self.pl.path, *exc.position, exc.msg) from None
         self.members, self.lines = [], []
         batcher = self.batcher
         batcher.elements = list(root.iter(*BUILDING_TAGS))
@@ -465,7 +566,7 @@ def read(pl: Plan, size: int = fastread.BATCH) -> Iterator[Batch]:
         if len(out) >= size:
             yield out.finish()
             out = BatchBuilder(pl.crs)
-        if _read(gr, member.decode("utf-8"), line, path.name, out):
+        if _read(gr, member, line, path.name, out, check):
             count += 1
             streak = 0
         else:
