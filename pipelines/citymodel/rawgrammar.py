@@ -9,13 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipelines.citymodel import compiled
 from pipelines.citymodel.citygml import GENERIC_TYPES, SIMPLE_ATTRIBUTES
 from pipelines.citymodel.extract import THEMATIC, XAL_FIELDS
-
-try:  # the compiled recogniser (setup.py builds it)
-    from pipelines.citymodel import _rawc
-except ImportError:  # pragma: no cover - a machine without a C compiler
-    _rawc = None  # type: ignore[assignment]
 
 _S = "[ \t\n]*"
 _AV = '[^"<>&\t\n\r]*'  # an attribute value the parser does not normalise
@@ -99,8 +95,8 @@ class _Grammar:
 @lru_cache(maxsize=8)
 def _grammar(prefixes: tuple[str, str, str, str, str, str]) -> _Grammar:
     gr = _Grammar(*(re.escape(p) for p in prefixes))
-    if _rawc is not None:  # the same names for the compiled recogniser
-        gr.compiled = _rawc.grammar(tuple(p.encode() for p in prefixes),
+    if compiled.rawc is not None:  # the same names for the compiled recogniser
+        gr.compiled = compiled.rawc.grammar(tuple(p.encode() for p in prefixes),
                                     tuple(k.encode() for k in THEMATIC),
                                     tuple(n.encode() for n in SIMPLE_ATTRIBUTES),
                                     tuple(n.encode() for n in GENERIC_TYPES))

@@ -29,7 +29,7 @@ from pathlib import Path
 from lxml import etree
 
 from opengeodata.errors import DataValidationError
-from pipelines.citymodel import fastread
+from pipelines.citymodel import compiled, fastread
 from pipelines.citymodel.batch import Batch, BatchBuilder, ObjRec
 from pipelines.citymodel.citygml import (
     GENERIC_TYPES,
@@ -41,11 +41,6 @@ from pipelines.citymodel.citygml import (
 from pipelines.citymodel.crs import SourceCrs, parse_crs_name
 from pipelines.citymodel.gml import BLDG, BUILDING_TAGS, CORE, GEN, GML
 from pipelines.citymodel.rawgrammar import _ATTRS, _AV, _S, _Grammar, _grammar
-
-try:  # the compiled recogniser (setup.py builds it; without it the expressions do all)
-    from pipelines.citymodel import _rawc
-except ImportError:  # pragma: no cover - a machine without a C compiler
-    _rawc = None  # type: ignore[assignment]
 
 CHUNK = 1 << 22
 #: after STREAK members in a row the expressions do not take, RUN members go to lxml as one tree
@@ -206,7 +201,7 @@ class _WellFormed:
         try:
             method(*args)
         except etree.XMLSyntaxError as exc:
-            raise _not_well_formed(self.path, *exc.position, exc.msg) from None
+            raise _not_well_formed(self.path, exc.position[0], exc.position[1], exc.msg) from None
         for entry in self.parser.feed_error_log:  # namespace errors are not fatal to libxml2
             if entry.level >= etree.ErrorLevels.ERROR:
                 raise _not_well_formed(self.path, entry.line, entry.column, entry.message)
@@ -311,7 +306,8 @@ def _read(gr: _Grammar, member: bytes, line: int, source: str, out: BatchBuilder
     """Append one member's building; False: the lxml reader must read it. The compiled
     recogniser is asked first; what it takes is well-formed (``check.verified``)."""
     polys = _Polygons()
-    if gr.compiled is not None and (t := _rawc.read(gr.compiled, member)) is not None:
+    rawc = compiled.rawc
+    if rawc is not None and gr.compiled is not None and (t := rawc.read(gr.compiled, member)):
         rec = ObjRec(id=t[0], type="Building", source=source, line=line + t[1])
         try:
             obj = _compiled_object(gr, t, rec, polys, line)
@@ -536,7 +532,8 @@ class _Others:
         try:
             root = etree.fromstring(b"".join(parts), self.parser)
         except etree.XMLSyntaxError as exc:
-            raise _not_well_formed(self.pl.path, *exc.position, exc.msg) from None
+            line, column = exc.position
+            raise _not_well_formed(self.pl.path, line, column, exc.msg) from None
         self.members, self.lines = [], []
         batcher = self.batcher
         batcher.elements = list(root.iter(*BUILDING_TAGS))
