@@ -291,11 +291,28 @@ static int any_prefix(cur_t *c, const char **pa, Py_ssize_t *pn) {
     return 0;
 }
 
+static const char *XAL_FIELDS[] = {"CountryName", "LocalityName", "DependentLocalityName",
+                                   "ThoroughfareName", "ThoroughfareNumber", "PostalCodeNumber"};
+
+static int xal_field(const grammar_t *g, const char *na, Py_ssize_t nlen) {
+    if (g->xal.n < 1 || g->xal.s[0] == '\0' || nlen <= g->xal.n
+            || memcmp(na, g->xal.s, (size_t)g->xal.n) != 0) return 0;
+    for (int i = 0; i < 6; i++)
+        if ((size_t)(nlen - g->xal.n) == strlen(XAL_FIELDS[i])
+                && memcmp(na + g->xal.n, XAL_FIELDS[i], (size_t)(nlen - g->xal.n)) == 0) return 1;
+    return 0;
+}
+
 /* the content of core:xalAddress: text and balanced elements with the root's prefixes, up to
- * "</C:xalAddress" (what the expressions' "until" takes, and well-formed) */
-static int address_inner(cur_t *c, const char **ia, const char **ib) {
+ * "</C:xalAddress" (what the expressions' "until" takes, and well-formed). Appends the fields
+ * (xAL elements named in XAL_FIELDS, holding text only) to fields as (name, text); 0 where the
+ * expressions would not take them all (a field with elements in it or empty-element tag, or
+ * "xmlns" anywhere). */
+static int address_inner(cur_t *c, PyObject *fields) {
     const char *stack[32]; Py_ssize_t slen[32]; int depth = 0;
-    const char *a = c->p;
+    const char *field = NULL, *field_text = NULL;  /* the open field element */
+    Py_ssize_t field_len = 0;
+    const char *start = c->p;
     for (;;) {
         const char *ta, *tb;
         NEED(txt(c, &ta, &tb));
@@ -311,28 +328,39 @@ static int address_inner(cur_t *c, const char **ia, const char **ib) {
         while (c->p < c->end && name_char(*c->p)) c->p++;
         Py_ssize_t nlen = c->p - na;
         if (closing) {
+            const char *text_end = save;
             ws(c);
             NEED(L(c, ">") && depth > 0 && slen[depth - 1] == nlen
                  && memcmp(stack[depth - 1], na, (size_t)nlen) == 0);
             depth--;
+            if (field != NULL && field == stack[depth]) {
+                PyObject *pair = Py_BuildValue("(N N)", S(field + c->g->xal.n, field + field_len),
+                                               S(field_text, text_end));
+                if (append_new(fields, pair) < 0) return -1;
+                field = NULL;
+            }
         } else {
             int closed = 0;
+            NEED(field == NULL);  /* an element in a field */
             NEED(attrs(c, NULL, NULL, 1, &closed));
+            int is_field = xal_field(c->g, na, nlen);
+            NEED(!(closed && is_field));
             if (!closed) {
                 NEED(depth < 32);
                 stack[depth] = na; slen[depth] = nlen; depth++;
+                if (is_field) { field = na; field_len = nlen; field_text = c->p; }
             }
         }
     }
     NEED(depth == 0);
-    *ia = a; *ib = c->p;
+    for (const char *q = start; (q = memchr(q, 'x', (size_t)(c->p - q))) != NULL; q++)
+        NEED(c->p - q < 5 || memcmp(q, "xmlns", 5) != 0);
     return 1;
 }
 
 /* <B:address><C:Address [G:id]><C:xalAddress>...</C:xalAddress></C:Address></B:address> */
 static int address(cur_t *c, obj_t *o) {
     const grammar_t *g = c->g;
-    const char *ia, *ib;
     NEED(LP(c, "<", g->bldg, "address"));
     ws(c);
     NEED(L(c, ">"));
@@ -347,19 +375,20 @@ static int address(cur_t *c, obj_t *o) {
     ws(c);
     NEED(LP(c, "<", g->core, "xalAddress"));
     ws(c);
-    NEED(L(c, ">") && address_inner(c, &ia, &ib));
-    NEED(LP(c, "</", g->core, "xalAddress"));
-    ws(c);
     NEED(L(c, ">"));
-    ws(c);
-    NEED(LP(c, "</", g->core, "Address"));
-    ws(c);
-    NEED(L(c, ">"));
-    ws(c);
-    NEED(LP(c, "</", g->bldg, "address"));
-    ws(c);
-    NEED(L(c, ">"));
-    return append_new(o->addresses, S(ia, ib)) < 0 ? -1 : 1;
+    PyObject *fields = PyList_New(0);
+    if (fields == NULL) return -1;
+    int r = address_inner(c, fields);
+    if (r > 0) {
+        r = LP(c, "</", g->core, "xalAddress");
+        if (r) { ws(c); r = L(c, ">"); }
+        if (r) { ws(c); r = LP(c, "</", g->core, "Address"); }
+        if (r) { ws(c); r = L(c, ">"); }
+        if (r) { ws(c); r = LP(c, "</", g->bldg, "address"); }
+        if (r) { ws(c); r = L(c, ">"); }
+    }
+    if (r <= 0) { Py_DECREF(fields); return r; }
+    return append_new(o->addresses, fields) < 0 ? -1 : 1;
 }
 
 /* creationDate, terminationDate, relativeToTerrain, relativeToWater, gml:description */

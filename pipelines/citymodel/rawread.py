@@ -381,10 +381,11 @@ def _compiled_object(gr: _Grammar, t: tuple, rec: ObjRec, polys: _Polygons,
                 attrs[gname] = GENERIC_TYPES[gtype](value.strip())
         elif item[1] and "name" not in attrs:
             attrs["name"] = item[1].strip()
-    for inner in addresses:
-        record = _address(gr, inner)
-        if record is None:
-            return None
+    for fields in addresses:  # (name, text) of the fields, as _address reads them
+        record: dict[str, str] = {}
+        for fname, value in fields:
+            if value.strip():
+                record.setdefault(fname, value.strip())
         if record:
             rec.addresses.append(record)
     for p in parts:  # their polygons come first
