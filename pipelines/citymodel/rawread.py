@@ -1,28 +1,34 @@
-"""Raw-bytes CityGML reader: regular expressions over the text of each cityObjectMember.
+"""Raw-bytes CityGML reader: the text of each cityObjectMember, read without an XML tree.
 
-Pass 1 (:func:`plan`) checks the layout at byte level: a ``CityModel`` root whose namespace
-declarations bind the prefixes the expressions are built with (CityGML 1.0 or 2.0), one
-``gml:Envelope`` with ``srsName`` before the first member,
-``cityObjectMember`` tags without attributes and not nested, no comment, CDATA section,
-processing instruction or DTD after the root start tag, UTF-8, and no ``Building`` outside a
-member. Otherwise :func:`iter_batches` hands the whole file to the lxml reader (:mod:`.fastread`).
-While pass 2 reads, libxml2 checks the whole text chunk by chunk (well-formedness and
-namespaces, no tree; an error names file, line and column, and the conversion's outputs are
-discarded).
+Pass 1 (:func:`plan`) checks the layout at byte level (:mod:`.rawscan`): a ``CityModel`` root
+whose namespace declarations bind the prefixes the reader is built with (CityGML 1.0 or 2.0),
+one ``gml:Envelope`` with ``srsName`` before the first member, ``cityObjectMember`` tags without
+attributes and not nested, no comment, CDATA section, processing instruction or DTD after the
+root start tag, UTF-8, and no ``Building`` outside a member. Otherwise :func:`iter_batches`
+hands the whole file to the lxml reader (:mod:`.fastread`).
 
 Pass 2 cuts the members at byte offsets. A building of the common shape (simple, generic and
 ``gml:name`` attributes, xAL addresses, thematic surfaces of exterior-only polygons, Solids and
-MultiSurfaces of such polygons or of ``#id`` references) is read by the expressions, which must
-cover its text completely, into the records fastread's token reader makes (same rules, same
-``_emit``). Any other member (``&``, ``gml:pos``, parts, holes, other attributes, ...) is parsed
+MultiSurfaces of such polygons or of ``#id`` references) is read, into the records fastread's
+token reader makes (same rules, same ``_emit``), by
+
+- the compiled recogniser (``_rawc.c``, :mod:`.compiled`) where it takes the member: a subset of
+  the expressions' shapes with the same captures, and only text that is well-formed by
+  construction; or else
+- the regular expressions (:mod:`.rawgrammar`), which must cover its text completely.
+
+Any other member (``&``, ``gml:pos``, nested parts, holes, other attributes, ...) is parsed
 alone by lxml, wrapped in the file's own prolog and root start tag with line numbers shifted to
-the file's, and read by the lxml reader: the output is the same either way.
+the file's, and read by the lxml reader: the output is the same either way. Meanwhile libxml2
+checks the text of the whole file (well-formedness and namespaces, no tree), with blanks in
+place of the members the recogniser took; an error names file, line and column, and the
+conversion's outputs are discarded.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +47,8 @@ from pipelines.citymodel.citygml import (
 from pipelines.citymodel.crs import SourceCrs, parse_crs_name
 from pipelines.citymodel.gml import BLDG, BUILDING_TAGS, CORE, GEN, GML
 from pipelines.citymodel.rawgrammar import _ATTRS, _AV, _S, _Grammar, _grammar
+from pipelines.citymodel.rawscan import _not_well_formed, _Scanner, _WellFormed
 
-CHUNK = 1 << 22
 #: after STREAK members in a row the expressions do not take, RUN members go to lxml as one tree
 STREAK, RUN = 4, 128
 XLINK = "http://www.w3.org/1999/xlink"
@@ -61,162 +67,6 @@ class Plan:
     root: bytes
     prefixes: tuple[str, str, str, str, str, str]  # core, bldg, gml, xlink, gen, xAL
     crs: SourceCrs
-
-
-class _Scanner:
-    """Cuts a file into cityObjectMember texts at byte offsets."""
-
-    def __init__(self, path: Path, member: bytes) -> None:
-        self.path = path
-        self.open = b"<" + member
-        self.close = b"</" + member
-        self.first_gap: tuple[bytes, int] | None = None
-
-    def members(self, check: _WellFormed | None = None
-                ) -> Generator[tuple[bytes, int], None, None]:
-        """(member text, line of its first byte). ``check`` gets every byte of the file in
-        order, chunk by chunk; a member the caller marks ``check.verified`` (well-formed by
-        construction) as blanks that keep lines and columns."""
-        buf = b""
-        line = 1  # line of buf[0]
-        first = True
-        out: list[bytes] = []  # what check gets at the end of the chunk
-        with self.path.open("rb") as f:
-            while chunk := f.read(CHUNK):
-                buf = buf + chunk if buf else chunk
-                pos = 0
-                pos_line = line
-                while True:
-                    i = buf.find(self.open, pos)
-                    j = buf.find(self.close, i + 1) if i >= 0 else -1
-                    k = buf.find(b">", j) if j >= 0 else -1
-                    if k < 0:
-                        break
-                    i_line = pos_line + buf.count(b"\n", pos, i)
-                    if first:
-                        self.first_gap = (buf[:i], line)
-                        first = False
-                    member = buf[i:k + 1]
-                    yield member, i_line
-                    nl = member.count(b"\n")
-                    if check is not None:
-                        out.append(buf[pos:i])
-                        if check.verified:
-                            check.verified = False
-                            out.append(_blank(member, nl))
-                        else:
-                            out.append(member)
-                    pos = k + 1
-                    pos_line = i_line + nl
-                if i < 0 and not first:  # no member begins: keep a tail (a long footer)
-                    keep = max(pos, len(buf) - len(self.open) - 8)
-                    pos_line += buf.count(b"\n", pos, keep)
-                    out.append(buf[pos:keep])
-                    pos = keep
-                line = pos_line
-                buf = buf[pos:]
-                if check is not None:
-                    check.feed(b"".join(out))
-                out = []
-        if check is not None:
-            check.feed(buf)
-            check.close()
-
-    def layout(self, root_end: int) -> bool:
-        """Pass 1: True when every member is ``<member>`` ... ``</member>``, not nested, no
-        ``Building`` lies outside a member and no comment, CDATA section, processing
-        instruction or DTD follows the root start tag (which ends at ``root_end``)."""
-        open_, close = self.open, self.close
-        buf = b""
-        skip = root_end  # bytes of buf already checked for "<!" and "<?"
-        with self.path.open("rb") as f:
-            while chunk := f.read(CHUNK):
-                buf = buf + chunk if buf else chunk
-                if _construct(buf, skip):
-                    return False
-                pos = 0
-                while True:
-                    i = buf.find(open_, pos)
-                    j = buf.find(close, i + 1) if i >= 0 else -1
-                    k = buf.find(b">", j) if j >= 0 else -1
-                    if k < 0:
-                        break
-                    if (buf[i + len(open_):i + len(open_) + 1] != b">"
-                            or buf[j + len(close):k].strip()
-                            or buf.find(open_, i + 1, j) >= 0
-                            or buf.find(b"Building", pos, i) >= 0):
-                        return False
-                    pos = k + 1
-                if i < 0:  # no member begins: keep a tail
-                    keep = max(pos, len(buf) - len(open_) - 8)
-                    if buf.find(b"Building", pos, keep + 7) >= 0:
-                        return False
-                    pos = keep
-                buf = buf[pos:]
-                skip = max(len(buf) - 1, 0)
-        return buf.find(b"Building") < 0 and buf.find(open_) < 0
-
-
-def _construct(buf: bytes, start: int) -> bool:
-    """``<!`` or ``<?`` in ``buf[start - 1:]`` (found by the rare second byte)."""
-    for mark in (b"!", b"?"):
-        i = buf.find(mark, max(start, 1))
-        while i >= 0:
-            if buf[i - 1] == 0x3C:  # "<"
-                return True
-            i = buf.find(mark, i + 1)
-    return False
-
-
-class _Nothing:
-    """A parser target without callbacks: libxml2 only checks the text."""
-
-    def close(self) -> None:
-        return None
-
-
-_AT = re.compile(r",? line \d+, column \d+$")
-
-
-class _WellFormed:
-    """Well-formedness and namespaces of the whole file by libxml2, chunk by chunk; an error
-    names file, line and column."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.parser = etree.XMLParser(target=_Nothing(), **_parser_args())
-        #: set by the reader for a member the compiled recogniser took (well-formed)
-        self.verified = False
-
-    def feed(self, data: bytes) -> None:
-        """Check the next bytes of the file."""
-        if data:
-            self._call(self.parser.feed, data)
-
-    def close(self) -> None:
-        """The end of the file."""
-        self._call(self.parser.close)
-
-    def _call(self, method: Callable[..., object], *args: bytes) -> None:
-        try:
-            method(*args)
-        except etree.XMLSyntaxError as exc:
-            raise _not_well_formed(self.path, exc.position[0], exc.position[1], exc.msg) from None
-        for entry in self.parser.feed_error_log:  # namespace errors are not fatal to libxml2
-            if entry.level >= etree.ErrorLevels.ERROR:
-                raise _not_well_formed(self.path, entry.line, entry.column, entry.message)
-
-
-def _not_well_formed(path: Path, line: int, column: int, message: str) -> DataValidationError:
-    return DataValidationError(f"{path.name}: not well-formed XML: line {line}, column {column}: "
-                               f"{_AT.sub('', message.strip())}")
-
-
-def _blank(member: bytes, newlines: int) -> bytes:
-    """Whitespace in place of a member: the same lines, and the columns after it."""
-    if not newlines:
-        return b" " * len(member)
-    return b"\n" * newlines + b" " * (len(member) - member.rfind(b"\n") - 1)
 
 
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[ \t\r\n][^<>?]*\?>)?"
