@@ -121,6 +121,13 @@ static int attrs(cur_t *c, const char **code_a, const char **code_b, int allow_c
     return L(c, ">");
 }
 
+static int starts(cur_t *c, const char *a, str_t pfx, const char *b) {
+    const char *save = c->p;
+    int r = LP(c, a, pfx, b);
+    c->p = save;
+    return r;
+}
+
 /* -- output helpers ------------------------------------------------------------------------ */
 static PyObject *S(const char *a, const char *b) { return PyUnicode_DecodeUTF8(a, b - a, NULL); }
 
@@ -188,18 +195,45 @@ static int fast_sm(cur_t *c, obj_t *o) {
     return 1;
 }
 
-/* <B:lodNSolid><G:Solid><G:exterior><G:CompositeSurface>(<G:surfaceMember X:href="#id"/>)+... */
+/* <G:surfaceMember><G:Polygon[ G:id="AV"]><G:exterior><G:LinearRing><G:posList>TXT</...> as
+ * (id or "", text) */
+static int inline_member(cur_t *c, PyObject *polygons) {
+    const grammar_t *g = c->g;
+    const char *pa = NULL, *pb = NULL, *ta, *tb;
+    NEED(LP(c, "<", g->gml, "surfaceMember><") && P(c, g->gml) && L(c, "Polygon"));
+    if (L(c, " ")) NEED(P(c, g->gml) && L(c, "id=\"") && av(c, &pa, &pb));
+    NEED(LP(c, "><", g->gml, "exterior><") && P(c, g->gml) && L(c, "LinearRing><")
+         && P(c, g->gml) && L(c, "posList>") && txt(c, &ta, &tb));
+    NEED(LP(c, "</", g->gml, "posList></") && P(c, g->gml) && L(c, "LinearRing></")
+         && P(c, g->gml) && L(c, "exterior></") && P(c, g->gml) && L(c, "Polygon></")
+         && P(c, g->gml) && L(c, "surfaceMember>"));
+    PyObject *pair = Py_BuildValue("(N N)", pa ? S(pa, pb) : PyUnicode_FromStringAndSize("", 0),
+                                   S(ta, tb));
+    return append_new(polygons, pair) < 0 ? -1 : 1;
+}
+
+/* <B:lodNSolid><G:Solid><G:exterior><G:CompositeSurface> members </...></B:lodNSolid>: members
+ * all (<G:surfaceMember X:href="#id"/>) or all inline polygons; as (lod, hrefs, None) or
+ * (lod, None, polygons) */
 static int fast_solid(cur_t *c, obj_t *o) {
     const grammar_t *g = c->g;
     NEED(LP(c, "<", g->bldg, "lod") && c->p < c->end && *c->p >= '1' && *c->p <= '4');
     char lod = *c->p++;
     NEED(L(c, "Solid><") && P(c, g->gml) && L(c, "Solid><") && P(c, g->gml)
          && L(c, "exterior><") && P(c, g->gml) && L(c, "CompositeSurface>"));
-    PyObject *hrefs = PyList_New(0);
-    if (hrefs == NULL) return -1;
-    int n = 0;
+    int inline_ = starts(c, "<", g->gml, "surfaceMember>");
+    PyObject *list = PyList_New(0);
+    if (list == NULL) return -1;
+    int n = 0, r = 1;
     for (;;) {
         const char *save = c->p;
+        if (inline_) {
+            if (!starts(c, "<", g->gml, "surfaceMember>")) break;
+            r = inline_member(c, list);
+            if (r <= 0) break;
+            n++;
+            continue;
+        }
         if (!(LP(c, "<", g->gml, "surfaceMember ") && P(c, g->xlink) && L(c, "href=\"#"))) {
             c->p = save;
             break;
@@ -208,23 +242,26 @@ static int fast_solid(cur_t *c, obj_t *o) {
         while (c->p < c->end && *c->p != '"') {
             char ch = *c->p;
             if (ch == '#' || ch == '<' || ch == '>' || ch == '&' || ch == '\t' || ch == '\n'
-                    || ch == '\r') { Py_DECREF(hrefs); return 0; }
+                    || ch == '\r') { r = 0; break; }
             c->p++;
         }
+        if (r == 0) break;
         const char *b = c->p;
-        if (!L(c, "\"/>")) { Py_DECREF(hrefs); return 0; }
-        if (append_new(hrefs, S(a, b)) < 0) { Py_DECREF(hrefs); return -1; }
+        if (!L(c, "\"/>")) { r = 0; break; }
+        if (append_new(list, S(a, b)) < 0) { r = -1; break; }
         n++;
     }
-    if (n == 0 || !(LP(c, "</", g->gml, "CompositeSurface></") && P(c, g->gml)
-                    && L(c, "exterior></") && P(c, g->gml) && L(c, "Solid></") && P(c, g->bldg)
-                    && L(c, "lod") && c->p < c->end && *c->p == lod)) {
-        Py_DECREF(hrefs);
-        return 0;
+    if (r > 0 && (n == 0 || !(LP(c, "</", g->gml, "CompositeSurface></") && P(c, g->gml)
+                              && L(c, "exterior></") && P(c, g->gml) && L(c, "Solid></")
+                              && P(c, g->bldg) && L(c, "lod") && c->p < c->end
+                              && *c->p == lod))) r = 0;
+    if (r > 0) {
+        c->p++;
+        if (!L(c, "Solid>")) r = 0;
     }
-    c->p++;
-    if (!L(c, "Solid>")) { Py_DECREF(hrefs); return 0; }
-    PyObject *item = Py_BuildValue("(N N)", PyUnicode_FromStringAndSize(&lod, 1), hrefs);
+    if (r <= 0) { Py_DECREF(list); return r; }
+    PyObject *item = inline_ ? Py_BuildValue("(N O N)", PyUnicode_FromStringAndSize(&lod, 1), Py_None, list)
+                             : Py_BuildValue("(N N O)", PyUnicode_FromStringAndSize(&lod, 1), list, Py_None);
     return append_new(o->solids, item) < 0 ? -1 : 1;
 }
 
@@ -410,12 +447,6 @@ static int ignored(cur_t *c) {
     return 0;
 }
 
-static int starts(cur_t *c, const char *a, str_t pfx, const char *b) {
-    const char *save = c->p;
-    int r = LP(c, a, pfx, b);
-    c->p = save;
-    return r;
-}
 
 static PyObject *obj_tuple(obj_t *o, PyObject *id, Py_ssize_t nl);
 static int body(cur_t *c, const char *end, obj_t *o, int in_part);
