@@ -43,7 +43,7 @@ def _taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
     class Spy:
         def __getattr__(self, name: str) -> object:
-            return getattr(original.__self__, name)  # type: ignore[attr-defined]
+            return getattr(original.__self__, name)
 
         @staticmethod
         def read(grammar: object, member: bytes) -> object:
@@ -163,11 +163,11 @@ def test_numbers_parsed_as_numpy_parses_them() -> None:
     rng = random.Random(7)
     texts = []
     for _ in range(300):
-        values = [f"{rng.uniform(-1e7, 1e7):.{rng.randint(0, 12)}f}" for _ in range(rng.randint(
+        tokens = [f"{rng.uniform(-1e7, 1e7):.{rng.randint(0, 12)}f}" for _ in range(rng.randint(
             0, 30))]
-        values += [rng.choice(["0", "-0.0", "+1.5", "1.", ".25", "1e3", "-2.5E-7",
+        tokens += [rng.choice(["0", "-0.0", "+1.5", "1.", ".25", "1e3", "-2.5E-7",
                                "12345678901234567890.5", "0.1234567890123456789012345"])]
-        texts.append(rng.choice([" ", "\n  ", "\t"]).join(values))
+        texts.append(rng.choice([" ", "\n  ", "\t"]).join(tokens))
     parsed = compiled.rawc.parse_texts(texts)  # type: ignore[union-attr]
     assert parsed is not None
     values = np.frombuffer(parsed[0], dtype=np.float64)
