@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from opengeodata.errors import DataValidationError
+from pipelines.citymodel import compiled
 from pipelines.citymodel.crs import SourceCrs
 from pipelines.citymodel.model import SEMANTIC_TYPES, CityObject
 
@@ -265,20 +266,17 @@ class BatchBuilder:
         """All posList texts with one numpy call (``nan`` separates the rings)."""
         if not self.texts:
             return np.zeros((0, 3)), np.zeros(0, dtype=np.int64)
-        values: np.ndarray | None
-        try:
-            values = np.fromstring(" nan ".join(self.texts) + " nan", sep=" ")
-        except ValueError:
-            values = None
-        ends = np.flatnonzero(np.isnan(values)) if values is not None else None
-        if values is None or ends is None or len(ends) != len(self.texts):
-            values, ends = self._parse_slowly()
-        counts = np.diff(np.concatenate(([-1], ends))) - 1
+        parsed = compiled.rawc.parse_texts(self.texts) if compiled.rawc is not None else None
+        if parsed is not None:  # plain decimal numbers, parsed as numpy would
+            values = np.frombuffer(parsed[0], dtype=np.float64).copy()  # writable
+            counts = np.frombuffer(parsed[1], dtype=np.int64)
+        else:
+            values, counts = self._parse_numpy()
         bad = np.flatnonzero(counts % 3)
         if len(bad):
             self._fail(int(bad[0]), f"{int(counts[bad[0]])} coordinate values do not form 3D "
                                     "points")
-        pts = np.delete(values, ends).reshape(-1, 3)
+        pts = values.reshape(-1, 3)
         npts = counts // 3
         start = np.concatenate(([0], np.cumsum(npts)))[:-1]
         last = start + npts - 1
@@ -287,6 +285,19 @@ class BatchBuilder:
             pts = np.delete(pts, last[closed], axis=0)
             npts = npts - closed
         return pts, npts.astype(np.int64)
+
+    def _parse_numpy(self) -> tuple[np.ndarray, np.ndarray]:
+        """All values and the count per text, with numpy (``nan`` separates the texts)."""
+        values: np.ndarray | None
+        try:
+            values = np.fromstring(" nan ".join(self.texts) + " nan", sep=" ")
+        except ValueError:
+            values = None
+        ends = np.flatnonzero(np.isnan(values)) if values is not None else None
+        if values is None or ends is None or len(ends) != len(self.texts):
+            values, ends = self._parse_slowly()
+        counts: np.ndarray = np.diff(np.concatenate(([-1], ends))) - 1
+        return np.delete(values, ends), counts
 
     def _parse_slowly(self) -> tuple[np.ndarray, np.ndarray]:
         """Ring by ring with ``float`` (NaN in the data, or a value that is not a number)."""

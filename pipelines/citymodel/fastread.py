@@ -266,20 +266,15 @@ def _emit(obj: _Obj, out: BatchBuilder, base: int, ids: dict[str, int],
         if not members:
             continue
         s0 = out.nsurf
-        numbers: list[int] = []
-        keys: list[str] = []
-        for member in members:  # all references or all inline polygons
-            if isinstance(member, str):
-                keys.append(member)
-            else:
-                numbers.append(member)
-        if keys:
+        numbers: list[int]
+        if isinstance(members[0], str):  # all references (else all inline polygons)
             try:
-                numbers = [ids[key] for key in keys]
+                numbers = [ids[key] for key in members]
             except KeyError:
                 raise _Irregular("reference") from None  # elsewhere in the file
-            surf_kinds = [kinds.get(key, -1) for key in keys]
+            surf_kinds = [kinds.get(key, -1) for key in members]
         else:
+            numbers = members
             surf_kinds = [kinds.get(pid_of[m], -1) for m in numbers] if kinds else \
                 [-1] * len(numbers)
         out.add_surfaces(surf_kinds, [base + m for m in numbers])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipelines.citymodel import compiled
 from pipelines.citymodel.citygml import GENERIC_TYPES, SIMPLE_ATTRIBUTES
 from pipelines.citymodel.extract import THEMATIC, XAL_FIELDS
 
@@ -27,6 +28,7 @@ class _Grammar:
     """The expressions for one set of prefixes."""
 
     def __init__(self, core: str, b: str, g: str, x: str, n: str, a: str) -> None:
+        self.compiled: object | None = None  # the compiled recogniser's grammar, if built
         gid = f'(?:[ \t\n]+{g}id="{_AV}")?'
 
         def poly(pid: str, text: str) -> str:
@@ -92,4 +94,10 @@ class _Grammar:
 
 @lru_cache(maxsize=8)
 def _grammar(prefixes: tuple[str, str, str, str, str, str]) -> _Grammar:
-    return _Grammar(*(re.escape(p) for p in prefixes))
+    gr = _Grammar(*(re.escape(p) for p in prefixes))
+    if compiled.rawc is not None:  # the same names for the compiled recogniser
+        gr.compiled = compiled.rawc.grammar(tuple(p.encode() for p in prefixes),
+                                    tuple(k.encode() for k in THEMATIC),
+                                    tuple(n.encode() for n in SIMPLE_ATTRIBUTES),
+                                    tuple(n.encode() for n in GENERIC_TYPES))
+    return gr

@@ -1,35 +1,41 @@
-"""Raw-bytes CityGML reader: regular expressions over the text of each cityObjectMember.
+"""Raw-bytes CityGML reader: the text of each cityObjectMember, read without an XML tree.
 
-Pass 1 (:func:`plan`) checks the layout at byte level: a ``CityModel`` root whose namespace
-declarations bind the prefixes the expressions are built with (CityGML 1.0 or 2.0), one
-``gml:Envelope`` with ``srsName`` before the first member,
-``cityObjectMember`` tags without attributes and not nested, no comment, CDATA section,
-processing instruction or DTD after the root start tag, UTF-8, and no ``Building`` outside a
-member. Otherwise :func:`iter_batches` hands the whole file to the lxml reader (:mod:`.fastread`).
-While pass 2 reads, libxml2 checks the whole text chunk by chunk (well-formedness and
-namespaces, no tree; an error names file, line and column, and the conversion's outputs are
-discarded).
+Pass 1 (:func:`plan`) checks the layout at byte level (:mod:`.rawscan`): a ``CityModel`` root
+whose namespace declarations bind the prefixes the reader is built with (CityGML 1.0 or 2.0),
+one ``gml:Envelope`` with ``srsName`` before the first member, ``cityObjectMember`` tags without
+attributes and not nested, no comment, CDATA section, processing instruction or DTD after the
+root start tag, UTF-8, and no ``Building`` outside a member. Otherwise :func:`iter_batches`
+hands the whole file to the lxml reader (:mod:`.fastread`).
 
 Pass 2 cuts the members at byte offsets. A building of the common shape (simple, generic and
 ``gml:name`` attributes, xAL addresses, thematic surfaces of exterior-only polygons, Solids and
-MultiSurfaces of such polygons or of ``#id`` references) is read by the expressions, which must
-cover its text completely, into the records fastread's token reader makes (same rules, same
-``_emit``). Any other member (``&``, ``gml:pos``, parts, holes, other attributes, ...) is parsed
+MultiSurfaces of such polygons or of ``#id`` references) is read, into the records fastread's
+token reader makes (same rules, same ``_emit``), by
+
+- the compiled recogniser (``_rawc.c``, :mod:`.compiled`) where it takes the member: a subset of
+  the expressions' shapes with the same captures, and only text that is well-formed by
+  construction; or else
+- the regular expressions (:mod:`.rawgrammar`), which must cover its text completely.
+
+Any other member (``&``, ``gml:pos``, nested parts, holes, other attributes, ...) is parsed
 alone by lxml, wrapped in the file's own prolog and root start tag with line numbers shifted to
-the file's, and read by the lxml reader: the output is the same either way.
+the file's, and read by the lxml reader: the output is the same either way. Meanwhile libxml2
+checks the text of the whole file (well-formedness and namespaces, no tree), with blanks in
+place of the members the recogniser took; an error names file, line and column, and the
+conversion's outputs are discarded.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
 from opengeodata.errors import DataValidationError
-from pipelines.citymodel import fastread
+from pipelines.citymodel import compiled, fastread
 from pipelines.citymodel.batch import Batch, BatchBuilder, ObjRec
 from pipelines.citymodel.citygml import (
     GENERIC_TYPES,
@@ -41,8 +47,8 @@ from pipelines.citymodel.citygml import (
 from pipelines.citymodel.crs import SourceCrs, parse_crs_name
 from pipelines.citymodel.gml import BLDG, BUILDING_TAGS, CORE, GEN, GML
 from pipelines.citymodel.rawgrammar import _ATTRS, _AV, _S, _Grammar, _grammar
+from pipelines.citymodel.rawscan import _not_well_formed, _Scanner, _WellFormed
 
-CHUNK = 1 << 22
 #: after STREAK members in a row the expressions do not take, RUN members go to lxml as one tree
 STREAK, RUN = 4, 128
 XLINK = "http://www.w3.org/1999/xlink"
@@ -61,135 +67,6 @@ class Plan:
     root: bytes
     prefixes: tuple[str, str, str, str, str, str]  # core, bldg, gml, xlink, gen, xAL
     crs: SourceCrs
-
-
-class _Scanner:
-    """Cuts a file into cityObjectMember texts at byte offsets."""
-
-    def __init__(self, path: Path, member: bytes) -> None:
-        self.path = path
-        self.open = b"<" + member
-        self.close = b"</" + member
-        self.first_gap: tuple[bytes, int] | None = None
-
-    def members(self, check: _WellFormed | None = None
-                ) -> Generator[tuple[bytes, int], None, None]:
-        """(member text, line of its first byte); feeds ``check`` each chunk first."""
-        buf = b""
-        line = 1  # line of buf[0]
-        first = True
-        with self.path.open("rb") as f:
-            while True:
-                chunk = f.read(CHUNK)
-                if check is not None:
-                    check.feed(chunk)
-                if not chunk:
-                    break
-                buf = buf + chunk if buf else chunk
-                pos = 0
-                pos_line = line
-                while True:
-                    i = buf.find(self.open, pos)
-                    j = buf.find(self.close, i + 1) if i >= 0 else -1
-                    k = buf.find(b">", j) if j >= 0 else -1
-                    if k < 0:
-                        break
-                    i_line = pos_line + buf.count(b"\n", pos, i)
-                    if first:
-                        self.first_gap = (buf[:i], line)
-                        first = False
-                    yield buf[i:k + 1], i_line
-                    pos = k + 1
-                    pos_line = i_line + buf.count(b"\n", i, pos)
-                if i < 0 and not first:  # no member begins: keep a tail (a long footer)
-                    keep = max(pos, len(buf) - len(self.open) - 8)
-                    pos_line += buf.count(b"\n", pos, keep)
-                    pos = keep
-                line = pos_line
-                buf = buf[pos:]
-
-    def layout(self, root_end: int) -> bool:
-        """Pass 1: True when every member is ``<member>`` ... ``</member>``, not nested, no
-        ``Building`` lies outside a member and no comment, CDATA section, processing
-        instruction or DTD follows the root start tag (which ends at ``root_end``)."""
-        open_, close = self.open, self.close
-        buf = b""
-        skip = root_end  # bytes of buf already checked for "<!" and "<?"
-        with self.path.open("rb") as f:
-            while chunk := f.read(CHUNK):
-                buf = buf + chunk if buf else chunk
-                if _construct(buf, skip):
-                    return False
-                pos = 0
-                while True:
-                    i = buf.find(open_, pos)
-                    j = buf.find(close, i + 1) if i >= 0 else -1
-                    k = buf.find(b">", j) if j >= 0 else -1
-                    if k < 0:
-                        break
-                    if (buf[i + len(open_):i + len(open_) + 1] != b">"
-                            or buf[j + len(close):k].strip()
-                            or buf.find(open_, i + 1, j) >= 0
-                            or buf.find(b"Building", pos, i) >= 0):
-                        return False
-                    pos = k + 1
-                if i < 0:  # no member begins: keep a tail
-                    keep = max(pos, len(buf) - len(open_) - 8)
-                    if buf.find(b"Building", pos, keep + 7) >= 0:
-                        return False
-                    pos = keep
-                buf = buf[pos:]
-                skip = max(len(buf) - 1, 0)
-        return buf.find(b"Building") < 0 and buf.find(open_) < 0
-
-
-def _construct(buf: bytes, start: int) -> bool:
-    """``<!`` or ``<?`` in ``buf[start - 1:]`` (found by the rare second byte)."""
-    for mark in (b"!", b"?"):
-        i = buf.find(mark, max(start, 1))
-        while i >= 0:
-            if buf[i - 1] == 0x3C:  # "<"
-                return True
-            i = buf.find(mark, i + 1)
-    return False
-
-
-class _Nothing:
-    """A parser target without callbacks: libxml2 only checks the text."""
-
-    def close(self) -> None:
-        return None
-
-
-_AT = re.compile(r",? line \d+, column \d+$")
-
-
-class _WellFormed:
-    """Well-formedness and namespaces of the whole file by libxml2, chunk by chunk; an error
-    names file, line and column."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.parser = etree.XMLParser(target=_Nothing(), **_parser_args())
-
-    def feed(self, chunk: bytes) -> None:
-        """Check the next chunk; an empty one ends the file."""
-        try:
-            if chunk:
-                self.parser.feed(chunk)
-            else:
-                self.parser.close()
-        except etree.XMLSyntaxError as exc:
-            line, column = exc.position
-            self._fail(line, column, exc.msg)
-        for entry in self.parser.feed_error_log:  # namespace errors are not fatal to libxml2
-            if entry.level >= etree.ErrorLevels.ERROR:
-                self._fail(entry.line, entry.column, entry.message)
-
-    def _fail(self, line: int, column: int, message: str) -> None:
-        raise DataValidationError(
-            f"{self.path.name}: not well-formed XML: line {line}, column {column}: "
-            f"{_AT.sub('', message.strip())}")
 
 
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[ \t\r\n][^<>?]*\?>)?"
@@ -274,20 +151,41 @@ class _Polygons:
         return list(range(first, len(self.texts)))
 
 
-def _read(gr: _Grammar, text: str, line: int, source: str, out: BatchBuilder) -> bool:
-    """Append one member's building read by the expressions; False: the lxml reader must."""
+def _read(gr: _Grammar, member: bytes, line: int, source: str, out: BatchBuilder,
+          check: _WellFormed | None = None) -> bool:
+    """Append one member's building; False: the lxml reader must read it. The compiled
+    recogniser is asked first; what it takes is well-formed (``check.verified``)."""
+    polys = _Polygons()
+    rawc = compiled.rawc
+    if rawc is not None and gr.compiled is not None and (t := rawc.read(gr.compiled, member)):
+        rec = ObjRec(id=t[0], type="Building", source=source, line=line + t[1])
+        try:
+            obj = _compiled_object(gr, t, rec, polys, line)
+        except ValueError:
+            return False  # a value that does not convert: the element reader names it
+        if obj is None or not _add(obj, polys, out):
+            return False
+        if check is not None:
+            check.verified = True
+        return True
+    try:
+        text = member.decode("utf-8")
+    except UnicodeDecodeError:
+        return False  # lxml names the problem
     m = gr.building.fullmatch(text)
     if m is None:
         return False
-    polys = _Polygons()
     rec = ObjRec(id=m.group(1), type="Building", source=source,
                  line=line + text.count("\n", 0, m.start(1)))
     try:
         obj = _object(gr, text, m.start(2), m.end(2), rec, polys, line)
     except ValueError:
         return False  # a value that does not convert: the element reader names it
-    if obj is None:
-        return False
+    return obj is not None and _add(obj, polys, out)
+
+
+def _add(obj: fastread._Obj, polys: _Polygons, out: BatchBuilder) -> bool:
+    """Append a building read by the expressions; False when the lxml reader must."""
     ids = {pid: n for n, pid in enumerate(polys.pids) if pid}
     if len(ids) != len(polys.pids) - polys.pids.count(""):
         return False  # an id used twice (the element reader keeps the first)
@@ -300,6 +198,63 @@ def _read(gr: _Grammar, text: str, line: int, source: str, out: BatchBuilder) ->
     out.add_texts(polys.texts)
     out.add_building(obj.rec)
     return True
+
+
+def _address(gr: _Grammar, inner: str) -> dict[str, str] | None:
+    """The fields of an xalAddress's content; None when the expressions do not cover it."""
+    fields = gr.field.findall(inner)
+    if len(fields) != len(gr.field_tag.findall(inner)) or "xmlns" in inner:
+        return None
+    record: dict[str, str] = {}
+    for fname, value in fields:
+        if value.strip():
+            record.setdefault(fname, value.strip())
+    return record
+
+
+def _compiled_object(gr: _Grammar, t: tuple, rec: ObjRec, polys: _Polygons,
+                     line: int) -> fastread._Obj | None:
+    """:func:`_object` for what the compiled recogniser returned (same rules, same order)."""
+    _id, _nl, items, solids, kinds, lods, pids, texts, addresses, parts = t
+    obj = fastread._Obj(rec)
+    attrs = rec.attributes
+    for item in items:  # document order
+        if item[0] == 0:
+            name, value, space = item[1], item[2].strip(), item[3]
+            if value:
+                attrs[name] = SIMPLE_ATTRIBUTES[name](value)
+                if space:
+                    rec.code_spaces[name] = space
+        elif item[0] == 1:
+            gtype, gname, value = item[1], item[2], item[3]
+            if gname and value:
+                attrs[gname] = GENERIC_TYPES[gtype](value.strip())
+        elif item[1] and "name" not in attrs:
+            attrs["name"] = item[1].strip()
+    for fields in addresses:  # (name, text) of the fields, as _address reads them
+        record: dict[str, str] = {}
+        for fname, value in fields:
+            if value.strip():
+                record.setdefault(fname, value.strip())
+        if record:
+            rec.addresses.append(record)
+    for p in parts:  # their polygons come first
+        part = ObjRec(id=p[0], type="BuildingPart", source=rec.source, line=line + p[1])
+        sub = _compiled_object(gr, p, part, polys, line)
+        if sub is None:
+            return None
+        obj.parts.append(sub)
+    first = len(polys.texts)
+    polys.texts += texts
+    polys.pids += pids
+    obj.t_kind = list(map(fastread.KINDS.__getitem__, kinds))
+    obj.t_lod = lods
+    obj.t_pid = pids
+    obj.t_poly = list(range(first, first + len(texts)))
+    for lod, hrefs, inline in solids:  # inline polygons come after the thematic ones
+        obj.props.append(("Solid", lod, hrefs if inline is None else polys.add(inline)))
+    rec.parts = [p.rec for p in obj.parts]
+    return obj
 
 
 def _object(gr: _Grammar, text: str, pos: int, end: int, rec: ObjRec, polys: _Polygons,
@@ -344,14 +299,9 @@ def _object(gr: _Grammar, text: str, pos: int, end: int, rec: ObjRec, polys: _Po
             if value and "name" not in attrs:
                 attrs["name"] = value.strip()
         elif kind == "ad":
-            inner = it.group("ad")
-            fields = gr.field.findall(inner)
-            if len(fields) != len(gr.field_tag.findall(inner)) or "xmlns" in inner:
+            record = _address(gr, it.group("ad"))
+            if record is None:
                 return None
-            record: dict[str, str] = {}
-            for fname, value in fields:
-                if value.strip():
-                    record.setdefault(fname, value.strip())
             if record:
                 rec.addresses.append(record)
         elif kind == "sm":
@@ -434,8 +384,8 @@ class _Others:
         try:
             root = etree.fromstring(b"".join(parts), self.parser)
         except etree.XMLSyntaxError as exc:
-            raise DataValidationError(
-                f"{self.pl.path.name}: not well-formed XML: {exc}") from None
+            line, column = exc.position
+            raise _not_well_formed(self.pl.path, line, column, exc.msg) from None
         self.members, self.lines = [], []
         batcher = self.batcher
         batcher.elements = list(root.iter(*BUILDING_TAGS))
@@ -465,7 +415,7 @@ def read(pl: Plan, size: int = fastread.BATCH) -> Iterator[Batch]:
         if len(out) >= size:
             yield out.finish()
             out = BatchBuilder(pl.crs)
-        if _read(gr, member.decode("utf-8"), line, path.name, out):
+        if _read(gr, member, line, path.name, out, check):
             count += 1
             streak = 0
         else:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from opengeodata.errors import DataValidationError
-from pipelines.citymodel import rawread
+from pipelines.citymodel import rawread, rawscan
 from pipelines.citymodel.convert import convert
 from pipelines.citymodel.sample import generate
 from tests.pipelines.citymodel.golden_cases import CASES, run_case
@@ -138,7 +138,7 @@ def test_members_cut_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     source.write_text(text.replace("</core:CityModel>", footer + "</core:CityModel>"),
                       encoding="utf-8")
     whole = _outputs(source, tmp_path / "whole")
-    monkeypatch.setattr(rawread, "CHUNK", 61)  # members, gaps and the footer cut anywhere
+    monkeypatch.setattr(rawscan, "CHUNK", 61)  # members, gaps and the footer cut anywhere
     counts = _count_paths(monkeypatch)
     assert _outputs(source, tmp_path / "chunks") == whole
     assert counts[True] == 12

@@ -1,0 +1,200 @@
+"""The compiled recogniser and number parser (``_rawc.c``) give what the Python reader gives,
+and take only members that are well-formed by construction."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import sysconfig
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from opengeodata.errors import DataValidationError
+from pipelines.citymodel import compiled, rawgrammar, rawread
+from pipelines.citymodel.convert import convert
+from pipelines.citymodel.sample import generate
+from tests.pipelines.citymodel.golden_cases import CASES, run_case
+from tests.pipelines.citymodel.test_fastread import _outputs
+from tests.pipelines.citymodel.test_rawread import _mixed_sample
+
+HAS_COMPILER = shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]) is not None
+needs_rawc = pytest.mark.skipif(compiled.rawc is None,
+                                reason="the _rawc extension is not built (no C compiler)")
+
+
+def test_extension_is_built_where_a_compiler_is() -> None:
+    if not HAS_COMPILER:
+        pytest.skip("no C compiler on this machine: the Python reader does everything")
+    assert compiled.rawc is not None, "setup.py did not build pipelines/citymodel/_rawc.c"
+
+
+def _without_rawc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiled, "rawc", None)
+    rawgrammar._grammar.cache_clear()  # grammars made with the extension carry its grammar
+
+
+def _taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, per member, whether the compiled recogniser took it."""
+    taken: list[bool] = []
+    original = compiled.rawc.read  # type: ignore[union-attr]
+
+    class Spy:
+        def __getattr__(self, name: str) -> object:
+            return getattr(original.__self__, name)
+
+        @staticmethod
+        def read(grammar: object, member: bytes) -> object:
+            result = original(grammar, member)
+            taken.append(result is not None)
+            return result
+
+    monkeypatch.setattr(compiled, "rawc", Spy())
+    return taken
+
+
+@needs_rawc
+@pytest.mark.parametrize("case", CASES)
+def test_same_outputs_without_the_extension(case: str, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = _taken(monkeypatch)
+    with_c = run_case(case, tmp_path / "c")
+    if case.startswith("generated"):
+        assert taken and all(taken)  # every generated member went through the extension
+    _without_rawc(monkeypatch)
+    try:
+        assert run_case(case, tmp_path / "py") == with_c
+    finally:
+        rawgrammar._grammar.cache_clear()
+
+
+@needs_rawc
+def test_same_outputs_without_the_extension_with_irregular_members(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _mixed_sample(tmp_path)
+    monkeypatch.setattr(rawread, "STREAK", 10**9)  # every member is offered to the readers
+    taken = _taken(monkeypatch)
+    with_c = _outputs(source, tmp_path / "c")
+    assert 0 < sum(taken) < len(taken)  # both paths in one file
+    _without_rawc(monkeypatch)
+    try:
+        assert _outputs(source, tmp_path / "py") == with_c
+    finally:
+        rawgrammar._grammar.cache_clear()
+
+
+MEMBER = ('<core:cityObjectMember><bldg:Building gml:id="B1">{body}</bldg:Building>'
+          "</core:cityObjectMember>")
+ADDRESS = ("<bldg:address><core:Address><core:xalAddress><xAL:AddressDetails>{inner}"
+           "</xAL:AddressDetails></core:xalAddress></core:Address></bldg:address>")
+PREFIXES = ("core:", "bldg:", "gml:", "xlink:", "gen:", "xAL:")
+
+
+def _read(body: str | bytes) -> tuple | None:
+    gr = rawgrammar._grammar(PREFIXES)
+    member = MEMBER.format(body=body).encode() if isinstance(body, str) else \
+        MEMBER.encode().replace(b"{body}", body)
+    return compiled.rawc.read(gr.compiled, member)  # type: ignore[union-attr]
+
+
+@needs_rawc
+def test_recogniser_reads_attributes_surfaces_and_addresses() -> None:
+    body = ('<gml:name>Haus</gml:name><gen:stringAttribute name="a"><gen:value>x</gen:value>'
+            '</gen:stringAttribute><bldg:measuredHeight uom="m">9.5</bldg:measuredHeight>'
+            '<bldg:function codeSpace="urn:f">31001</bldg:function>'
+            + ADDRESS.format(inner='<xAL:Locality Type="Town"><xAL:LocalityName>Hannover'
+                                   "</xAL:LocalityName></xAL:Locality>"))
+    t = _read(body)
+    assert t is not None
+    assert t[0] == "B1" and t[2] == [(2, "Haus"), (1, "stringAttribute", "a", "x"),
+                                     (0, "measuredHeight", "9.5", None),
+                                     (0, "function", "31001", "urn:f")]
+    assert t[8] == [[("LocalityName", "Hannover")]]
+
+
+@needs_rawc
+@pytest.mark.parametrize("body", [
+    '<bldg:function a="1" a="2">x</bldg:function>',  # a duplicate attribute
+    '<bldg:function x:a="1">x</bldg:function>',  # a prefixed attribute
+    '<bldg:function xmlns:x="urn:x">x</bldg:function>',  # a namespace declaration
+    "<bldg:function>x\x01</bldg:function>",  # not an XML character
+    "<bldg:function>x]]></bldg:function>",  # "]]>" in text
+    "<bldg:function>x &amp; y</bldg:function>",  # a reference: the expressions do not take it
+    "<bldg:function>x</bldg:usage>",  # a wrong end tag
+    ADDRESS.format(inner="<xAL:Country><xAL:CountryName>DE</xAL:Country>"),  # unbalanced
+    ADDRESS.format(inner="<xAL:CountryName>DE<xAL:X/></xAL:CountryName>"),  # element in a field
+    ADDRESS.format(inner="<xAL:CountryName/>"),  # an empty-element field
+    ADDRESS.format(inner="<xAL:CountryName>xmlns</xAL:CountryName>"),  # the expressions' rule
+    ADDRESS.format(inner="<foo:CountryName>DE</foo:CountryName>"),  # a prefix not on the root
+    ('<bldg:consistsOfBuildingPart><bldg:BuildingPart gml:id="P"><gml:name>BuildingPart'
+     "</gml:name></bldg:BuildingPart></bldg:consistsOfBuildingPart>"),  # "BuildingPart" in it
+    "<bldg:lod2Solid> <gml:Solid/></bldg:lod2Solid>",  # a shape for the expressions
+])
+def test_recogniser_leaves_other_members_to_python(body: str) -> None:
+    assert _read(body) is None
+    assert _read("<bldg:function>x</bldg:function>") is not None  # the frame itself is fine
+
+
+@needs_rawc
+@pytest.mark.parametrize("raw", [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xef\xbf\xbe",
+                                 b"\xe0\x80\x80"])
+def test_recogniser_refuses_bad_utf8(raw: bytes) -> None:
+    assert _read(b"<bldg:function>x" + raw + b"</bldg:function>") is None
+    assert _read("<bldg:function>Straße</bldg:function>") is not None
+
+
+def test_error_after_recognised_members_names_its_line(tmp_path: Path) -> None:
+    """Members the recogniser took reach libxml2 as blanks: later lines stay right."""
+    source = generate(tmp_path / "gml", buildings=6, per_tile=6)[0]
+    text = source.read_text(encoding="utf-8")
+    text = text.replace("</core:CityModel>", "<core:x>\n<y></z></core:x>\n</core:CityModel>")
+    source.write_text(text, encoding="utf-8")
+    line = text[:text.index("<y></z>")].count("\n") + 1
+    with pytest.raises(DataValidationError,
+                       match=rf"not well-formed XML: line {line}, column \d+: Opening and ending"):
+        convert([source], cityjson=tmp_path / "out.city.json")
+    assert not (tmp_path / "out.city.json").exists()
+
+
+@needs_rawc
+def test_numbers_parsed_as_numpy_parses_them() -> None:
+    rng = random.Random(7)
+    texts = []
+    for _ in range(300):
+        tokens = [f"{rng.uniform(-1e7, 1e7):.{rng.randint(0, 12)}f}" for _ in range(rng.randint(
+            0, 30))]
+        tokens += [rng.choice(["0", "-0.0", "+1.5", "1.", ".25", "1e3", "-2.5E-7",
+                               "12345678901234567890.5", "0.1234567890123456789012345"])]
+        texts.append(rng.choice([" ", "\n  ", "\t"]).join(tokens))
+    parsed = compiled.rawc.parse_texts(texts)  # type: ignore[union-attr]
+    assert parsed is not None
+    values = np.frombuffer(parsed[0], dtype=np.float64)
+    counts = np.frombuffer(parsed[1], dtype=np.int64)
+    expected = [np.fromstring(t, sep=" ") for t in texts]
+    assert counts.tolist() == [len(e) for e in expected]
+    assert values.tobytes() == np.concatenate(expected).tobytes()  # bit for bit
+
+
+@needs_rawc
+@pytest.mark.parametrize("text", ["1 2 x", "1 nan 2", "1,5 2", "1e", "--1", "Straße"])
+def test_numbers_other_than_decimals_left_to_numpy(text: str) -> None:
+    assert compiled.rawc.parse_texts(["1 2 3", text]) is None  # type: ignore[union-attr]
+
+
+def test_bad_coordinates_named_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = generate(tmp_path / "gml", buildings=4, per_tile=4)[0]
+    text = source.read_text(encoding="utf-8")
+    start = text.index('<bldg:Building gml:id="DENI00000000002"')
+    pos = text.index("<gml:posList>", start) + len("<gml:posList>")
+    source.write_text(text[:pos] + "1 2 " + text[pos:], encoding="utf-8")
+    messages = []
+    for with_c in (True, False):
+        if not with_c:
+            _without_rawc(monkeypatch)
+        with pytest.raises(DataValidationError, match="building DENI00000000002: ") as err:
+            convert([source], cityjson=tmp_path / "out.city.json")
+        messages.append(re.sub(r"\s+", " ", str(err.value)))
+    rawgrammar._grammar.cache_clear()
+    assert messages[0] == messages[1]
