@@ -16,7 +16,7 @@ from pipelines.citymodel.crs import SourceCrs, parse_crs_name, to_target
 from pipelines.citymodel.encode import Encoded
 from pipelines.citymodel.footprints import FIELDS, Polygon2D, build_footprints, summarize
 from pipelines.citymodel.placement import geoid
-from pipelines.citymodel.quality import QualityLog, check_building
+from pipelines.citymodel.quality import QualityLog, check_batch
 from pipelines.citymodel.rawread import iter_batches
 from pipelines.citymodel.tiles import LGLN_PATTERN, tile_name
 from pipelines.citymodel.tiles3d import MAX_TILE_BYTES, Tiles3DBuilder, Tiles3DResult
@@ -134,8 +134,7 @@ class Converter:
         if self.transform is None:
             self._start(_first_xy(batch, kept[0]))
         assert self.transform is not None
-        for building in kept:
-            check_building(building, batch, self.result.quality)
+        check_batch(kept, batch, self.result.quality)
         encoded = Encoded(batch, self.transform)
         self.result.buildings += len(kept)
         if self.main is not None:

@@ -26,10 +26,10 @@ from pipelines.citymodel.batch import KIND_NAMES, Batch, GeomRec, ObjRec
 from pipelines.citymodel.cityjson import Chunk, Feature, Transform
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
-_RING_SEP = np.frombuffer(b"]],[[", np.uint8)
-_HEADS: dict[tuple[str, str], bytes] = {}
-_SEMANTICS: dict[tuple[bool, bytes], bytes] = {}
-_SEMANTICS_MAX = 4096
+_POW10 = 10 ** np.arange(1, 19, dtype=np.int64)
+_ZERO = -(1 << 62)  # stands for a 0 that starts a ring (-0 would print as 0)
+_FRAMES: dict[tuple[str, str, bytes], tuple[bytes, bytes]] = {}
+_FRAMES_MAX = 4096
 
 
 def _surface_buildings(buildings: list[ObjRec], nsurf: int) -> np.ndarray:
@@ -83,16 +83,6 @@ def _sort_points(qs: np.ndarray, bs: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return order, new
 
 
-def _head(gtype: str, lod: str) -> bytes:
-    """``{"type":..,"lod":..,"boundaries":`` and the brackets before the first index."""
-    text = _HEADS.get((gtype, lod))
-    if text is None:
-        text = (b'{"type":' + orjson.dumps(gtype) + b',"lod":' + orjson.dumps(lod)
-                + b',"boundaries":' + (b"[[[[" if gtype == "Solid" else b"[[["))
-        _HEADS[gtype, lod] = text
-    return text
-
-
 def _semantics(codes: list[int], solid: bool) -> dict[str, Any] | None:
     """``semantics`` of surfaces with these kind codes (-1: none), None when none has one."""
     if max(codes) < 0:
@@ -104,40 +94,49 @@ def _semantics(codes: list[int], solid: bool) -> dict[str, Any] | None:
             "values": [values] if solid else values}
 
 
-def _semantics_text(codes: bytes, solid: bool) -> bytes:
-    """``,"semantics":{..}`` for the int8 kind codes ``codes`` (empty when none), cached."""
-    text = _SEMANTICS.get((solid, codes))
-    if text is None:
+def _frame(gtype: str, lod: str, codes: bytes) -> tuple[bytes, bytes]:
+    """The JSON text before and after a simple geometry's indices (``codes``: int8 kinds)."""
+    key = (gtype, lod, codes)
+    frame = _FRAMES.get(key)
+    if frame is None:
+        solid = gtype == "Solid"
         sem = _semantics(np.frombuffer(codes, np.int8).tolist(), solid)
-        text = b',"semantics":' + orjson.dumps(sem) if sem is not None else b""
-        if len(_SEMANTICS) >= _SEMANTICS_MAX:
-            _SEMANTICS.clear()
-        _SEMANTICS[solid, codes] = text
-    return text
+        frame = (b'{"type":' + orjson.dumps(gtype) + b',"lod":' + orjson.dumps(lod)
+                 + b',"boundaries":' + (b"[[[[" if solid else b"[[["),
+                 (b"]]]]" if solid else b"]]]")
+                 + (b',"semantics":' + orjson.dumps(sem) if sem is not None else b"") + b"}")
+        if len(_FRAMES) >= _FRAMES_MAX:
+            _FRAMES.clear()
+        _FRAMES[key] = frame
+    return frame
 
 
 class _Text:
-    """All indices of a batch as one JSON text; rings apart by ``]],[[`` (numpy, no loop).
+    """All indices of a batch as one JSON text, rings apart by ``]],[[`` (no loop in Python).
 
-    A simple geometry's ``boundaries`` is then one slice of the text in brackets.
+    A simple geometry's ``boundaries`` is then one slice of the text in brackets. The first
+    index of each ring but the first is written negative, and ``,-`` then replaced; where each
+    ring's text lies follows from the number of digits of the indices.
     """
 
     def __init__(self, enc: Encoded, base: int) -> None:
-        text = orjson.dumps(enc.point_vertex + base, option=_NUMPY)[1:-1]
-        chars = np.frombuffer(text, np.uint8)
-        commas = np.flatnonzero(chars == 44)
+        values = enc.point_vertex + base
         at, n = enc.ring_at_arr, enc.ring_n_arr
-        used = np.flatnonzero(n > 0)
-        first = at[used]
-        cut = commas[first[first > 0] - 1]  # the comma before each ring's first index
-        rep = np.ones(len(chars), dtype=np.int64)
-        rep[cut] = len(_RING_SEP)
-        out = np.repeat(chars, rep)
-        pos = np.cumsum(rep) - rep  # where each character of ``text`` is now
-        out[pos[cut][:, None] + np.arange(len(_RING_SEP))] = _RING_SEP
-        self.text = out.tobytes()
-        point_start = np.concatenate(([0], commas + 1))
-        point_end = np.concatenate((commas, [len(chars)]))
+        first = at[n > 0]
+        first = first[first > 0]  # points that start a ring after another
+        marked = values.copy()
+        zero = values[first] == 0
+        marked[first] = np.where(zero, _ZERO, -values[first])
+        text = orjson.dumps(marked, option=_NUMPY)[1:-1]
+        if zero.any():
+            text = text.replace(b",%d" % _ZERO, b"]],[[0")
+        self.text = text.replace(b",-", b"]],[[")
+        digits = np.searchsorted(_POW10, values, side="right") + 1
+        sep = np.ones(len(values), dtype=np.int64)
+        sep[first] = 5
+        if len(sep):
+            sep[0] = 0
+        start = np.cumsum(sep + digits) - digits  # where each index starts in the text
         batch = enc.batch
         ring0, nrings = batch.surf_ring0, batch.surf_nrings
         simple = nrings == 1
@@ -148,8 +147,9 @@ class _Text:
         a = np.zeros(len(ring0), dtype=np.int64)
         b = np.zeros(len(ring0), dtype=np.int64)
         if len(good):
-            a[good] = pos[point_start[at[rings]]]
-            b[good] = pos[point_end[at[rings] + n[rings] - 1] - 1] + 1
+            last = at[rings] + n[rings] - 1
+            a[good] = start[at[rings]]
+            b[good] = start[last] + digits[last]
         self.start = a.tolist()  # text of a simple surface's ring: start:end
         self.end = b.tolist()
         self.other = np.concatenate(([0], np.cumsum(~simple))).tolist()  # surfaces not simple
@@ -165,15 +165,14 @@ class _Text:
     def geometries(self, geoms: list[GeomRec]) -> orjson.Fragment:
         """The JSON text of an object's ``geometry`` list."""
         parts = []
+        other, kinds = self.other, self.kinds
         for g in geoms:
             s0 = g.s0
-            if len(g.shells) == 1 and self.other[s0 + g.shells[0]] == self.other[s0]:
+            if len(g.shells) == 1 and other[s0 + g.shells[0]] == other[s0]:
                 s1 = s0 + g.shells[0]
                 if s1 > s0:
-                    solid = g.type == "Solid"
-                    parts.append(_head(g.type, g.lod) + self.text[self.start[s0]:self.end[s1 - 1]]
-                                 + (b"]]]]" if solid else b"]]]")
-                                 + _semantics_text(self.kinds[s0:s1], solid) + b"}")
+                    head, tail = _frame(g.type, g.lod, kinds[s0:s1])
+                    parts.append(head + self.text[self.start[s0]:self.end[s1 - 1]] + tail)
             else:
                 geom = self.enc._geometry(g.type, g.lod, s0, g.shells, self.idx)
                 if geom is not None:

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from pipelines.citymodel.batch import Batch, ObjRec
 
 TOLERANCE_M = 10.0
@@ -71,13 +73,6 @@ class QualityLog:
 
 
 def _own_height(obj: ObjRec, batch: Batch) -> float | None:
-    if len(obj.geometries) == 1:  # the common case: one geometry, the highest LoD
-        g = obj.geometries[0]
-        if g.s1 <= g.s0:
-            return None
-        zlo, zhi = batch.surface_z()
-        lo, hi = min(zlo[g.s0:g.s1]), max(zhi[g.s0:g.s1])
-        return hi - lo if lo <= hi else None
     objects = [obj] if obj.geometries else obj.all_objects()
     lo, hi = float("inf"), float("-inf")
     for part in objects:
@@ -90,11 +85,8 @@ def _own_height(obj: ObjRec, batch: Batch) -> float | None:
     return hi - lo if lo <= hi else None
 
 
-def _check_height(obj: ObjRec, batch: Batch, log: QualityLog) -> None:
-    measured = obj.attributes.get("measuredHeight")
-    if measured is None:
-        return
-    geometric = _own_height(obj, batch)
+def _judge(obj: ObjRec, measured: Any, geometric: float | None, log: QualityLog) -> None:
+    """Count a measuredHeight against the geometry's height; replace it when implausible."""
     if geometric is None:
         return
     log.height_checked += 1
@@ -111,6 +103,20 @@ def _check_height(obj: ObjRec, batch: Batch, log: QualityLog) -> None:
                              "measuredHeight": measured if finite else str(measured),
                              "geometry_height": replaced})
     obj.attributes["measuredHeight"] = replaced
+
+
+def _heights(batch: Batch, s0: list[int], s1: list[int]) -> np.ndarray:
+    """max z - min z of the points of surfaces ``s0[i]:s1[i]`` (non-empty ranges), nan if none."""
+    first, count = batch.surface_points()
+    a, b = np.asarray(s0, dtype=np.int64), np.asarray(s1, dtype=np.int64) - 1
+    p0, p1 = first[a], first[b] + count[b]  # the surfaces' points follow each other
+    out = np.full(len(a), np.nan)
+    some = np.flatnonzero(p1 > p0)
+    if len(some):
+        z = np.append(batch.xyz[:, 2], 0.0)
+        at = np.stack((p0[some], p1[some]), axis=1).ravel()
+        out[some] = np.maximum.reduceat(z, at)[::2] - np.minimum.reduceat(z, at)[::2]
+    return out
 
 
 def _map_lod4(obj: ObjRec, log: QualityLog) -> None:
@@ -130,12 +136,55 @@ def _map_lod4(obj: ObjRec, log: QualityLog) -> None:
     obj.geometries[:] = kept
 
 
+def check_batch(buildings: list[ObjRec], batch: Batch, log: QualityLog) -> None:
+    """Apply the checks to buildings of ``batch`` and their parts (in place).
+
+    The height of an object with one geometry and a float measuredHeight is tested for all
+    of them at once (numpy); the others, and the values found implausible, one by one, in
+    the buildings' order.
+    """
+    checks: list[tuple[ObjRec, Any, float | None]] = []
+    judge: list[int] = []  # the checks judged one by one
+    fast: list[int] = []  # the checks whose height numpy computes
+    s0: list[int] = []
+    s1: list[int] = []
+    values: list[float] = []
+    plain = not np.isnan(batch.xyz[:, 2]).any()
+    for building in buildings:
+        for obj in building.all_objects() if building.parts else (building,):
+            for geom in obj.geometries:
+                if geom.lod == "4":
+                    _map_lod4(obj, log)
+                    break
+            measured = obj.attributes.get("measuredHeight")
+            if measured is None:
+                continue
+            geoms = obj.geometries
+            if plain and len(geoms) == 1 and type(measured) is float and geoms[0].s1 > geoms[0].s0:
+                fast.append(len(checks))
+                s0.append(geoms[0].s0)
+                s1.append(geoms[0].s1)
+                values.append(measured)
+                checks.append((obj, measured, None))
+            else:  # now: a part's LoD4 mapping, later in the loop, may change it
+                judge.append(len(checks))
+                checks.append((obj, measured, _own_height(obj, batch)))
+    if fast:
+        height = _heights(batch, s0, s1)
+        m = np.asarray(values)
+        with np.errstate(invalid="ignore"):
+            ok = (np.isfinite(m) & (m > 0) & ~np.isnan(height)
+                  & (np.abs(m - height) <= np.maximum(TOLERANCE_M, TOLERANCE_REL * height)))
+        log.height_checked += int(ok.sum())
+        for i in np.flatnonzero(~ok).tolist():
+            k, h = fast[i], float(height[i])
+            checks[k] = (checks[k][0], checks[k][1], None if math.isnan(h) else h)
+            judge.append(k)
+        judge.sort()
+    for k in judge:
+        _judge(*checks[k], log)
+
+
 def check_building(building: ObjRec, batch: Batch, log: QualityLog) -> None:
     """Apply the checks to a building of ``batch`` and its parts (in place)."""
-    for obj in building.all_objects() if building.parts else (building,):
-        for geom in obj.geometries:
-            if geom.lod == "4":
-                _map_lod4(obj, log)
-                break
-        if "measuredHeight" in obj.attributes:
-            _check_height(obj, batch, log)
+    check_batch([building], batch, log)
