@@ -96,8 +96,7 @@ def _semantics(codes: list[int], solid: bool) -> dict[str, Any] | None:
 
 def _frame(gtype: str, lod: str, codes: bytes) -> tuple[bytes, bytes]:
     """The JSON text before and after a simple geometry's indices (``codes``: int8 kinds)."""
-    key = (gtype, lod, codes)
-    frame = _FRAMES.get(key)
+    frame = _FRAMES.get((gtype, lod, codes))
     if frame is None:
         solid = gtype == "Solid"
         sem = _semantics(np.frombuffer(codes, np.int8).tolist(), solid)
@@ -107,7 +106,7 @@ def _frame(gtype: str, lod: str, codes: bytes) -> tuple[bytes, bytes]:
                  + (b',"semantics":' + orjson.dumps(sem) if sem is not None else b"") + b"}")
         if len(_FRAMES) >= _FRAMES_MAX:
             _FRAMES.clear()
-        _FRAMES[key] = frame
+        _FRAMES[gtype, lod, codes] = frame
     return frame
 
 
@@ -165,18 +164,20 @@ class _Text:
     def geometries(self, geoms: list[GeomRec]) -> orjson.Fragment:
         """The JSON text of an object's ``geometry`` list."""
         parts = []
-        other, kinds = self.other, self.kinds
+        other, kinds, text, start, end = self.other, self.kinds, self.text, self.start, self.end
         for g in geoms:
-            s0 = g.s0
-            if len(g.shells) == 1 and other[s0 + g.shells[0]] == other[s0]:
-                s1 = s0 + g.shells[0]
-                if s1 > s0:
-                    head, tail = _frame(g.type, g.lod, kinds[s0:s1])
-                    parts.append(head + self.text[self.start[s0]:self.end[s1 - 1]] + tail)
-            else:
-                geom = self.enc._geometry(g.type, g.lod, s0, g.shells, self.idx)
+            s0, shells = g.s0, g.shells
+            s1 = s0 + shells[0] if len(shells) == 1 else -1
+            if s1 > s0 and other[s1] == other[s0]:
+                key = (g.type, g.lod, kinds[s0:s1])
+                head, tail = _FRAMES.get(key) or _frame(*key)
+                parts.append(head + text[start[s0]:end[s1 - 1]] + tail)
+            elif s1 != s0:  # not one empty shell
+                geom = self.enc._geometry(g.type, g.lod, s0, shells, self.idx)
                 if geom is not None:
                     parts.append(orjson.dumps(geom))
+        if len(parts) == 1:
+            return orjson.Fragment(b"[" + parts[0] + b"]")
         return orjson.Fragment(b"[" + b",".join(parts) + b"]")
 
 
