@@ -166,78 +166,144 @@ static int obj_init(obj_t *o) {
 #define TRY(x) do { int r_ = (x); if (r_ <= 0) return r_; } while (0)
 #define NEED(x) do { if (!(x)) return 0; } while (0)
 
-/* <B:boundedBy><B:KIND G:id="AV"><B:lodNMultiSurface>...one polygon...</B:boundedBy> */
-static int fast_sm(cur_t *c, obj_t *o) {
+static int close_tag(cur_t *c, str_t pfx, const char *a, const char *b);
+
+/* [ \t\n]+G:id="AV" (optional) [ \t\n]* ">" */
+static int gid_close(cur_t *c) {
+    const char *save = c->p, *a, *b;
+    ws(c);
+    if (!(c->p > save && P(c, c->g->gml) && L(c, "id=\"") && av(c, &a, &b))) c->p = save;
+    ws(c);
+    return L(c, ">");
+}
+
+/* [ \t\n]* "<" pfx name [ \t\n]* ">" */
+static int opn(cur_t *c, str_t pfx, const char *name) {
+    ws(c);
+    NEED(LP(c, "<", pfx, name));
+    ws(c);
+    return L(c, ">");
+}
+
+/* [ \t\n]* "</" pfx name [ \t\n]* ">" */
+static int cls(cur_t *c, str_t pfx, const char *name) {
+    ws(c);
+    NEED(LP(c, "</", pfx, name));
+    ws(c);
+    return L(c, ">");
+}
+
+/* [ \t\n]* <G:surfaceMember> <G:Polygon [G:id="AV"]> <G:exterior> <G:LinearRing [G:id]>
+ * <G:posList>TXT</G:posList> ... </G:surfaceMember>, whitespace between tags (the expressions'
+ * "member"): appended to pids and texts ("" for no id) */
+static int polygon_member(cur_t *c, PyObject *pids, PyObject *texts) {
     const grammar_t *g = c->g;
-    const char *ka, *kb, *a, *b, *pa, *pb, *ta, *tb;
-    NEED(LP(c, "<", g->bldg, "boundedBy><") && P(c, g->bldg));
-    NEED(word(c, g->kinds, g->nkinds, &ka, &kb));
-    NEED(L(c, " ") && P(c, g->gml) && L(c, "id=\"") && av(c, &a, &b));
-    NEED(LP(c, "><", g->bldg, "lod") && c->p < c->end && *c->p >= '0' && *c->p <= '4');
-    char lod = *c->p++;
-    NEED(L(c, "MultiSurface><") && P(c, g->gml) && L(c, "MultiSurface><") && P(c, g->gml)
-         && L(c, "surfaceMember><") && P(c, g->gml) && L(c, "Polygon ") && P(c, g->gml)
-         && L(c, "id=\"") && av(c, &pa, &pb));
-    NEED(LP(c, "><", g->gml, "exterior><") && P(c, g->gml) && L(c, "LinearRing><")
-         && P(c, g->gml) && L(c, "posList>") && txt(c, &ta, &tb));
-    NEED(LP(c, "</", g->gml, "posList></") && P(c, g->gml) && L(c, "LinearRing></")
-         && P(c, g->gml) && L(c, "exterior></") && P(c, g->gml) && L(c, "Polygon></")
-         && P(c, g->gml) && L(c, "surfaceMember></") && P(c, g->gml)
-         && L(c, "MultiSurface></") && P(c, g->bldg) && L(c, "lod"));
-    NEED(c->p < c->end && *c->p == lod);
-    c->p++;
-    NEED(L(c, "MultiSurface></") && P(c, g->bldg));
-    NEED(c->end - c->p >= kb - ka && memcmp(c->p, ka, (size_t)(kb - ka)) == 0);
-    c->p += kb - ka;
-    NEED(LP(c, "></", g->bldg, "boundedBy>"));
-    if (append_new(o->kinds, S(ka, kb)) < 0 || append_new(o->lods, PyUnicode_FromStringAndSize(&lod, 1)) < 0
-            || append_new(o->pids, S(pa, pb)) < 0 || append_new(o->texts, S(ta, tb)) < 0) return -1;
+    const char *pa = NULL, *pb = NULL, *ta, *tb;
+    NEED(opn(c, g->gml, "surfaceMember"));
+    ws(c);
+    NEED(LP(c, "<", g->gml, "Polygon"));
+    const char *save = c->p;
+    ws(c);
+    if (!(c->p > save && P(c, g->gml) && L(c, "id=\"") && av(c, &pa, &pb))) { c->p = save; pa = NULL; }
+    ws(c);
+    NEED(L(c, ">") && opn(c, g->gml, "exterior"));
+    ws(c);
+    NEED(LP(c, "<", g->gml, "LinearRing") && gid_close(c) && opn(c, g->gml, "posList")
+         && txt(c, &ta, &tb));
+    NEED(LP(c, "</", g->gml, "posList"));
+    ws(c);
+    NEED(L(c, ">") && cls(c, g->gml, "LinearRing") && cls(c, g->gml, "exterior")
+         && cls(c, g->gml, "Polygon") && cls(c, g->gml, "surfaceMember"));
+    if (append_new(pids, pa ? S(pa, pb) : PyUnicode_FromStringAndSize("", 0)) < 0
+            || append_new(texts, S(ta, tb)) < 0) return -1;
     return 1;
 }
 
-/* <G:surfaceMember><G:Polygon[ G:id="AV"]><G:exterior><G:LinearRing><G:posList>TXT</...> as
- * (id or "", text) */
-static int inline_member(cur_t *c, PyObject *polygons) {
+/* <B:boundedBy> <B:KIND [G:id]> <B:lodNMultiSurface> <G:MultiSurface [G:id]> polygon members
+ * </...></B:boundedBy> (the expressions' "sm"): each polygon with the kind and LoD */
+static int thematic(cur_t *c, obj_t *o) {
     const grammar_t *g = c->g;
-    const char *pa = NULL, *pb = NULL, *ta, *tb;
-    NEED(LP(c, "<", g->gml, "surfaceMember><") && P(c, g->gml) && L(c, "Polygon"));
-    if (L(c, " ")) NEED(P(c, g->gml) && L(c, "id=\"") && av(c, &pa, &pb));
-    NEED(LP(c, "><", g->gml, "exterior><") && P(c, g->gml) && L(c, "LinearRing><")
-         && P(c, g->gml) && L(c, "posList>") && txt(c, &ta, &tb));
-    NEED(LP(c, "</", g->gml, "posList></") && P(c, g->gml) && L(c, "LinearRing></")
-         && P(c, g->gml) && L(c, "exterior></") && P(c, g->gml) && L(c, "Polygon></")
-         && P(c, g->gml) && L(c, "surfaceMember>"));
-    PyObject *pair = Py_BuildValue("(N N)", pa ? S(pa, pb) : PyUnicode_FromStringAndSize("", 0),
-                                   S(ta, tb));
-    return append_new(polygons, pair) < 0 ? -1 : 1;
+    const char *ka, *kb;
+    NEED(LP(c, "<", g->bldg, "boundedBy"));
+    ws(c);
+    NEED(L(c, ">"));
+    ws(c);
+    NEED(L(c, "<") && P(c, g->bldg) && word(c, g->kinds, g->nkinds, &ka, &kb) && gid_close(c));
+    ws(c);
+    NEED(LP(c, "<", g->bldg, "lod") && c->p < c->end && *c->p >= '0' && *c->p <= '4');
+    char lod = *c->p++;
+    NEED(L(c, "MultiSurface"));
+    ws(c);
+    NEED(L(c, ">"));
+    ws(c);
+    NEED(LP(c, "<", g->gml, "MultiSurface") && gid_close(c));
+    Py_ssize_t before = PyList_GET_SIZE(o->texts);
+    for (;;) {
+        const char *save = c->p;
+        ws(c);
+        int more = starts(c, "<", g->gml, "surfaceMember");
+        c->p = save;
+        if (!more) break;
+        int r = polygon_member(c, o->pids, o->texts);
+        if (r <= 0) return r;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(o->texts) - before;
+    NEED(n > 0 && cls(c, g->gml, "MultiSurface"));
+    ws(c);
+    NEED(LP(c, "</", g->bldg, "lod") && c->p < c->end && *c->p == lod);
+    c->p++;
+    NEED(L(c, "MultiSurface"));
+    ws(c);
+    NEED(L(c, ">"));
+    ws(c);
+    NEED(close_tag(c, g->bldg, ka, kb) && cls(c, g->bldg, "boundedBy"));
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (append_new(o->kinds, S(ka, kb)) < 0
+                || append_new(o->lods, PyUnicode_FromStringAndSize(&lod, 1)) < 0) return -1;
+    return 1;
 }
 
-/* <B:lodNSolid><G:Solid><G:exterior><G:CompositeSurface> members </...></B:lodNSolid>: members
- * all (<G:surfaceMember X:href="#id"/>) or all inline polygons; as (lod, hrefs, None) or
- * (lod, None, polygons) */
-static int fast_solid(cur_t *c, obj_t *o) {
+/* <B:lodNSolid> <G:Solid [id]> <G:exterior> <G:CompositeSurface [id]> members </...> or
+ * <B:lodNMultiSurface> <G:MultiSurface [id]> members </...> (the expressions' "pb"): members
+ * all <G:surfaceMember X:href="#id"/> or all inline polygons; as (type, lod, hrefs, None) or
+ * (type, lod, None, [(id, text), ...]) */
+static int geometry(cur_t *c, obj_t *o) {
     const grammar_t *g = c->g;
     NEED(LP(c, "<", g->bldg, "lod") && c->p < c->end && *c->p >= '1' && *c->p <= '4');
     char lod = *c->p++;
-    NEED(L(c, "Solid><") && P(c, g->gml) && L(c, "Solid><") && P(c, g->gml)
-         && L(c, "exterior><") && P(c, g->gml) && L(c, "CompositeSurface>"));
-    int inline_ = starts(c, "<", g->gml, "surfaceMember>");
-    PyObject *list = PyList_New(0);
-    if (list == NULL) return -1;
-    int n = 0, r = 1;
-    for (;;) {
-        const char *save = c->p;
-        if (inline_) {
-            if (!starts(c, "<", g->gml, "surfaceMember>")) break;
-            r = inline_member(c, list);
-            if (r <= 0) break;
-            n++;
-            continue;
-        }
-        if (!(LP(c, "<", g->gml, "surfaceMember ") && P(c, g->xlink) && L(c, "href=\"#"))) {
-            c->p = save;
-            break;
-        }
+    int solid = L(c, "Solid");
+    NEED(solid || L(c, "MultiSurface"));
+    ws(c);
+    NEED(L(c, ">"));
+    ws(c);
+    if (solid) {
+        NEED(LP(c, "<", g->gml, "Solid") && gid_close(c) && opn(c, g->gml, "exterior"));
+        ws(c);
+        NEED(LP(c, "<", g->gml, "CompositeSurface") && gid_close(c));
+    } else {
+        NEED(LP(c, "<", g->gml, "MultiSurface") && gid_close(c));
+    }
+    /* inline polygons when the first member has no attribute */
+    const char *save = c->p;
+    ws(c);
+    int inline_ = 0;
+    if (starts(c, "<", g->gml, "surfaceMember")) {
+        const char *q = c->p + 1 + g->gml.n + 13;
+        while (q < c->end && is_ws(*q)) q++;
+        inline_ = q < c->end && *q == '>';
+    }
+    c->p = save;
+    PyObject *hrefs = PyList_New(0), *pids = PyList_New(0), *texts = PyList_New(0);
+    int r = (hrefs && pids && texts) ? 1 : -1;
+    while (r > 0) {
+        save = c->p;
+        ws(c);
+        if (!starts(c, "<", g->gml, "surfaceMember")) { c->p = save; break; }
+        if (inline_) { c->p = save; r = polygon_member(c, pids, texts); continue; }
+        c->p += 1 + g->gml.n + 13;
+        if (c->p >= c->end || !is_ws(*c->p)) { r = 0; break; }
+        ws(c);
+        if (!(P(c, g->xlink) && L(c, "href=\"#"))) { r = 0; break; }
         const char *a = c->p;
         while (c->p < c->end && *c->p != '"') {
             char ch = *c->p;
@@ -247,22 +313,42 @@ static int fast_solid(cur_t *c, obj_t *o) {
         }
         if (r == 0) break;
         const char *b = c->p;
-        if (!L(c, "\"/>")) { r = 0; break; }
-        if (append_new(list, S(a, b)) < 0) { r = -1; break; }
-        n++;
+        if (!L(c, "\"")) { r = 0; break; }
+        ws(c);
+        if (!L(c, "/>")) { r = 0; break; }
+        if (append_new(hrefs, S(a, b)) < 0) r = -1;
     }
-    if (r > 0 && (n == 0 || !(LP(c, "</", g->gml, "CompositeSurface></") && P(c, g->gml)
-                              && L(c, "exterior></") && P(c, g->gml) && L(c, "Solid></")
-                              && P(c, g->bldg) && L(c, "lod") && c->p < c->end
-                              && *c->p == lod))) r = 0;
     if (r > 0) {
-        c->p++;
-        if (!L(c, "Solid>")) r = 0;
+        r = solid ? cls(c, g->gml, "CompositeSurface") && cls(c, g->gml, "exterior")
+                    && cls(c, g->gml, "Solid")
+                  : cls(c, g->gml, "MultiSurface");
+        if (r) { ws(c); r = LP(c, "</", g->bldg, "lod") && c->p < c->end && *c->p == lod; }
+        if (r) { c->p++; r = L(c, solid ? "Solid" : "MultiSurface"); }
+        if (r) { ws(c); r = L(c, ">"); }
     }
-    if (r <= 0) { Py_DECREF(list); return r; }
-    PyObject *item = inline_ ? Py_BuildValue("(N O N)", PyUnicode_FromStringAndSize(&lod, 1), Py_None, list)
-                             : Py_BuildValue("(N N O)", PyUnicode_FromStringAndSize(&lod, 1), list, Py_None);
-    return append_new(o->solids, item) < 0 ? -1 : 1;
+    PyObject *item = NULL;
+    if (r > 0) {
+        PyObject *polygons = NULL;
+        if (inline_) {
+            Py_ssize_t n = PyList_GET_SIZE(texts);
+            polygons = PyList_New(n);
+            for (Py_ssize_t i = 0; polygons && i < n; i++) {
+                PyObject *pair = PyTuple_Pack(2, PyList_GET_ITEM(pids, i), PyList_GET_ITEM(texts, i));
+                if (pair == NULL) { Py_CLEAR(polygons); break; }
+                PyList_SET_ITEM(polygons, i, pair);
+            }
+            if (polygons == NULL) r = -1;
+        }
+        if (r > 0) {
+            item = inline_ ? Py_BuildValue("(s N O N)", solid ? "Solid" : "MultiSurface",
+                                           PyUnicode_FromStringAndSize(&lod, 1), Py_None, polygons)
+                           : Py_BuildValue("(s N O O)", solid ? "Solid" : "MultiSurface",
+                                           PyUnicode_FromStringAndSize(&lod, 1), hrefs, Py_None);
+            if (item == NULL || append_new(o->solids, item) < 0) r = -1;
+        }
+    }
+    Py_XDECREF(hrefs); Py_XDECREF(pids); Py_XDECREF(texts);
+    return r;
 }
 
 /* "</" pfx name [ \t\n]* ">" */
@@ -503,8 +589,8 @@ static int body(cur_t *c, const char *end, obj_t *o, int in_part) {
         const char *item_start = c->p;
         ws(c);
         if (c->p >= end) { r = 1; break; }
-        if (starts(c, "<", g->bldg, "boundedBy>")) r = fast_sm(c, o);
-        else if (starts(c, "<", g->bldg, "lod")) r = fast_solid(c, o);
+        if (starts(c, "<", g->bldg, "boundedBy")) r = thematic(c, o);
+        else if (starts(c, "<", g->bldg, "lod")) r = geometry(c, o);
         else if (starts(c, "<", g->bldg, "address")
                  && c->p + 1 + g->bldg.n + 7 < end
                  && (is_ws(c->p[1 + g->bldg.n + 7]) || c->p[1 + g->bldg.n + 7] == '>')) {
