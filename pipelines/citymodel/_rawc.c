@@ -28,22 +28,22 @@ typedef struct {
 typedef struct { const char *p, *end, *base; const grammar_t *g; } cur_t;
 
 /* -- literals ------------------------------------------------------------------------------ */
-static int L(cur_t *c, const char *s) {
+static inline __attribute__((always_inline)) int L(cur_t *c, const char *s) {
     size_t n = strlen(s);
     if ((size_t)(c->end - c->p) < n || memcmp(c->p, s, n) != 0) return 0;
     c->p += n;
     return 1;
 }
 
-static int P(cur_t *c, str_t s) {
+static inline __attribute__((always_inline)) int P(cur_t *c, str_t s) {
     if (c->end - c->p < s.n || memcmp(c->p, s.s, (size_t)s.n) != 0) return 0;
     c->p += s.n;
     return 1;
 }
 
-static int LP(cur_t *c, const char *a, str_t pfx, const char *b) { return L(c, a) && P(c, pfx) && L(c, b); }
+static inline __attribute__((always_inline)) int LP(cur_t *c, const char *a, str_t pfx, const char *b) { return L(c, a) && P(c, pfx) && L(c, b); }
 
-static void ws(cur_t *c) {
+static inline void ws(cur_t *c) {
     while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n')) c->p++;
 }
 
@@ -63,14 +63,10 @@ static int av(cur_t *c, const char **a, const char **b) {
     return 1;
 }
 
-/* [^<&\r]* up to a '<' */
+/* [^<&\r]* up to a '<' (clean_text refused '&' and '\r' in the whole member) */
 static int txt(cur_t *c, const char **a, const char **b) {
-    const char *q = c->p;
-    while (q < c->end && *q != '<') {
-        if (*q == '&' || *q == '\r') return 0;
-        q++;
-    }
-    if (q >= c->end) return 0;
+    const char *q = memchr(c->p, '<', (size_t)(c->end - c->p));
+    if (q == NULL) return 0;
     *a = c->p; *b = q;
     c->p = q;
     return 1;
@@ -621,29 +617,54 @@ static PyObject *obj_tuple(obj_t *o, PyObject *id, Py_ssize_t nl) {
 
 /* XML characters in valid UTF-8: no control character but tab and newline, no U+FFFE/U+FFFF,
  * no surrogate, no "]]>" */
+static unsigned char SPECIAL[256];  /* 1: a byte clean_text looks at (set at import) */
+
+static void init_special(void) {
+    for (int b = 0; b < 256; b++)
+        SPECIAL[b] = (b < 0x20 && b != '\t' && b != '\n') || b == ']' || b == '&' || b >= 0x80;
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* eight bytes that are all plain (0x20..0x7f but "]" and "&") */
+static inline int plain8(const unsigned char *p) {
+    unsigned long long w;
+    memcpy(&w, p, 8);
+    unsigned long long x = w ^ (ONES * ']'), y = w ^ (ONES * '&');
+    return !((w & HIGHS) | ((w - ONES * 0x20) & ~w & HIGHS) | ((x - ONES) & ~x & HIGHS)
+             | ((y - ONES) & ~y & HIGHS));
+}
+
 static int clean_text(const unsigned char *s, Py_ssize_t n) {
     Py_ssize_t i = 0;
     while (i < n) {
-        unsigned char ch = s[i];
-        if (ch < 0x80) {
-            if (ch < 0x20 && ch != '\t' && ch != '\n') return 0;
-            if (ch == ']' && i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>') return 0;
-            i++;
-            continue;
+        while (i + 8 <= n && plain8(s + i)) i += 8;
+        Py_ssize_t stop = i + 8 < n ? i + 8 : n;
+        while (i < stop) {
+            unsigned char ch = s[i];
+            if (!SPECIAL[ch]) { i++; continue; }
+            if (ch == '&') return 0;  /* a reference: the expressions never take one */
+            if (ch < 0x80) {
+                if (ch < 0x20 && ch != '\t' && ch != '\n') return 0;
+                if (ch == ']' && i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>') return 0;
+                i++;
+                continue;
+            }
+            unsigned int cp; int len;
+            if (ch >= 0xC2 && ch <= 0xDF) { cp = ch & 0x1F; len = 2; }
+            else if (ch >= 0xE0 && ch <= 0xEF) { cp = ch & 0x0F; len = 3; }
+            else if (ch >= 0xF0 && ch <= 0xF4) { cp = ch & 0x07; len = 4; }
+            else return 0;
+            if (i + len > n) return 0;
+            for (int k = 1; k < len; k++) {
+                if ((s[i + k] & 0xC0) != 0x80) return 0;
+                cp = (cp << 6) | (s[i + k] & 0x3F);
+            }
+            if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+                    || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) return 0;
+            i += len;
         }
-        unsigned int cp; int len;
-        if (ch >= 0xC2 && ch <= 0xDF) { cp = ch & 0x1F; len = 2; }
-        else if (ch >= 0xE0 && ch <= 0xEF) { cp = ch & 0x0F; len = 3; }
-        else if (ch >= 0xF0 && ch <= 0xF4) { cp = ch & 0x07; len = 4; }
-        else return 0;
-        if (i + len > n) return 0;
-        for (int k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-                || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) return 0;
-        i += len;
     }
     return 1;
 }
@@ -839,4 +860,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_rawc", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__rawc(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__rawc(void) {
+    init_special();
+    return PyModule_Create(&module);
+}
