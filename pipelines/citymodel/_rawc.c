@@ -28,22 +28,22 @@ typedef struct {
 typedef struct { const char *p, *end, *base; const grammar_t *g; } cur_t;
 
 /* -- literals ------------------------------------------------------------------------------ */
-static int L(cur_t *c, const char *s) {
+static inline __attribute__((always_inline)) int L(cur_t *c, const char *s) {
     size_t n = strlen(s);
     if ((size_t)(c->end - c->p) < n || memcmp(c->p, s, n) != 0) return 0;
     c->p += n;
     return 1;
 }
 
-static int P(cur_t *c, str_t s) {
+static inline __attribute__((always_inline)) int P(cur_t *c, str_t s) {
     if (c->end - c->p < s.n || memcmp(c->p, s.s, (size_t)s.n) != 0) return 0;
     c->p += s.n;
     return 1;
 }
 
-static int LP(cur_t *c, const char *a, str_t pfx, const char *b) { return L(c, a) && P(c, pfx) && L(c, b); }
+static inline __attribute__((always_inline)) int LP(cur_t *c, const char *a, str_t pfx, const char *b) { return L(c, a) && P(c, pfx) && L(c, b); }
 
-static void ws(cur_t *c) {
+static inline void ws(cur_t *c) {
     while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n')) c->p++;
 }
 
@@ -63,14 +63,10 @@ static int av(cur_t *c, const char **a, const char **b) {
     return 1;
 }
 
-/* [^<&\r]* up to a '<' */
+/* [^<&\r]* up to a '<' (clean_text refused '&' and '\r' in the whole member) */
 static int txt(cur_t *c, const char **a, const char **b) {
-    const char *q = c->p;
-    while (q < c->end && *q != '<') {
-        if (*q == '&' || *q == '\r') return 0;
-        q++;
-    }
-    if (q >= c->end) return 0;
+    const char *q = memchr(c->p, '<', (size_t)(c->end - c->p));
+    if (q == NULL) return 0;
     *a = c->p; *b = q;
     c->p = q;
     return 1;
@@ -166,78 +162,144 @@ static int obj_init(obj_t *o) {
 #define TRY(x) do { int r_ = (x); if (r_ <= 0) return r_; } while (0)
 #define NEED(x) do { if (!(x)) return 0; } while (0)
 
-/* <B:boundedBy><B:KIND G:id="AV"><B:lodNMultiSurface>...one polygon...</B:boundedBy> */
-static int fast_sm(cur_t *c, obj_t *o) {
+static int close_tag(cur_t *c, str_t pfx, const char *a, const char *b);
+
+/* [ \t\n]+G:id="AV" (optional) [ \t\n]* ">" */
+static int gid_close(cur_t *c) {
+    const char *save = c->p, *a, *b;
+    ws(c);
+    if (!(c->p > save && P(c, c->g->gml) && L(c, "id=\"") && av(c, &a, &b))) c->p = save;
+    ws(c);
+    return L(c, ">");
+}
+
+/* [ \t\n]* "<" pfx name [ \t\n]* ">" */
+static int opn(cur_t *c, str_t pfx, const char *name) {
+    ws(c);
+    NEED(LP(c, "<", pfx, name));
+    ws(c);
+    return L(c, ">");
+}
+
+/* [ \t\n]* "</" pfx name [ \t\n]* ">" */
+static int cls(cur_t *c, str_t pfx, const char *name) {
+    ws(c);
+    NEED(LP(c, "</", pfx, name));
+    ws(c);
+    return L(c, ">");
+}
+
+/* [ \t\n]* <G:surfaceMember> <G:Polygon [G:id="AV"]> <G:exterior> <G:LinearRing [G:id]>
+ * <G:posList>TXT</G:posList> ... </G:surfaceMember>, whitespace between tags (the expressions'
+ * "member"): appended to pids and texts ("" for no id) */
+static int polygon_member(cur_t *c, PyObject *pids, PyObject *texts) {
     const grammar_t *g = c->g;
-    const char *ka, *kb, *a, *b, *pa, *pb, *ta, *tb;
-    NEED(LP(c, "<", g->bldg, "boundedBy><") && P(c, g->bldg));
-    NEED(word(c, g->kinds, g->nkinds, &ka, &kb));
-    NEED(L(c, " ") && P(c, g->gml) && L(c, "id=\"") && av(c, &a, &b));
-    NEED(LP(c, "><", g->bldg, "lod") && c->p < c->end && *c->p >= '0' && *c->p <= '4');
-    char lod = *c->p++;
-    NEED(L(c, "MultiSurface><") && P(c, g->gml) && L(c, "MultiSurface><") && P(c, g->gml)
-         && L(c, "surfaceMember><") && P(c, g->gml) && L(c, "Polygon ") && P(c, g->gml)
-         && L(c, "id=\"") && av(c, &pa, &pb));
-    NEED(LP(c, "><", g->gml, "exterior><") && P(c, g->gml) && L(c, "LinearRing><")
-         && P(c, g->gml) && L(c, "posList>") && txt(c, &ta, &tb));
-    NEED(LP(c, "</", g->gml, "posList></") && P(c, g->gml) && L(c, "LinearRing></")
-         && P(c, g->gml) && L(c, "exterior></") && P(c, g->gml) && L(c, "Polygon></")
-         && P(c, g->gml) && L(c, "surfaceMember></") && P(c, g->gml)
-         && L(c, "MultiSurface></") && P(c, g->bldg) && L(c, "lod"));
-    NEED(c->p < c->end && *c->p == lod);
-    c->p++;
-    NEED(L(c, "MultiSurface></") && P(c, g->bldg));
-    NEED(c->end - c->p >= kb - ka && memcmp(c->p, ka, (size_t)(kb - ka)) == 0);
-    c->p += kb - ka;
-    NEED(LP(c, "></", g->bldg, "boundedBy>"));
-    if (append_new(o->kinds, S(ka, kb)) < 0 || append_new(o->lods, PyUnicode_FromStringAndSize(&lod, 1)) < 0
-            || append_new(o->pids, S(pa, pb)) < 0 || append_new(o->texts, S(ta, tb)) < 0) return -1;
+    const char *pa = NULL, *pb = NULL, *ta, *tb;
+    NEED(opn(c, g->gml, "surfaceMember"));
+    ws(c);
+    NEED(LP(c, "<", g->gml, "Polygon"));
+    const char *save = c->p;
+    ws(c);
+    if (!(c->p > save && P(c, g->gml) && L(c, "id=\"") && av(c, &pa, &pb))) { c->p = save; pa = NULL; }
+    ws(c);
+    NEED(L(c, ">") && opn(c, g->gml, "exterior"));
+    ws(c);
+    NEED(LP(c, "<", g->gml, "LinearRing") && gid_close(c) && opn(c, g->gml, "posList")
+         && txt(c, &ta, &tb));
+    NEED(LP(c, "</", g->gml, "posList"));
+    ws(c);
+    NEED(L(c, ">") && cls(c, g->gml, "LinearRing") && cls(c, g->gml, "exterior")
+         && cls(c, g->gml, "Polygon") && cls(c, g->gml, "surfaceMember"));
+    if (append_new(pids, pa ? S(pa, pb) : PyUnicode_FromStringAndSize("", 0)) < 0
+            || append_new(texts, S(ta, tb)) < 0) return -1;
     return 1;
 }
 
-/* <G:surfaceMember><G:Polygon[ G:id="AV"]><G:exterior><G:LinearRing><G:posList>TXT</...> as
- * (id or "", text) */
-static int inline_member(cur_t *c, PyObject *polygons) {
+/* <B:boundedBy> <B:KIND [G:id]> <B:lodNMultiSurface> <G:MultiSurface [G:id]> polygon members
+ * </...></B:boundedBy> (the expressions' "sm"): each polygon with the kind and LoD */
+static int thematic(cur_t *c, obj_t *o) {
     const grammar_t *g = c->g;
-    const char *pa = NULL, *pb = NULL, *ta, *tb;
-    NEED(LP(c, "<", g->gml, "surfaceMember><") && P(c, g->gml) && L(c, "Polygon"));
-    if (L(c, " ")) NEED(P(c, g->gml) && L(c, "id=\"") && av(c, &pa, &pb));
-    NEED(LP(c, "><", g->gml, "exterior><") && P(c, g->gml) && L(c, "LinearRing><")
-         && P(c, g->gml) && L(c, "posList>") && txt(c, &ta, &tb));
-    NEED(LP(c, "</", g->gml, "posList></") && P(c, g->gml) && L(c, "LinearRing></")
-         && P(c, g->gml) && L(c, "exterior></") && P(c, g->gml) && L(c, "Polygon></")
-         && P(c, g->gml) && L(c, "surfaceMember>"));
-    PyObject *pair = Py_BuildValue("(N N)", pa ? S(pa, pb) : PyUnicode_FromStringAndSize("", 0),
-                                   S(ta, tb));
-    return append_new(polygons, pair) < 0 ? -1 : 1;
+    const char *ka, *kb;
+    NEED(LP(c, "<", g->bldg, "boundedBy"));
+    ws(c);
+    NEED(L(c, ">"));
+    ws(c);
+    NEED(L(c, "<") && P(c, g->bldg) && word(c, g->kinds, g->nkinds, &ka, &kb) && gid_close(c));
+    ws(c);
+    NEED(LP(c, "<", g->bldg, "lod") && c->p < c->end && *c->p >= '0' && *c->p <= '4');
+    char lod = *c->p++;
+    NEED(L(c, "MultiSurface"));
+    ws(c);
+    NEED(L(c, ">"));
+    ws(c);
+    NEED(LP(c, "<", g->gml, "MultiSurface") && gid_close(c));
+    Py_ssize_t before = PyList_GET_SIZE(o->texts);
+    for (;;) {
+        const char *save = c->p;
+        ws(c);
+        int more = starts(c, "<", g->gml, "surfaceMember");
+        c->p = save;
+        if (!more) break;
+        int r = polygon_member(c, o->pids, o->texts);
+        if (r <= 0) return r;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(o->texts) - before;
+    NEED(n > 0 && cls(c, g->gml, "MultiSurface"));
+    ws(c);
+    NEED(LP(c, "</", g->bldg, "lod") && c->p < c->end && *c->p == lod);
+    c->p++;
+    NEED(L(c, "MultiSurface"));
+    ws(c);
+    NEED(L(c, ">"));
+    ws(c);
+    NEED(close_tag(c, g->bldg, ka, kb) && cls(c, g->bldg, "boundedBy"));
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (append_new(o->kinds, S(ka, kb)) < 0
+                || append_new(o->lods, PyUnicode_FromStringAndSize(&lod, 1)) < 0) return -1;
+    return 1;
 }
 
-/* <B:lodNSolid><G:Solid><G:exterior><G:CompositeSurface> members </...></B:lodNSolid>: members
- * all (<G:surfaceMember X:href="#id"/>) or all inline polygons; as (lod, hrefs, None) or
- * (lod, None, polygons) */
-static int fast_solid(cur_t *c, obj_t *o) {
+/* <B:lodNSolid> <G:Solid [id]> <G:exterior> <G:CompositeSurface [id]> members </...> or
+ * <B:lodNMultiSurface> <G:MultiSurface [id]> members </...> (the expressions' "pb"): members
+ * all <G:surfaceMember X:href="#id"/> or all inline polygons; as (type, lod, hrefs, None) or
+ * (type, lod, None, [(id, text), ...]) */
+static int geometry(cur_t *c, obj_t *o) {
     const grammar_t *g = c->g;
     NEED(LP(c, "<", g->bldg, "lod") && c->p < c->end && *c->p >= '1' && *c->p <= '4');
     char lod = *c->p++;
-    NEED(L(c, "Solid><") && P(c, g->gml) && L(c, "Solid><") && P(c, g->gml)
-         && L(c, "exterior><") && P(c, g->gml) && L(c, "CompositeSurface>"));
-    int inline_ = starts(c, "<", g->gml, "surfaceMember>");
-    PyObject *list = PyList_New(0);
-    if (list == NULL) return -1;
-    int n = 0, r = 1;
-    for (;;) {
-        const char *save = c->p;
-        if (inline_) {
-            if (!starts(c, "<", g->gml, "surfaceMember>")) break;
-            r = inline_member(c, list);
-            if (r <= 0) break;
-            n++;
-            continue;
-        }
-        if (!(LP(c, "<", g->gml, "surfaceMember ") && P(c, g->xlink) && L(c, "href=\"#"))) {
-            c->p = save;
-            break;
-        }
+    int solid = L(c, "Solid");
+    NEED(solid || L(c, "MultiSurface"));
+    ws(c);
+    NEED(L(c, ">"));
+    ws(c);
+    if (solid) {
+        NEED(LP(c, "<", g->gml, "Solid") && gid_close(c) && opn(c, g->gml, "exterior"));
+        ws(c);
+        NEED(LP(c, "<", g->gml, "CompositeSurface") && gid_close(c));
+    } else {
+        NEED(LP(c, "<", g->gml, "MultiSurface") && gid_close(c));
+    }
+    /* inline polygons when the first member has no attribute */
+    const char *save = c->p;
+    ws(c);
+    int inline_ = 0;
+    if (starts(c, "<", g->gml, "surfaceMember")) {
+        const char *q = c->p + 1 + g->gml.n + 13;
+        while (q < c->end && is_ws(*q)) q++;
+        inline_ = q < c->end && *q == '>';
+    }
+    c->p = save;
+    PyObject *hrefs = PyList_New(0), *pids = PyList_New(0), *texts = PyList_New(0);
+    int r = (hrefs && pids && texts) ? 1 : -1;
+    while (r > 0) {
+        save = c->p;
+        ws(c);
+        if (!starts(c, "<", g->gml, "surfaceMember")) { c->p = save; break; }
+        if (inline_) { c->p = save; r = polygon_member(c, pids, texts); continue; }
+        c->p += 1 + g->gml.n + 13;
+        if (c->p >= c->end || !is_ws(*c->p)) { r = 0; break; }
+        ws(c);
+        if (!(P(c, g->xlink) && L(c, "href=\"#"))) { r = 0; break; }
         const char *a = c->p;
         while (c->p < c->end && *c->p != '"') {
             char ch = *c->p;
@@ -247,22 +309,42 @@ static int fast_solid(cur_t *c, obj_t *o) {
         }
         if (r == 0) break;
         const char *b = c->p;
-        if (!L(c, "\"/>")) { r = 0; break; }
-        if (append_new(list, S(a, b)) < 0) { r = -1; break; }
-        n++;
+        if (!L(c, "\"")) { r = 0; break; }
+        ws(c);
+        if (!L(c, "/>")) { r = 0; break; }
+        if (append_new(hrefs, S(a, b)) < 0) r = -1;
     }
-    if (r > 0 && (n == 0 || !(LP(c, "</", g->gml, "CompositeSurface></") && P(c, g->gml)
-                              && L(c, "exterior></") && P(c, g->gml) && L(c, "Solid></")
-                              && P(c, g->bldg) && L(c, "lod") && c->p < c->end
-                              && *c->p == lod))) r = 0;
     if (r > 0) {
-        c->p++;
-        if (!L(c, "Solid>")) r = 0;
+        r = solid ? cls(c, g->gml, "CompositeSurface") && cls(c, g->gml, "exterior")
+                    && cls(c, g->gml, "Solid")
+                  : cls(c, g->gml, "MultiSurface");
+        if (r) { ws(c); r = LP(c, "</", g->bldg, "lod") && c->p < c->end && *c->p == lod; }
+        if (r) { c->p++; r = L(c, solid ? "Solid" : "MultiSurface"); }
+        if (r) { ws(c); r = L(c, ">"); }
     }
-    if (r <= 0) { Py_DECREF(list); return r; }
-    PyObject *item = inline_ ? Py_BuildValue("(N O N)", PyUnicode_FromStringAndSize(&lod, 1), Py_None, list)
-                             : Py_BuildValue("(N N O)", PyUnicode_FromStringAndSize(&lod, 1), list, Py_None);
-    return append_new(o->solids, item) < 0 ? -1 : 1;
+    PyObject *item = NULL;
+    if (r > 0) {
+        PyObject *polygons = NULL;
+        if (inline_) {
+            Py_ssize_t n = PyList_GET_SIZE(texts);
+            polygons = PyList_New(n);
+            for (Py_ssize_t i = 0; polygons && i < n; i++) {
+                PyObject *pair = PyTuple_Pack(2, PyList_GET_ITEM(pids, i), PyList_GET_ITEM(texts, i));
+                if (pair == NULL) { Py_CLEAR(polygons); break; }
+                PyList_SET_ITEM(polygons, i, pair);
+            }
+            if (polygons == NULL) r = -1;
+        }
+        if (r > 0) {
+            item = inline_ ? Py_BuildValue("(s N O N)", solid ? "Solid" : "MultiSurface",
+                                           PyUnicode_FromStringAndSize(&lod, 1), Py_None, polygons)
+                           : Py_BuildValue("(s N O O)", solid ? "Solid" : "MultiSurface",
+                                           PyUnicode_FromStringAndSize(&lod, 1), hrefs, Py_None);
+            if (item == NULL || append_new(o->solids, item) < 0) r = -1;
+        }
+    }
+    Py_XDECREF(hrefs); Py_XDECREF(pids); Py_XDECREF(texts);
+    return r;
 }
 
 /* "</" pfx name [ \t\n]* ">" */
@@ -503,8 +585,8 @@ static int body(cur_t *c, const char *end, obj_t *o, int in_part) {
         const char *item_start = c->p;
         ws(c);
         if (c->p >= end) { r = 1; break; }
-        if (starts(c, "<", g->bldg, "boundedBy>")) r = fast_sm(c, o);
-        else if (starts(c, "<", g->bldg, "lod")) r = fast_solid(c, o);
+        if (starts(c, "<", g->bldg, "boundedBy")) r = thematic(c, o);
+        else if (starts(c, "<", g->bldg, "lod")) r = geometry(c, o);
         else if (starts(c, "<", g->bldg, "address")
                  && c->p + 1 + g->bldg.n + 7 < end
                  && (is_ws(c->p[1 + g->bldg.n + 7]) || c->p[1 + g->bldg.n + 7] == '>')) {
@@ -535,29 +617,54 @@ static PyObject *obj_tuple(obj_t *o, PyObject *id, Py_ssize_t nl) {
 
 /* XML characters in valid UTF-8: no control character but tab and newline, no U+FFFE/U+FFFF,
  * no surrogate, no "]]>" */
+static unsigned char SPECIAL[256];  /* 1: a byte clean_text looks at (set at import) */
+
+static void init_special(void) {
+    for (int b = 0; b < 256; b++)
+        SPECIAL[b] = (b < 0x20 && b != '\t' && b != '\n') || b == ']' || b == '&' || b >= 0x80;
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* eight bytes that are all plain (0x20..0x7f but "]" and "&") */
+static inline int plain8(const unsigned char *p) {
+    unsigned long long w;
+    memcpy(&w, p, 8);
+    unsigned long long x = w ^ (ONES * ']'), y = w ^ (ONES * '&');
+    return !((w & HIGHS) | ((w - ONES * 0x20) & ~w & HIGHS) | ((x - ONES) & ~x & HIGHS)
+             | ((y - ONES) & ~y & HIGHS));
+}
+
 static int clean_text(const unsigned char *s, Py_ssize_t n) {
     Py_ssize_t i = 0;
     while (i < n) {
-        unsigned char ch = s[i];
-        if (ch < 0x80) {
-            if (ch < 0x20 && ch != '\t' && ch != '\n') return 0;
-            if (ch == ']' && i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>') return 0;
-            i++;
-            continue;
+        while (i + 8 <= n && plain8(s + i)) i += 8;
+        Py_ssize_t stop = i + 8 < n ? i + 8 : n;
+        while (i < stop) {
+            unsigned char ch = s[i];
+            if (!SPECIAL[ch]) { i++; continue; }
+            if (ch == '&') return 0;  /* a reference: the expressions never take one */
+            if (ch < 0x80) {
+                if (ch < 0x20 && ch != '\t' && ch != '\n') return 0;
+                if (ch == ']' && i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>') return 0;
+                i++;
+                continue;
+            }
+            unsigned int cp; int len;
+            if (ch >= 0xC2 && ch <= 0xDF) { cp = ch & 0x1F; len = 2; }
+            else if (ch >= 0xE0 && ch <= 0xEF) { cp = ch & 0x0F; len = 3; }
+            else if (ch >= 0xF0 && ch <= 0xF4) { cp = ch & 0x07; len = 4; }
+            else return 0;
+            if (i + len > n) return 0;
+            for (int k = 1; k < len; k++) {
+                if ((s[i + k] & 0xC0) != 0x80) return 0;
+                cp = (cp << 6) | (s[i + k] & 0x3F);
+            }
+            if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+                    || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) return 0;
+            i += len;
         }
-        unsigned int cp; int len;
-        if (ch >= 0xC2 && ch <= 0xDF) { cp = ch & 0x1F; len = 2; }
-        else if (ch >= 0xE0 && ch <= 0xEF) { cp = ch & 0x0F; len = 3; }
-        else if (ch >= 0xF0 && ch <= 0xF4) { cp = ch & 0x07; len = 4; }
-        else return 0;
-        if (i + len > n) return 0;
-        for (int k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-                || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) return 0;
-        i += len;
     }
     return 1;
 }
@@ -753,4 +860,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_rawc", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__rawc(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__rawc(void) {
+    init_special();
+    return PyModule_Create(&module);
+}

@@ -251,8 +251,8 @@ def _compiled_object(gr: _Grammar, t: tuple, rec: ObjRec, polys: _Polygons,
     obj.t_lod = lods
     obj.t_pid = pids
     obj.t_poly = list(range(first, first + len(texts)))
-    for lod, hrefs, inline in solids:  # inline polygons come after the thematic ones
-        obj.props.append(("Solid", lod, hrefs if inline is None else polys.add(inline)))
+    for gtype, lod, hrefs, inline in solids:  # inline polygons come after the thematic ones
+        obj.props.append((gtype, lod, hrefs if inline is None else polys.add(inline)))
     rec.parts = [p.rec for p in obj.parts]
     return obj
 

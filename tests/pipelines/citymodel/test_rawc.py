@@ -198,3 +198,21 @@ def test_bad_coordinates_named_either_way(tmp_path: Path, monkeypatch: pytest.Mo
         messages.append(re.sub(r"\s+", " ", str(err.value)))
     rawgrammar._grammar.cache_clear()
     assert messages[0] == messages[1]
+
+
+@needs_rawc
+def test_indented_file_taken_by_the_extension(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whitespace between tags wherever the expressions allow it: still the compiled path, and
+    the output of the lxml reader."""
+    source = generate(tmp_path / "gml", buildings=25, per_tile=25)[0]
+    text = source.read_text(encoding="utf-8")
+    head, _, body = text.partition("<core:cityObjectMember>")
+    body = re.sub(r">(?=<)", ">\n\t  ", body).replace('"/>', '" />')
+    source.write_text(head + "<core:cityObjectMember>" + body, encoding="utf-8")
+    monkeypatch.setattr(rawread, "STREAK", 10**9)
+    taken = _taken(monkeypatch)
+    with_c = _outputs(source, tmp_path / "c")
+    assert len(taken) == 25 and all(taken)
+    monkeypatch.setattr(rawread, "plan", lambda _path: None)
+    assert _outputs(source, tmp_path / "lxml") == with_c
