@@ -120,15 +120,20 @@ class Converter:
 
     def add_batch(self, batch: Batch) -> None:
         """Convert a batch of buildings (already in EPSG:25832)."""
-        kept = []
-        for building in batch.buildings:
-            if building.id in self.seen:
-                self.result.dropped["duplicate gml:id"] = (
-                    self.result.dropped.get("duplicate gml:id", 0) + 1)
-                continue
-            self.seen.add(building.id)
-            kept.append(building)
-        batch.buildings = kept  # the surfaces of a dropped building are left unused
+        ids = [building.id for building in batch.buildings]
+        if len(set(ids)) == len(ids) and self.seen.isdisjoint(ids):  # the common case
+            self.seen.update(ids)
+            kept = batch.buildings
+        else:
+            kept = []
+            for building in batch.buildings:
+                if building.id in self.seen:
+                    self.result.dropped["duplicate gml:id"] = (
+                        self.result.dropped.get("duplicate gml:id", 0) + 1)
+                    continue
+                self.seen.add(building.id)
+                kept.append(building)
+            batch.buildings = kept  # the surfaces of a dropped building are left unused
         if not kept:
             return
         if self.transform is None:
