@@ -91,6 +91,7 @@ class Tiles3DBuilder:
         self.cx: list[float] = []
         self.cy: list[float] = []
         self.estimate: list[int] = []
+        self.extent: list[float] = []  # the largest side of each building's box (m)
         self.pos = 0
         self.skipped: list[str] = []
 
@@ -116,6 +117,7 @@ class Tiles3DBuilder:
         box = feature.box or (0, 0, 0, 0, 0, 0)
         self.cx.append((box[0] + box[3]) / 2 * SCALE)  # metres from the translate
         self.cy.append((box[1] + box[4]) / 2 * SCALE)
+        self.extent.append(max(box[3] - box[0], box[4] - box[1], box[5] - box[2]) * SCALE)
         nrefs = len(flat.refs)
         triangles = nrefs - 2 * len(flat.kinds) + 2 * (len(flat.ring_len) - len(flat.kinds))
         self.estimate.append(nrefs * _VERTEX_BYTES + triangles * _TRIANGLE_BYTES + len(attrs))
