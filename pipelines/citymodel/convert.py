@@ -149,15 +149,17 @@ class Converter:
         else:
             self.result.city_objects += sum(len(b.all_objects()) for b in kept)
         rows = self.footprints or self.tiles3d is not None or self.tiles_dir is not None
-        features = self.seq is not None or self.tiles3d is not None or self.tiles_dir is not None
+        features = self.seq is not None or self.tiles_dir is not None  # CityJSON per building
         if not rows and not features:
             return
+        tiles = self.footprints or self.tiles_dir is not None  # the row's kachel is used
+        rows3d: list[dict[str, Any]] = []
         for i, building in enumerate(kept):
             row: dict[str, Any] = {}
             tile = None
             if rows:
-                row, geom, center = summarize(building, batch)
-                anchor = center or _first_xy(batch, building)
+                row, geom, center = summarize(building, batch, outline=tiles)
+                anchor = (center or _first_xy(batch, building)) if tiles else None
                 tile = (tile_name(anchor[0], anchor[1], lod=self.tile_lod,
                                   size_km=self.tile_size_km, pattern=self.tile_pattern,
                                   dataset_id=self.dataset_id)
@@ -167,13 +169,12 @@ class Converter:
                     for name, values in self.rows.items():
                         values.append(row.get(name))
                     self.geometries.append(geom)
+                rows3d.append(row)
             if not features:
                 continue
             feature = encoded.feature(i)
             if self.seq is not None:
                 self.seq.add(feature)
-            if self.tiles3d is not None:
-                self.tiles3d.add(feature, row)
             if self.tiles_dir is not None and tile is not None:
                 writer = self.tiles.get(tile)
                 if writer is None:
@@ -184,6 +185,8 @@ class Converter:
                     self.writers.append(writer)
                 writer.add(feature)
                 self.result.tile_counts[tile] = self.result.tile_counts.get(tile, 0) + 1
+        if self.tiles3d is not None:
+            self.tiles3d.add_batch(encoded, rows3d)
 
     def finish(self) -> ConvertResult:
         """Close every writer and build the footprint frame."""

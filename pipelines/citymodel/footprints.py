@@ -198,10 +198,11 @@ def _address(obj: ObjRec) -> str | None:
 
 
 def summarize(
-    obj: ObjRec, batch: Batch,
+    obj: ObjRec, batch: Batch, outline: bool = True,
 ) -> tuple[dict[str, Any], list[Polygon2D] | MultiPolygon | None, tuple[float, float] | None]:
     """The attribute row (without ``kachel``), the footprint (ground polygons, else the 2D
-    outline) and the centre of the footprint's bounding box of one building of ``batch``."""
+    outline) and the centre of the footprint's bounding box of one building of ``batch``;
+    with ``outline=False`` only the row (footprint and centre None)."""
     surfaces = _top_lod_surfaces(obj)
     kinds = batch.kinds()
     z_range = _z_range(batch, surfaces)
@@ -232,6 +233,8 @@ def summarize(
         "gebaeudeteile": len(obj.all_objects()) - 1,
         "adresse": _address(obj),
     }
+    if not outline:
+        return row, None, None
     grounds: list[Polygon2D] | MultiPolygon | None = ground_polygons(batch, surfaces, kinds)
     center: tuple[float, float] | None = None
     if grounds:

@@ -7,6 +7,8 @@ for many buildings at once:
   lists the surfaces of the highest-LoD geometry of every object: the ring vertex indices one
   after the other, the length of each ring, the number of rings of each surface and its
   semantic class (roof, wall, ground, other).
+- :func:`flatten_batch` does the same for all buildings of a batch at once from its columns
+  (:class:`~pipelines.citymodel.encode.Encoded`), without building the CityJSON objects.
 - :func:`triangulate` splits all surfaces of a tile at once: triangles directly, convex
   polygons (quads, gable walls, ...) as fans, the rest (concave polygons, holes) by ear
   clipping (mapbox_earcut) in the plane they lie in. Triangles keep the ring's orientation.
@@ -16,16 +18,26 @@ for many buildings at once:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mapbox_earcut
 import numpy as np
+
+from pipelines.citymodel.batch import KIND_NAMES
+
+if TYPE_CHECKING:
+    from pipelines.citymodel.encode import Encoded
 
 ROOF, WALL, GROUND, OTHER = 0, 1, 2, 3
 KINDS = {"RoofSurface": ROOF, "WallSurface": WALL, "GroundSurface": GROUND}
 #: colour (RGBA, 0-255) per surface class
 COLORS = np.array([[178, 64, 46, 255], [235, 230, 218, 255], [128, 128, 128, 255],
                    [200, 200, 200, 255]], dtype=np.uint8)
+#: mesh class of each batch kind code (index -1, the last entry: no semantics)
+_CLASS_OF_KIND = np.array([KINDS.get(name, OTHER) for name in KIND_NAMES] + [OTHER], np.uint8)
+#: geometry types :func:`flatten_batch` handles (others, and a MultiSurface of several shells
+#: - Encoded writes its first non-empty one - go through :func:`flatten`)
+_COLUMNAR = {"Solid", "MultiSurface", "CompositeSurface"}
 
 
 @dataclass(slots=True)
@@ -82,6 +94,90 @@ def flatten(objects: dict[str, dict[str, Any]]) -> Flat:
                         for rings in shell:
                             _add(flat, rings, OTHER)
     return flat
+
+
+@dataclass(slots=True)
+class FlatBatch:
+    """The :class:`Flat` lists of the buildings of a batch, building after building, as
+    arrays; ``refs`` number each building's vertices from 0 (as :meth:`Encoded.feature`).
+    Per building the number of ring points, rings and surfaces; ``columnar`` is False for a
+    building left to :func:`flatten` (other geometry types, an object id used twice)."""
+
+    refs: np.ndarray
+    ring_len: np.ndarray
+    surface_rings: np.ndarray
+    kinds: np.ndarray
+    nrefs: np.ndarray
+    nrings: np.ndarray
+    nsurfs: np.ndarray
+    columnar: list[bool]
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenated ``arange(start, start + count)`` of each pair."""
+    shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return np.arange(int(counts.sum()), dtype=np.int64) + shift
+
+
+def flatten_batch(enc: Encoded) -> FlatBatch:
+    """:func:`flatten` of every building of a batch, from the batch's columns.
+
+    A surface is written when its first ring is (``Encoded.numbered``), with its written
+    rings; a geometry when one of its surfaces is; of an object's written geometries those
+    at the highest LoD (the text order of ``lod``, as :func:`flatten`) are meshed.
+    """
+    batch = enc.batch
+    ring0, nring = batch.surf_ring0, batch.surf_nrings
+    # as Encoded writes: a surface when the ring at its ring0 is (for a surface without rings
+    # that is the next surface's first: written as empty), with its usable rings
+    written = np.zeros(len(ring0), dtype=bool)
+    inside = np.flatnonzero(ring0 < len(enc.numbered))
+    written[inside] = enc.numbered[ring0[inside]]
+    before = np.concatenate(([0], np.cumsum(written))).tolist()  # written surfaces before s
+    written &= nring > 0
+    starts: list[int] = []
+    ends: list[int] = []
+    owner: list[int] = []
+    columnar: list[bool] = []
+    for b, building in enumerate(batch.buildings):
+        objs = building.all_objects() if building.parts else [building]
+        ok = (len(objs) == 1 or len({o.id for o in objs}) == len(objs)) and all(
+            g.type in _COLUMNAR and (len(g.shells) == 1 or g.type == "Solid")
+            for o in objs for g in o.geometries)
+        columnar.append(ok)
+        if not ok:
+            continue
+        for obj in objs:
+            geoms = [g for g in obj.geometries if before[g.s1] > before[g.s0]]
+            if len(geoms) > 1:
+                top = max(g.lod for g in geoms)
+                geoms = [g for g in geoms if g.lod == top]
+            for g in geoms:
+                starts.append(g.s0)
+                ends.append(g.s1)
+                owner.append(b)
+    s0 = np.asarray(starts, dtype=np.int64)
+    count = np.asarray(ends, dtype=np.int64) - s0
+    surfaces = _ranges(s0, count)
+    keep = written[surfaces]
+    surfaces = surfaces[keep]
+    surf_owner = np.repeat(np.asarray(owner, dtype=np.int64), count)[keep]
+    rings = _ranges(ring0[surfaces], nring[surfaces])
+    ring_surface = np.repeat(np.arange(len(surfaces)), nring[surfaces])
+    ok_ring = enc.numbered[rings]
+    rings, ring_surface = rings[ok_ring], ring_surface[ok_ring]
+    ring_owner = surf_owner[ring_surface]
+    npts = enc.ring_n_arr[rings]
+    points = _ranges(enc.ring_at_arr[rings], npts)
+    point_owner = np.repeat(ring_owner, npts)
+    refs = enc.point_vertex[points] - enc.v0[point_owner]
+    nb = len(batch.buildings)
+    return FlatBatch(
+        refs=refs, ring_len=npts, kinds=_CLASS_OF_KIND[batch.surf_kind[surfaces]],
+        surface_rings=np.bincount(ring_surface, minlength=len(surfaces)),
+        nrefs=np.bincount(point_owner, minlength=nb),
+        nrings=np.bincount(ring_owner, minlength=nb),
+        nsurfs=np.bincount(surf_owner, minlength=nb), columnar=columnar)
 
 
 def _cross_dot(a: np.ndarray, b: np.ndarray, c: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ import math
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
@@ -25,8 +25,11 @@ import orjson
 from opengeodata.tiles3d.archive import Writer3tz
 from opengeodata.tiles3d.glb import Property, building_glb
 from pipelines.citymodel.cityjson import SCALE, Feature, Transform
-from pipelines.citymodel.mesh import COLORS, flatten, triangulate
+from pipelines.citymodel.mesh import COLORS, flatten, flatten_batch, triangulate
 from pipelines.citymodel.placement import Geoid, to_ecef, to_geodetic
+
+if TYPE_CHECKING:
+    from pipelines.citymodel.encode import Encoded
 
 #: attributes of every building in the property tables (names kept for the viewer)
 PROPERTIES = [
@@ -101,27 +104,56 @@ class Tiles3DBuilder:
         if not flat.kinds:
             self.skipped.append(feature.id)
             return False
+        self._spool(row, len(feature.vertices), len(flat.refs), len(flat.ring_len),
+                    len(flat.kinds), feature.box,
+                    (np.asarray(feature.vertices, dtype="<i4").tobytes(),
+                     np.asarray(flat.refs, dtype="<u4").tobytes(),
+                     np.asarray(flat.ring_len, dtype="<u4").tobytes(),
+                     np.asarray(flat.surface_rings, dtype="<u4").tobytes(), bytes(flat.kinds)))
+        return True
+
+    def add_batch(self, enc: Encoded, rows: list[dict[str, Any]]) -> None:
+        """Spool every building of an encoded batch (``rows``: their attribute rows), as
+        :meth:`add` of each ``enc.feature(b)`` would, meshed from the batch's columns."""
+        flat = flatten_batch(enc)
+        verts = enc.vertices.astype("<i4").tobytes()
+        refs = flat.refs.astype("<u4").tobytes()
+        ring_len = flat.ring_len.astype("<u4").tobytes()
+        surface_rings = flat.surface_rings.astype("<u4").tobytes()
+        kinds = flat.kinds.astype("u1").tobytes()
+        v0 = enc.v0.tolist()
+        boxes = enc.boxes
+        r = g = k = 0  # where the building's points, rings and surfaces start
+        counts = zip(flat.nrefs.tolist(), flat.nrings.tolist(), flat.nsurfs.tolist(),
+                     strict=True)
+        for b, (nr, ng, nk) in enumerate(counts):
+            if not flat.columnar[b]:
+                self.add(enc.feature(b), rows[b])
+            elif not nk:
+                self.skipped.append(enc.batch.buildings[b].id)
+            else:
+                self._spool(rows[b], v0[b + 1] - v0[b], nr, ng, nk, boxes[b],
+                            (verts[v0[b] * 12:v0[b + 1] * 12], refs[r * 4:(r + nr) * 4],
+                             ring_len[g * 4:(g + ng) * 4], surface_rings[k * 4:(k + nk) * 4],
+                             kinds[k:k + nk]))
+            r, g, k = r + nr, g + ng, k + nk
+
+    def _spool(self, row: dict[str, Any], nv: int, nrefs: int, nrings: int, nsurfs: int,
+               box: tuple[int, ...] | None, arrays: tuple[bytes, ...]) -> None:
+        """Write one building's record: header, attributes (JSON), vertices, refs, ring
+        lengths, rings per surface, surface classes."""
         attrs = orjson.dumps({p.name: row.get(p.name) for p in PROPERTIES})
-        nv = len(feature.vertices)
-        arrays = (np.asarray(feature.vertices, dtype="<i4").tobytes(),
-                  np.asarray(flat.refs, dtype="<u4").tobytes(),
-                  np.asarray(flat.ring_len, dtype="<u4").tobytes(),
-                  np.asarray(flat.surface_rings, dtype="<u4").tobytes(),
-                  bytes(flat.kinds))
-        data = b"".join((_HEAD.pack(len(attrs), nv, len(flat.refs), len(flat.ring_len),
-                                    len(flat.kinds)), attrs, *arrays))
+        data = b"".join((_HEAD.pack(len(attrs), nv, nrefs, nrings, nsurfs), attrs, *arrays))
         self.spool.write(data)
         self.offsets.append(self.pos)
         self.sizes.append(len(data))
         self.pos += len(data)
-        box = feature.box or (0, 0, 0, 0, 0, 0)
+        box = box or (0, 0, 0, 0, 0, 0)
         self.cx.append((box[0] + box[3]) / 2 * SCALE)  # metres from the translate
         self.cy.append((box[1] + box[4]) / 2 * SCALE)
         self.extent.append(max(box[3] - box[0], box[4] - box[1], box[5] - box[2]) * SCALE)
-        nrefs = len(flat.refs)
-        triangles = nrefs - 2 * len(flat.kinds) + 2 * (len(flat.ring_len) - len(flat.kinds))
+        triangles = nrefs - 2 * nsurfs + 2 * (nrings - nsurfs)
         self.estimate.append(nrefs * _VERTEX_BYTES + triangles * _TRIANGLE_BYTES + len(attrs))
-        return True
 
     def discard(self) -> None:
         """Remove the spool and a half-written archive."""
@@ -189,36 +221,28 @@ class Tiles3DBuilder:
         return node(ids, x0, y0, size, 0, 0, 0)
 
     def _read(self, spool: Any, order: np.ndarray) -> _Batch:
-        rows: list[dict[str, Any]] = []
-        verts: list[np.ndarray] = []
-        refs: list[np.ndarray] = []
-        ring_len: list[np.ndarray] = []
-        surface_rings: list[np.ndarray] = []
-        kinds: list[np.ndarray] = []
-        nref: list[int] = []
-        nv = 0
-        for i in order:
+        attrs: list[bytes] = []
+        parts: list[list[bytes]] = [[], [], [], [], []]  # the record's arrays, by kind
+        counts: list[tuple[int, int, int, int]] = []  # vertices, ring points, rings, surfaces
+        for i in order.tolist():
             spool.seek(self.offsets[i])
             data = spool.read(self.sizes[i])
             jlen, n, r, g, k = _HEAD.unpack_from(data)
-            pos = _HEAD.size
-            rows.append(orjson.loads(data[pos:pos + jlen]))
-            pos += jlen
-            verts.append(np.frombuffer(data, "<i4", n * 3, pos).reshape(n, 3))
-            pos += n * 12
-            refs.append(np.frombuffer(data, "<u4", r, pos).astype(np.int64) + nv)
-            pos += r * 4
-            ring_len.append(np.frombuffer(data, "<u4", g, pos))
-            pos += g * 4
-            surface_rings.append(np.frombuffer(data, "<u4", k, pos))
-            pos += k * 4
-            kinds.append(np.frombuffer(data, "u1", k, pos))
-            nref.append(r)
-            nv += n
-        return _Batch(rows, np.concatenate(verts).astype(np.float64), np.concatenate(refs),
-                      np.concatenate(ring_len).astype(np.int64),
-                      np.concatenate(surface_rings).astype(np.int64), np.concatenate(kinds),
-                      np.asarray(nref, dtype=np.int64))
+            pos = _HEAD.size + jlen
+            attrs.append(data[_HEAD.size:pos])
+            for part, size in zip(parts, (n * 12, r * 4, g * 4, k * 4, k), strict=True):
+                part.append(data[pos:pos + size])
+                pos += size
+            counts.append((n, r, g, k))
+        verts, refs, ring_len, surface_rings, kinds = (b"".join(p) for p in parts)
+        n_arr, nref = np.asarray(counts, dtype=np.int64).reshape(-1, 4)[:, :2].T
+        first_vertex = np.cumsum(n_arr) - n_arr
+        return _Batch(orjson.loads(b"[" + b",".join(attrs) + b"]"),
+                      np.frombuffer(verts, "<i4").reshape(-1, 3).astype(np.float64),
+                      np.frombuffer(refs, "<u4").astype(np.int64) + np.repeat(first_vertex, nref),
+                      np.frombuffer(ring_len, "<u4").astype(np.int64),
+                      np.frombuffer(surface_rings, "<u4").astype(np.int64),
+                      np.frombuffer(kinds, "u1"), nref)
 
     def _content(self, spool: Any, sel: np.ndarray) -> tuple[bytes, list[float]]:
         order = np.sort(sel)  # spool order (offsets grow with the building number)
