@@ -158,7 +158,7 @@ class Converter:
             row: dict[str, Any] = {}
             tile = None
             if rows:
-                row, geom, center = summarize(building, batch, outline=tiles)
+                row, geom, center = summarize(building, batch, full=tiles)
                 anchor = (center or _first_xy(batch, building)) if tiles else None
                 tile = (tile_name(anchor[0], anchor[1], lod=self.tile_lod,
                                   size_km=self.tile_size_km, pattern=self.tile_pattern,

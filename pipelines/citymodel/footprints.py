@@ -198,17 +198,14 @@ def _address(obj: ObjRec) -> str | None:
 
 
 def summarize(
-    obj: ObjRec, batch: Batch, outline: bool = True,
+    obj: ObjRec, batch: Batch, full: bool = True,
 ) -> tuple[dict[str, Any], list[Polygon2D] | MultiPolygon | None, tuple[float, float] | None]:
     """The attribute row (without ``kachel``), the footprint (ground polygons, else the 2D
-    outline) and the centre of the footprint's bounding box of one building of ``batch``;
-    with ``outline=False`` only the row (footprint and centre None)."""
+    outline) and the centre of the footprint's bounding box of one building of ``batch``.
+    With ``full=False`` only the row's fields that 3D Tiles shows (no eaves and ridge, lod,
+    parts) and no footprint (None, None)."""
     surfaces = _top_lod_surfaces(obj)
-    kinds = batch.kinds()
     z_range = _z_range(batch, surfaces)
-    # eaves and ridge of the main building; of its parts when it has no roof of its own
-    roofs = (_z_range(batch, [s for s in _top_lod_surfaces(obj, False) if kinds[s] == ROOF])
-             or _z_range(batch, [s for s in surfaces if kinds[s] == ROOF]))
     height = obj.attributes.get("measuredHeight")
     if height is None and z_range is not None:
         height = z_range[1] - z_range[0]
@@ -216,7 +213,6 @@ def summarize(
     func_code, func_space = _first(obj, "function")
     storeys, _ = _first(obj, "storeysAboveGround")
     year, _ = _first(obj, "yearOfConstruction")
-    lods = [int(g.lod) for part in obj.all_objects() for g in part.geometries]
     row: dict[str, Any] = {
         "gml_id": obj.id,
         "funktion": func_code,
@@ -224,17 +220,22 @@ def summarize(
         "dachform": roof_code,
         "dachform_text": roof_type_label(roof_code, roof_space),
         "hoehe": _round(height),
-        "hoehe_traufe": _round(roofs[0] - z_range[0]) if roofs and z_range else None,
-        "hoehe_first": _round(roofs[1] - z_range[0]) if roofs and z_range else None,
         "gelaendehoehe": _round(z_range[0]) if z_range else None,
         "geschosse": int(storeys) if storeys is not None else None,
         "baujahr": _year(year),
-        "lod": max(lods) if lods else None,
-        "gebaeudeteile": len(obj.all_objects()) - 1,
         "adresse": _address(obj),
     }
-    if not outline:
+    if not full:
         return row, None, None
+    kinds = batch.kinds()
+    # eaves and ridge of the main building; of its parts when it has no roof of its own
+    roofs = (_z_range(batch, [s for s in _top_lod_surfaces(obj, False) if kinds[s] == ROOF])
+             or _z_range(batch, [s for s in surfaces if kinds[s] == ROOF]))
+    lods = [int(g.lod) for part in obj.all_objects() for g in part.geometries]
+    row["hoehe_traufe"] = _round(roofs[0] - z_range[0]) if roofs and z_range else None
+    row["hoehe_first"] = _round(roofs[1] - z_range[0]) if roofs and z_range else None
+    row["lod"] = max(lods) if lods else None
+    row["gebaeudeteile"] = len(obj.all_objects()) - 1
     grounds: list[Polygon2D] | MultiPolygon | None = ground_polygons(batch, surfaces, kinds)
     center: tuple[float, float] | None = None
     if grounds:

@@ -180,6 +180,12 @@ def flatten_batch(enc: Encoded) -> FlatBatch:
         nsurfs=np.bincount(surf_owner, minlength=nb), columnar=columnar)
 
 
+def sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """``np.add.at`` of (m, 3) ``values`` into (n, 3) zeros: the same sums in the same order."""
+    return np.column_stack([np.bincount(index, weights=values[:, c], minlength=n)
+                            for c in range(3)])
+
+
 def _cross_dot(a: np.ndarray, b: np.ndarray, c: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", np.cross(b - a, c - a), n)
 
@@ -202,8 +208,7 @@ def triangulate(points: np.ndarray, ring_len: np.ndarray,
     terms = np.column_stack(((p[:, 1] - q[:, 1]) * (p[:, 2] + q[:, 2]),
                              (p[:, 2] - q[:, 2]) * (p[:, 0] + q[:, 0]),
                              (p[:, 0] - q[:, 0]) * (p[:, 1] + q[:, 1])))
-    ring_normal = np.zeros((nring, 3))
-    np.add.at(ring_normal, ring_of_point, terms)
+    ring_normal = sum_by(ring_of_point, terms, nring)
     normal = ring_normal[surf_first_ring]
     start = ring_start[surf_first_ring]
     count = ring_len[surf_first_ring]

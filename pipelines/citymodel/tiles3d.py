@@ -25,7 +25,7 @@ import orjson
 from opengeodata.tiles3d.archive import Writer3tz
 from opengeodata.tiles3d.glb import Property, building_glb
 from pipelines.citymodel.cityjson import SCALE, Feature, Transform
-from pipelines.citymodel.mesh import COLORS, flatten, flatten_batch, triangulate
+from pipelines.citymodel.mesh import COLORS, flatten, flatten_batch, sum_by, triangulate
 from pipelines.citymodel.placement import Geoid, to_ecef, to_geodetic
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ PROPERTIES = [
     Property("geschosse", "int32", "Anzahl der oberirdischen Geschosse"),
     Property("adresse", "string", "Adresse"),
 ]
+NAMES = [p.name for p in PROPERTIES]  # the spooled rows' keys, in this order
 MAX_TILE_BYTES = 640 << 10
 MAX_LEVEL = 14
 _HEAD = struct.Struct("<IIIII")  # json bytes, vertices, ring points, rings, surfaces
@@ -142,7 +143,7 @@ class Tiles3DBuilder:
                box: tuple[int, ...] | None, arrays: tuple[bytes, ...]) -> None:
         """Write one building's record: header, attributes (JSON), vertices, refs, ring
         lengths, rings per surface, surface classes."""
-        attrs = orjson.dumps({p.name: row.get(p.name) for p in PROPERTIES})
+        attrs = orjson.dumps({name: row.get(name) for name in NAMES})
         data = b"".join((_HEAD.pack(len(attrs), nv, nrefs, nrings, nsurfs), attrs, *arrays))
         self.spool.write(data)
         self.offsets.append(self.pos)
@@ -262,8 +263,7 @@ class Tiles3DBuilder:
         keep = np.linalg.norm(cross, axis=1) > 1e-9
         triangles, cross, tri_surface = triangles[keep], cross[keep], tri_surface[keep]
         nsurf = len(surface_rings)
-        normal = np.zeros((nsurf, 3))
-        np.add.at(normal, tri_surface, cross)
+        normal = sum_by(tri_surface, cross, nsurf)
         length = np.linalg.norm(normal, axis=1)
         up = center / np.linalg.norm(center)
         normal = np.where(length[:, None] > 0, normal / np.maximum(length, 1e-300)[:, None], up)
@@ -279,9 +279,11 @@ class Tiles3DBuilder:
             indices=triangles.reshape(-1),
             translation=tuple(float(v) for v in _y_up(center[None, :])[0]),  # type: ignore[arg-type]
             properties=PROPERTIES,
-            columns={p.name: [r.get(p.name) for r in rows] for p in PROPERTIES},
+            columns=dict(zip(NAMES, map(list, zip(*(r.values() for r in rows), strict=True)),
+                             strict=True)),
         )
-        used = np.unique(refs)
+        used = np.zeros(len(vertices), dtype=bool)
+        used[refs] = True
         region = [float(np.radians(lon[used].min())), float(np.radians(lat[used].min())),
                   float(np.radians(lon[used].max())), float(np.radians(lat[used].max())),
                   float(h[used].min()), float(h[used].max())]
