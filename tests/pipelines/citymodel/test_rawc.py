@@ -216,3 +216,25 @@ def test_indented_file_taken_by_the_extension(tmp_path: Path,
     assert len(taken) == 25 and all(taken)
     monkeypatch.setattr(rawread, "plan", lambda _path: None)
     assert _outputs(source, tmp_path / "lxml") == with_c
+
+
+@needs_rawc
+def test_crlf_file_taken_by_the_extension(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CRLF line ends (Windows exports): between tags, in posLists and around texts the
+    recogniser takes them; a CRLF inside a text (the parser makes it LF) goes to lxml."""
+    source = generate(tmp_path / "gml", buildings=12, per_tile=12)[0]
+    text = source.read_text(encoding="utf-8")
+    head, _, body = text.partition("<core:cityObjectMember>")
+    body = re.sub(r">(?=<)", ">\n  ", body)
+    body = body.replace("<bldg:function>", "<bldg:function>\n  ", 5)  # stripped by the reader
+    body = re.sub(r"(<gml:posList>[^<]*?) ", r"\1\n", body, count=20)  # wrapped coordinates
+    body = body.replace('<bldg:Building gml:id="DENI00000000004">',
+                        '<bldg:Building gml:id="DENI00000000004"><gml:name>Haus\nA</gml:name>')
+    source.write_bytes((head + "<core:cityObjectMember>" + body).replace("\n", "\r\n").encode())
+    monkeypatch.setattr(rawread, "STREAK", 10**9)
+    taken = _taken(monkeypatch)
+    with_c = _outputs(source, tmp_path / "c")
+    assert len(taken) == 12 and taken.count(False) == 1  # the name with a CRLF in it
+    assert b'"name":"Haus\\nA"' in with_c[0]
+    monkeypatch.setattr(rawread, "plan", lambda _path: None)
+    assert _outputs(source, tmp_path / "lxml") == with_c
