@@ -238,3 +238,63 @@ def test_crlf_file_taken_by_the_extension(tmp_path: Path, monkeypatch: pytest.Mo
     assert b'"name":"Haus\\nA"' in with_c[0]
     monkeypatch.setattr(rawread, "plan", lambda _path: None)
     assert _outputs(source, tmp_path / "lxml") == with_c
+
+
+@needs_rawc
+def test_what_the_recogniser_takes_is_well_formed() -> None:
+    """Random edits of real members: whatever the recogniser takes, libxml2 parses (in the
+    root's namespaces), so it need not see the text."""
+    from lxml import etree
+
+    source = generate(Path(__import__("tempfile").mkdtemp()) / "gml", buildings=6, per_tile=6,
+                      lod=2)[0]
+    text = source.read_bytes()
+    root = re.search(rb"<core:CityModel[^>]*>", text)
+    assert root is not None
+    members = re.findall(rb"<core:cityObjectMember>.*?</core:cityObjectMember>", text, re.S)
+    gr = rawgrammar._grammar(PREFIXES)
+    rng = random.Random(11)
+    marks = [b"<", b">", b"&", b'"', b"/", b"a", b" ", b"\r", b"\x01", b"]]>", b"\xc3", b"=",
+             b"gml:", b"</gml:posList>", b"xmlns:x=\"u\" ", b"x:y=\"1\" "]
+    taken = 0
+    for _ in range(3000):
+        m = bytearray(rng.choice(members))
+        for _edit in range(rng.randint(1, 3)):
+            i = rng.randrange(len(m))
+            what = rng.random()
+            if what < 0.3:
+                del m[i:i + rng.randint(1, 4)]
+            elif what < 0.8:
+                m[i:i] = rng.choice(marks)
+            else:
+                j = rng.randrange(len(m))
+                m[i:i] = m[min(i, j):max(i, j)][:40]
+        member = bytes(m)
+        if compiled.rawc.read(gr.compiled, member) is None:  # type: ignore[union-attr]
+            continue
+        taken += 1
+        etree.fromstring(root.group(0) + member + b"</core:CityModel>")  # raises if not
+    assert taken > 100  # many edits keep the shape (inside texts and ids)
+
+
+@pytest.mark.parametrize("value", ["1e999", "nan", "-inf", "NaN"])
+@pytest.mark.parametrize("reader", ["raw", "lxml", "python"])
+def test_non_finite_coordinate_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     value: str, reader: str) -> None:
+    """A NaN or infinite coordinate is bad input with a clear error, not a traceback."""
+    source = generate(tmp_path / "gml", buildings=3, per_tile=3)[0]
+    text = source.read_text(encoding="utf-8")
+    start = text.index('<bldg:Building gml:id="DENI00000000001"')
+    pos = text.index("<gml:posList>", start) + len("<gml:posList>")
+    source.write_text(text[:pos] + value + text[text.index(" ", pos):], encoding="utf-8")
+    if reader == "lxml":
+        monkeypatch.setattr(rawread, "plan", lambda _path: None)
+    elif reader == "python":
+        _without_rawc(monkeypatch)
+    try:
+        with pytest.raises(DataValidationError, match=r"line \d+: building DENI00000000001: a "
+                                                      r"coordinate is not a finite number"):
+            convert([source], cityjson=tmp_path / "out.city.json")
+    finally:
+        rawgrammar._grammar.cache_clear()
+    assert not (tmp_path / "out.city.json").exists()
