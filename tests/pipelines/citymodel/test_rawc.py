@@ -298,3 +298,43 @@ def test_non_finite_coordinate_named(tmp_path: Path, monkeypatch: pytest.MonkeyP
     finally:
         rawgrammar._grammar.cache_clear()
     assert not (tmp_path / "out.city.json").exists()
+
+
+@needs_rawc
+@pytest.mark.parametrize("lod", [1, 2])
+def test_edited_members_give_what_lxml_gives(tmp_path: Path, lod: int) -> None:
+    """Random edits inside texts, numbers and ids of members the recogniser still takes: the
+    same output (or the same error) as the lxml reader."""
+    source = generate(tmp_path / "gml", buildings=4, per_tile=4, lod=lod)[0]
+    text = source.read_bytes()
+    first = text.index(b"<core:cityObjectMember>")
+    last = text.rindex(b"</core:cityObjectMember>") + len(b"</core:cityObjectMember>")
+    members = re.findall(rb"<core:cityObjectMember>.*?</core:cityObjectMember>", text, re.S)
+    gr = rawgrammar._grammar(PREFIXES)
+    rng = random.Random(lod)
+    marks = [b" ", b"\n", b"\r\n", b"a", b"1", b".", b"-", b"e", b"\xc3\x9f", b"\t", b"x", b"0"]
+    done = 0
+    while done < 40:
+        m = bytearray(rng.choice(members))
+        for _edit in range(rng.randint(1, 2)):
+            i = rng.randrange(len(m))
+            if rng.random() < 0.4:
+                del m[i:i + rng.randint(1, 3)]
+            else:
+                m[i:i] = rng.choice(marks)
+        if compiled.rawc.read(gr.compiled, bytes(m)) is None:  # type: ignore[union-attr]
+            continue
+        done += 1
+        path = tmp_path / f"{done}.gml"
+        path.write_bytes(text[:first] + bytes(m) + text[last:])
+        outputs = []
+        for planned in (rawread.plan, lambda _path: None):
+            out = tmp_path / f"{done}-{len(outputs)}.city.json"
+            try:
+                with pytest.MonkeyPatch.context() as mp:
+                    mp.setattr(rawread, "plan", planned)
+                    convert([path], cityjson=out, title="t", footprints=False)
+                outputs.append(out.read_bytes())
+            except DataValidationError as exc:
+                outputs.append(re.sub(rb"line \d+(, column \d+)?", b"", str(exc).encode()))
+        assert outputs[0] == outputs[1], path.read_bytes()[first:first + 400]
