@@ -43,11 +43,14 @@ static inline __attribute__((always_inline)) int P(cur_t *c, str_t s) {
 
 static inline __attribute__((always_inline)) int LP(cur_t *c, const char *a, str_t pfx, const char *b) { return L(c, a) && P(c, pfx) && L(c, b); }
 
+/* whitespace between tags; "\r" too (CRLF files: the parser's line-end handling makes it
+ * "\n", which the reader ignores there) */
 static inline void ws(cur_t *c) {
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n')) c->p++;
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
 }
 
-static int is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\n'; }
+static int is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
 
 /* [^"<>&\t\n\r]* then '"' */
 static int av(cur_t *c, const char **a, const char **b) {
@@ -63,10 +66,25 @@ static int av(cur_t *c, const char **a, const char **b) {
     return 1;
 }
 
-/* [^<&\r]* up to a '<' (clean_text refused '&' and '\r' in the whole member) */
+/* the numbers of a posList up to a '<' ("\r" is whitespace to them) */
+static int numbers(cur_t *c, const char **a, const char **b) {
+    const char *q = memchr(c->p, '<', (size_t)(c->end - c->p));
+    if (q == NULL) return 0;
+    *a = c->p; *b = q;
+    c->p = q;
+    return 1;
+}
+
+/* the text up to a '<' (clean_text refused '&' in the whole member); a "\r" only in the
+ * leading or trailing whitespace, which the reader strips (the parser would make "\r\n"
+ * "\n" inside) */
 static int txt(cur_t *c, const char **a, const char **b) {
     const char *q = memchr(c->p, '<', (size_t)(c->end - c->p));
     if (q == NULL) return 0;
+    const char *x = c->p, *y = q;
+    while (x < y && is_ws(*x)) x++;
+    while (y > x && is_ws(y[-1])) y--;
+    if (x < y && memchr(x, '\r', (size_t)(y - x)) != NULL) return 0;
     *a = c->p; *b = q;
     c->p = q;
     return 1;
@@ -205,7 +223,7 @@ static int polygon_member(cur_t *c, PyObject *pids, PyObject *texts) {
     NEED(L(c, ">") && opn(c, g->gml, "exterior"));
     ws(c);
     NEED(LP(c, "<", g->gml, "LinearRing") && gid_close(c) && opn(c, g->gml, "posList")
-         && txt(c, &ta, &tb));
+         && numbers(c, &ta, &tb));
     NEED(LP(c, "</", g->gml, "posList"));
     ws(c);
     NEED(L(c, ">") && cls(c, g->gml, "LinearRing") && cls(c, g->gml, "exterior")
@@ -621,7 +639,8 @@ static unsigned char SPECIAL[256];  /* 1: a byte clean_text looks at (set at imp
 
 static void init_special(void) {
     for (int b = 0; b < 256; b++)
-        SPECIAL[b] = (b < 0x20 && b != '\t' && b != '\n') || b == ']' || b == '&' || b >= 0x80;
+        SPECIAL[b] = (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == ']' || b == '&'
+                     || b >= 0x80;
 }
 
 #define ONES 0x0101010101010101ULL
@@ -646,7 +665,7 @@ static int clean_text(const unsigned char *s, Py_ssize_t n) {
             if (!SPECIAL[ch]) { i++; continue; }
             if (ch == '&') return 0;  /* a reference: the expressions never take one */
             if (ch < 0x80) {
-                if (ch < 0x20 && ch != '\t' && ch != '\n') return 0;
+                if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') return 0;
                 if (ch == ']' && i + 2 < n && s[i + 1] == ']' && s[i + 2] == '>') return 0;
                 i++;
                 continue;

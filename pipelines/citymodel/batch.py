@@ -276,6 +276,10 @@ class BatchBuilder:
         if len(bad):
             self._fail(int(bad[0]), f"{int(counts[bad[0]])} coordinate values do not form 3D "
                                     "points")
+        if not np.isfinite(values).all():
+            at = int(np.flatnonzero(~np.isfinite(values))[0])
+            text = int(np.searchsorted(np.cumsum(counts), at, side="right"))
+            self._fail(text, f"a coordinate is not a finite number ({values[at]})")
         pts = values.reshape(-1, 3)
         npts = counts // 3
         start = np.concatenate(([0], np.cumsum(npts)))[:-1]

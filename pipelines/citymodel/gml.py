@@ -12,6 +12,8 @@ building (cache by gml:id). The common shape - one exterior ``LinearRing`` with 
 
 from __future__ import annotations
 
+import math
+
 from lxml import etree
 
 from pipelines.citymodel.model import Ring, Surface
@@ -89,7 +91,7 @@ class GeometryReader:
                 dim = len(tuples[0].split(",")) if tuples else 3
         if dim not in (2, 3) or len(values) % dim:
             raise ValueError(f"{len(values)} coordinate values do not form {dim}D points")
-        flat = list(map(float, values))
+        flat = _finite(list(map(float, values)))
         if dim == 2:
             flat = [c for i in range(0, len(flat), 2) for c in (flat[i], flat[i + 1], 0.0)]
         if len(flat) >= 6 and flat[:3] == flat[-3:]:
@@ -106,7 +108,7 @@ class GeometryReader:
                     if pos_list.tag == POS_LIST and pos_list.get("srsDimension", "3") == "3":
                         values = (pos_list.text or "").split()
                         if len(values) % 3 == 0:
-                            flat = list(map(float, values))
+                            flat = _finite(list(map(float, values)))
                             if len(flat) >= 6 and flat[:3] == flat[-3:]:
                                 del flat[-3:]
                             return [flat]
@@ -226,3 +228,9 @@ def _reversed(ring: Ring) -> Ring:
     return [c for p in pts for c in p]
 
 
+def _finite(values: list[float]) -> list[float]:
+    """``values``; ValueError naming the first that is NaN or infinite."""
+    if not all(map(math.isfinite, values)):
+        bad = next(v for v in values if not math.isfinite(v))
+        raise ValueError(f"a coordinate is not a finite number ({bad})")
+    return values

@@ -7,8 +7,10 @@ spools it to a file, so memory stays flat. ``finish`` splits the dataset into a 
 leaf - positions in ECEF (EPSG:4978) relative to the tile centre, ellipsoidal heights from
 the geoid (:mod:`pipelines.citymodel.placement`), one ``EXT_mesh_features`` feature and one
 ``EXT_structural_metadata`` row per building - and the ``tileset.json`` with tight
-``region`` bounding volumes. Inner tiles have no content; their geometric error is a
-twentieth of their width, leaves have 0.
+``region`` bounding volumes. Refinement is ``ADD``: a tile that is split keeps its largest
+buildings (up to a quarter of ``max_tile_bytes``) as its own content, so the city is seen
+from afar, and its geometric error is the largest side of a building left to its children;
+leaves have 0. Every building is in exactly one tile.
 """
 
 from __future__ import annotations
@@ -186,38 +188,57 @@ class Tiles3DBuilder:
         cx = np.asarray(self.cx)
         cy = np.asarray(self.cy)
         estimate = np.asarray(self.estimate, dtype=np.int64)
+        extent = np.asarray(self.extent, dtype=np.float64)
         if not len(cx):
             return _empty_root()
         x0, y0 = float(cx.min()), float(cy.min())
         size = max(float(cx.max()) - x0, float(cy.max()) - y0, 1000.0) * (1 + 1e-9) + 1.0
         ids = np.arange(len(cx))
 
+        def content(sel: np.ndarray, level: int, tx: int, ty: int) -> tuple[str, list[float]]:
+            uri = f"tiles/{level}/{tx}/{ty}.glb"
+            glb, region = self._content(spool, sel)
+            writer.add(uri, glb)
+            result.tiles += 1
+            result.max_tile_bytes = max(result.max_tile_bytes, len(glb))
+            return uri, region
+
         def node(sel: np.ndarray, nx0: float, ny0: float, nsize: float, level: int, tx: int,
                  ty: int) -> dict[str, Any]:
             result.levels = max(result.levels, level + 1)
             if (int(estimate[sel].sum()) <= self.max_tile_bytes or level >= MAX_LEVEL
                     or len(sel) == 1):
-                uri = f"tiles/{level}/{tx}/{ty}.glb"
-                glb, region = self._content(spool, sel)
-                writer.add(uri, glb)
-                result.tiles += 1
-                result.max_tile_bytes = max(result.max_tile_bytes, len(glb))
+                uri, region = content(sel, level, tx, ty)
                 return {"boundingVolume": {"region": region}, "geometricError": 0.0,
                         "content": {"uri": uri}}
+            # the largest buildings stay here (a quarter of a tile): seen from far away
+            largest = sel[np.argsort(-extent[sel], kind="stable")]
+            keep = int(np.searchsorted(np.cumsum(estimate[largest]), self.max_tile_bytes // 4,
+                                       side="right"))
+            own, rest = np.sort(largest[:keep]), np.sort(largest[keep:])
             half = nsize / 2
-            right = cx[sel] >= nx0 + half
-            top = cy[sel] >= ny0 + half
+            right = cx[rest] >= nx0 + half
+            top = cy[rest] >= ny0 + half
             children = []
             for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):
-                part = sel[(right == bool(dx)) & (top == bool(dy))]
+                part = rest[(right == bool(dx)) & (top == bool(dy))]
                 if len(part):
                     children.append(node(part, nx0 + dx * half, ny0 + dy * half, half,
                                          level + 1, 2 * tx + dx, 2 * ty + dy))
-            regions = np.array([c["boundingVolume"]["region"] for c in children])
-            region = [*regions[:, :2].min(axis=0), *regions[:, 2:4].max(axis=0),
-                      regions[:, 4].min(), regions[:, 5].max()]
-            return {"boundingVolume": {"region": [float(v) for v in region]},
-                    "geometricError": round(nsize / 20, 3), "children": children}
+            regions = [c["boundingVolume"]["region"] for c in children]
+            tile: dict[str, Any] = {}
+            if len(own):
+                uri, own_region = content(own, level, tx, ty)
+                regions.append(own_region)
+                tile["content"] = {"uri": uri}
+            box = np.array(regions)
+            region = [*box[:, :2].min(axis=0), *box[:, 2:4].max(axis=0), box[:, 4].min(),
+                      box[:, 5].max()]
+            # what is missing until the children are shown: the largest building in them
+            tile.update({"boundingVolume": {"region": [float(v) for v in region]},
+                         "geometricError": round(float(extent[rest].max()), 3),
+                         "children": children})
+            return tile
 
         return node(ids, x0, y0, size, 0, 0, 0)
 
@@ -306,7 +327,7 @@ def _empty_root() -> dict[str, Any]:
 
 
 def _tileset(root: dict[str, Any], geoid: Geoid) -> dict[str, Any]:
-    root["refine"] = "REPLACE"
+    root["refine"] = "ADD"  # a building is in one tile: children add the smaller ones
     return {
         "asset": {"version": "1.1", "generator": "opengeodata",
                   "extras": {"crs": "EPSG:4978", "source_crs": "EPSG:25832+7837",

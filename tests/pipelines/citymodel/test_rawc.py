@@ -216,3 +216,125 @@ def test_indented_file_taken_by_the_extension(tmp_path: Path,
     assert len(taken) == 25 and all(taken)
     monkeypatch.setattr(rawread, "plan", lambda _path: None)
     assert _outputs(source, tmp_path / "lxml") == with_c
+
+
+@needs_rawc
+def test_crlf_file_taken_by_the_extension(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CRLF line ends (Windows exports): between tags, in posLists and around texts the
+    recogniser takes them; a CRLF inside a text (the parser makes it LF) goes to lxml."""
+    source = generate(tmp_path / "gml", buildings=12, per_tile=12)[0]
+    text = source.read_text(encoding="utf-8")
+    head, _, body = text.partition("<core:cityObjectMember>")
+    body = re.sub(r">(?=<)", ">\n  ", body)
+    body = body.replace("<bldg:function>", "<bldg:function>\n  ", 5)  # stripped by the reader
+    body = re.sub(r"(<gml:posList>[^<]*?) ", r"\1\n", body, count=20)  # wrapped coordinates
+    body = body.replace('<bldg:Building gml:id="DENI00000000004">',
+                        '<bldg:Building gml:id="DENI00000000004"><gml:name>Haus\nA</gml:name>')
+    source.write_bytes((head + "<core:cityObjectMember>" + body).replace("\n", "\r\n").encode())
+    monkeypatch.setattr(rawread, "STREAK", 10**9)
+    taken = _taken(monkeypatch)
+    with_c = _outputs(source, tmp_path / "c")
+    assert len(taken) == 12 and taken.count(False) == 1  # the name with a CRLF in it
+    assert b'"name":"Haus\\nA"' in with_c[0]
+    monkeypatch.setattr(rawread, "plan", lambda _path: None)
+    assert _outputs(source, tmp_path / "lxml") == with_c
+
+
+@needs_rawc
+def test_what_the_recogniser_takes_is_well_formed() -> None:
+    """Random edits of real members: whatever the recogniser takes, libxml2 parses (in the
+    root's namespaces), so it need not see the text."""
+    from lxml import etree
+
+    source = generate(Path(__import__("tempfile").mkdtemp()) / "gml", buildings=6, per_tile=6,
+                      lod=2)[0]
+    text = source.read_bytes()
+    root = re.search(rb"<core:CityModel[^>]*>", text)
+    assert root is not None
+    members = re.findall(rb"<core:cityObjectMember>.*?</core:cityObjectMember>", text, re.S)
+    gr = rawgrammar._grammar(PREFIXES)
+    rng = random.Random(11)
+    marks = [b"<", b">", b"&", b'"', b"/", b"a", b" ", b"\r", b"\x01", b"]]>", b"\xc3", b"=",
+             b"gml:", b"</gml:posList>", b"xmlns:x=\"u\" ", b"x:y=\"1\" "]
+    taken = 0
+    for _ in range(3000):
+        m = bytearray(rng.choice(members))
+        for _edit in range(rng.randint(1, 3)):
+            i = rng.randrange(len(m))
+            what = rng.random()
+            if what < 0.3:
+                del m[i:i + rng.randint(1, 4)]
+            elif what < 0.8:
+                m[i:i] = rng.choice(marks)
+            else:
+                j = rng.randrange(len(m))
+                m[i:i] = m[min(i, j):max(i, j)][:40]
+        member = bytes(m)
+        if compiled.rawc.read(gr.compiled, member) is None:  # type: ignore[union-attr]
+            continue
+        taken += 1
+        etree.fromstring(root.group(0) + member + b"</core:CityModel>")  # raises if not
+    assert taken > 100  # many edits keep the shape (inside texts and ids)
+
+
+@pytest.mark.parametrize("value", ["1e999", "nan", "-inf", "NaN"])
+@pytest.mark.parametrize("reader", ["raw", "lxml", "python"])
+def test_non_finite_coordinate_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     value: str, reader: str) -> None:
+    """A NaN or infinite coordinate is bad input with a clear error, not a traceback."""
+    source = generate(tmp_path / "gml", buildings=3, per_tile=3)[0]
+    text = source.read_text(encoding="utf-8")
+    start = text.index('<bldg:Building gml:id="DENI00000000001"')
+    pos = text.index("<gml:posList>", start) + len("<gml:posList>")
+    source.write_text(text[:pos] + value + text[text.index(" ", pos):], encoding="utf-8")
+    if reader == "lxml":
+        monkeypatch.setattr(rawread, "plan", lambda _path: None)
+    elif reader == "python":
+        _without_rawc(monkeypatch)
+    try:
+        with pytest.raises(DataValidationError, match=r"line \d+: building DENI00000000001: a "
+                                                      r"coordinate is not a finite number"):
+            convert([source], cityjson=tmp_path / "out.city.json")
+    finally:
+        rawgrammar._grammar.cache_clear()
+    assert not (tmp_path / "out.city.json").exists()
+
+
+@needs_rawc
+@pytest.mark.parametrize("lod", [1, 2])
+def test_edited_members_give_what_lxml_gives(tmp_path: Path, lod: int) -> None:
+    """Random edits inside texts, numbers and ids of members the recogniser still takes: the
+    same output (or the same error) as the lxml reader."""
+    source = generate(tmp_path / "gml", buildings=4, per_tile=4, lod=lod)[0]
+    text = source.read_bytes()
+    first = text.index(b"<core:cityObjectMember>")
+    last = text.rindex(b"</core:cityObjectMember>") + len(b"</core:cityObjectMember>")
+    members = re.findall(rb"<core:cityObjectMember>.*?</core:cityObjectMember>", text, re.S)
+    gr = rawgrammar._grammar(PREFIXES)
+    rng = random.Random(lod)
+    marks = [b" ", b"\n", b"\r\n", b"a", b"1", b".", b"-", b"e", b"\xc3\x9f", b"\t", b"x", b"0"]
+    done = 0
+    while done < 40:
+        m = bytearray(rng.choice(members))
+        for _edit in range(rng.randint(1, 2)):
+            i = rng.randrange(len(m))
+            if rng.random() < 0.4:
+                del m[i:i + rng.randint(1, 3)]
+            else:
+                m[i:i] = rng.choice(marks)
+        if compiled.rawc.read(gr.compiled, bytes(m)) is None:  # type: ignore[union-attr]
+            continue
+        done += 1
+        path = tmp_path / f"{done}.gml"
+        path.write_bytes(text[:first] + bytes(m) + text[last:])
+        outputs = []
+        for planned in (rawread.plan, lambda _path: None):
+            out = tmp_path / f"{done}-{len(outputs)}.city.json"
+            try:
+                with pytest.MonkeyPatch.context() as mp:
+                    mp.setattr(rawread, "plan", planned)
+                    convert([path], cityjson=out, title="t", footprints=False)
+                outputs.append(out.read_bytes())
+            except DataValidationError as exc:
+                outputs.append(re.sub(rb"line \d+(, column \d+)?", b"", str(exc).encode()))
+        assert outputs[0] == outputs[1], path.read_bytes()[first:first + 400]

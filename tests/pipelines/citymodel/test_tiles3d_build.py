@@ -108,29 +108,48 @@ def _undulation(path: Path, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
             + (grid[iy + 1, ix] * (1 - tx) + grid[iy + 1, ix + 1] * tx) * ty)
 
 
+def _extent(contents: dict[str, bytes], uri: str) -> list[float]:
+    ecef, *_ = ecef_vertices(contents[uri])
+    lon, lat, h = ecef_to_geodetic(ecef)
+    return [np.radians(lon.min()), np.radians(lat.min()), np.radians(lon.max()),
+            np.radians(lat.max()), h.min(), h.max()]
+
+
+def _sizes(data: bytes) -> np.ndarray:
+    """The largest side (m) of each building of a content, from its vertices."""
+    ecef, fid, *_ = ecef_vertices(data)
+    out = np.zeros(int(fid.max()) + 1)
+    for f in range(len(out)):
+        pts = ecef[fid == f]
+        out[f] = (pts.max(axis=0) - pts.min(axis=0)).max()
+    return out
+
+
 def test_quadtree_has_tight_regions_and_decreasing_errors(run: Run) -> None:
     tmp, _result, tileset = run
     assert tileset["asset"]["version"] == "1.1"
     assert "EGM96" in tileset["asset"]["extras"]["geoid"] or "GCG2016" in tileset["asset"][
         "extras"]["geoid"]
+    assert tileset["root"]["refine"] == "ADD"
     contents = _contents(tmp, tileset)
 
     def check(tile: dict[str, Any], parent_error: float) -> None:
         region = tile["boundingVolume"]["region"]
         assert tile["geometricError"] <= parent_error
+        children = tile.get("children", [])
+        parts = [c["boundingVolume"]["region"] for c in children]
         if "content" in tile:
-            assert tile["geometricError"] == 0
-            ecef, *_ = ecef_vertices(contents[tile["content"]["uri"]])
-            lon, lat, h = ecef_to_geodetic(ecef)
-            got = [np.radians(lon.min()), np.radians(lat.min()), np.radians(lon.max()),
-                   np.radians(lat.max()), h.min(), h.max()]
-            assert np.allclose(got[:4], region[:4], atol=1e-8)  # tight, not just containing
-            assert np.allclose(got[4:], region[4:], atol=0.01)
-        for child in tile.get("children", []):
-            inner = child["boundingVolume"]["region"]
-            assert inner[0] >= region[0] and inner[1] >= region[1]
-            assert inner[2] <= region[2] and inner[3] <= region[3]
-            assert inner[4] >= region[4] and inner[5] <= region[5]
+            parts.append(_extent(contents, tile["content"]["uri"]))
+        if not children:
+            assert tile["geometricError"] == 0 and "content" in tile
+        else:
+            assert tile["geometricError"] > 0
+        box = np.array(parts)
+        union = [*box[:, :2].min(axis=0), *box[:, 2:4].max(axis=0), box[:, 4].min(),
+                 box[:, 5].max()]
+        assert np.allclose(union[:4], region[:4], atol=1e-8)  # tight, not just containing
+        assert np.allclose(union[4:], region[4:], atol=0.01)
+        for child in children:
             check(child, tile["geometricError"])
 
     assert tileset["root"]["geometricError"] > 0
@@ -140,6 +159,32 @@ def test_quadtree_has_tight_regions_and_decreasing_errors(run: Run) -> None:
     south, north = tileset["root"]["boundingVolume"]["region"][1:4:2]
     assert tileset["geometricError"] >= (north - south) * 6_378_137 / 10 - 0.01
     assert max(len(c) for c in contents.values()) < 96 << 10
+
+
+def test_largest_buildings_are_seen_from_afar(run: Run) -> None:
+    """ADD refinement: a split tile shows its largest buildings itself, and its geometric error
+    covers the largest building it leaves to its children."""
+    tmp, _result, tileset = run
+    contents = _contents(tmp, tileset)
+    assert "content" in tileset["root"] and tileset["root"].get("children")
+
+    def largest(tile: dict[str, Any]) -> float:
+        own = _sizes(contents[tile["content"]["uri"]]).max() if "content" in tile else 0.0
+        return max([own, *(largest(c) for c in tile.get("children", []))])
+
+    def check(tile: dict[str, Any]) -> None:
+        children = tile.get("children", [])
+        if not children:
+            return
+        below = max(largest(c) for c in children)
+        # the ECEF box of a building is at most sqrt(2) wider than its own (rotated) box
+        assert tile["geometricError"] >= below / 1.5
+        if "content" in tile:
+            assert _sizes(contents[tile["content"]["uri"]]).min() >= below / 1.5 - 0.5
+        for child in children:
+            check(child)
+
+    check(tileset["root"])
 
 
 def test_3tz_index_is_valid_and_matches_the_zip(run: Run) -> None:
