@@ -107,12 +107,13 @@ class Tiles3DBuilder:
         if not flat.kinds:
             self.skipped.append(feature.id)
             return False
-        self._spool(row, len(feature.vertices), len(flat.refs), len(flat.ring_len),
-                    len(flat.kinds), feature.box,
-                    (np.asarray(feature.vertices, dtype="<i4").tobytes(),
-                     np.asarray(flat.refs, dtype="<u4").tobytes(),
-                     np.asarray(flat.ring_len, dtype="<u4").tobytes(),
-                     np.asarray(flat.surface_rings, dtype="<u4").tobytes(), bytes(flat.kinds)))
+        counts = [(len(feature.vertices), len(flat.refs), len(flat.ring_len), len(flat.kinds))]
+        self._spool([row], [feature.box], counts,
+                    [(np.asarray(feature.vertices, dtype="<i4").tobytes(),
+                      np.asarray(flat.refs, dtype="<u4").tobytes(),
+                      np.asarray(flat.ring_len, dtype="<u4").tobytes(),
+                      np.asarray(flat.surface_rings, dtype="<u4").tobytes(),
+                      bytes(flat.kinds))])
         return True
 
     def add_batch(self, enc: Encoded, rows: list[dict[str, Any]]) -> None:
@@ -126,37 +127,52 @@ class Tiles3DBuilder:
         kinds = flat.kinds.astype("u1").tobytes()
         v0 = enc.v0.tolist()
         boxes = enc.boxes
+        group: tuple[list[Any], list[Any], list[Any], list[Any]] = ([], [], [], [])
         r = g = k = 0  # where the building's points, rings and surfaces start
         counts = zip(flat.nrefs.tolist(), flat.nrings.tolist(), flat.nsurfs.tolist(),
                      strict=True)
         for b, (nr, ng, nk) in enumerate(counts):
             if not flat.columnar[b]:
+                self._spool(*group)  # keep the spool in building order
+                group = ([], [], [], [])
                 self.add(enc.feature(b), rows[b])
             elif not nk:
                 self.skipped.append(enc.batch.buildings[b].id)
             else:
-                self._spool(rows[b], v0[b + 1] - v0[b], nr, ng, nk, boxes[b],
-                            (verts[v0[b] * 12:v0[b + 1] * 12], refs[r * 4:(r + nr) * 4],
-                             ring_len[g * 4:(g + ng) * 4], surface_rings[k * 4:(k + nk) * 4],
-                             kinds[k:k + nk]))
+                group[0].append(rows[b])
+                group[1].append(boxes[b])
+                group[2].append((v0[b + 1] - v0[b], nr, ng, nk))
+                group[3].append((verts[v0[b] * 12:v0[b + 1] * 12], refs[r * 4:(r + nr) * 4],
+                                 ring_len[g * 4:(g + ng) * 4],
+                                 surface_rings[k * 4:(k + nk) * 4], kinds[k:k + nk]))
             r, g, k = r + nr, g + ng, k + nk
+        self._spool(*group)
 
-    def _spool(self, row: dict[str, Any], nv: int, nrefs: int, nrings: int, nsurfs: int,
-               box: tuple[int, ...] | None, arrays: tuple[bytes, ...]) -> None:
-        """Write one building's record: header, attributes (JSON), vertices, refs, ring
-        lengths, rings per surface, surface classes."""
-        attrs = orjson.dumps({name: row.get(name) for name in NAMES})
-        data = b"".join((_HEAD.pack(len(attrs), nv, nrefs, nrings, nsurfs), attrs, *arrays))
-        self.spool.write(data)
-        self.offsets.append(self.pos)
-        self.sizes.append(len(data))
-        self.pos += len(data)
-        box = box or (0, 0, 0, 0, 0, 0)
-        self.cx.append((box[0] + box[3]) / 2 * SCALE)  # metres from the translate
-        self.cy.append((box[1] + box[4]) / 2 * SCALE)
-        self.extent.append(max(box[3] - box[0], box[4] - box[1], box[5] - box[2]) * SCALE)
+    def _spool(self, rows: list[dict[str, Any]], boxes: list[tuple[int, ...] | None],
+               counts: list[tuple[int, int, int, int]], arrays: list[tuple[bytes, ...]]) -> None:
+        """Write buildings' records: header, attributes (JSON), vertices, refs, ring lengths,
+        rings per surface, surface classes; ``counts``: vertices, refs, rings, surfaces."""
+        if not rows:
+            return
+        attrs = [orjson.dumps({name: row.get(name) for name in NAMES}) for row in rows]
+        parts: list[bytes] = []
+        for text, count, arr in zip(attrs, counts, arrays, strict=True):
+            parts += (_HEAD.pack(len(text), *count), text, *arr)
+        self.spool.write(b"".join(parts))
+        nv, nrefs, nrings, nsurfs = np.asarray(counts, dtype=np.int64).T
+        alen = np.asarray([len(text) for text in attrs], dtype=np.int64)
+        sizes = _HEAD.size + alen + 12 * nv + 4 * nrefs + 4 * nrings + 5 * nsurfs
+        ends = self.pos + np.cumsum(sizes)
+        self.offsets += (ends - sizes).tolist()
+        self.sizes += sizes.tolist()
+        self.pos = int(ends[-1])
+        box = np.asarray([b or (0, 0, 0, 0, 0, 0) for b in boxes], dtype=np.int64)
+        lo, hi = box[:, :3], box[:, 3:]
+        self.cx += ((lo[:, 0] + hi[:, 0]) / 2 * SCALE).tolist()  # metres from the translate
+        self.cy += ((lo[:, 1] + hi[:, 1]) / 2 * SCALE).tolist()
+        self.extent += ((hi - lo).max(axis=1) * SCALE).tolist()
         triangles = nrefs - 2 * nsurfs + 2 * (nrings - nsurfs)
-        self.estimate.append(nrefs * _VERTEX_BYTES + triangles * _TRIANGLE_BYTES + len(attrs))
+        self.estimate += (nrefs * _VERTEX_BYTES + triangles * _TRIANGLE_BYTES + alen).tolist()
 
     def discard(self) -> None:
         """Remove the spool and a half-written archive."""
