@@ -113,7 +113,7 @@ class FlatBatch:
     columnar: list[bool]
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The concatenated ``arange(start, start + count)`` of each pair."""
     shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
     return np.arange(int(counts.sum()), dtype=np.int64) + shift
@@ -158,17 +158,17 @@ def flatten_batch(enc: Encoded) -> FlatBatch:
                 owner.append(b)
     s0 = np.asarray(starts, dtype=np.int64)
     count = np.asarray(ends, dtype=np.int64) - s0
-    surfaces = _ranges(s0, count)
+    surfaces = ranges(s0, count)
     keep = written[surfaces]
     surfaces = surfaces[keep]
     surf_owner = np.repeat(np.asarray(owner, dtype=np.int64), count)[keep]
-    rings = _ranges(ring0[surfaces], nring[surfaces])
+    rings = ranges(ring0[surfaces], nring[surfaces])
     ring_surface = np.repeat(np.arange(len(surfaces)), nring[surfaces])
     ok_ring = enc.numbered[rings]
     rings, ring_surface = rings[ok_ring], ring_surface[ok_ring]
     ring_owner = surf_owner[ring_surface]
     npts = enc.ring_n_arr[rings]
-    points = _ranges(enc.ring_at_arr[rings], npts)
+    points = ranges(enc.ring_at_arr[rings], npts)
     point_owner = np.repeat(ring_owner, npts)
     refs = enc.point_vertex[points] - enc.v0[point_owner]
     nb = len(batch.buildings)

@@ -16,7 +16,7 @@ leaves have 0. Every building is in exactly one tile.
 from __future__ import annotations
 
 import math
-import struct
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ import orjson
 from opengeodata.tiles3d.archive import Writer3tz
 from opengeodata.tiles3d.glb import Property, building_glb
 from pipelines.citymodel.cityjson import SCALE, Feature, Transform
-from pipelines.citymodel.mesh import COLORS, flatten, flatten_batch, sum_by, triangulate
+from pipelines.citymodel.mesh import COLORS, flatten, flatten_batch, ranges, sum_by, triangulate
 from pipelines.citymodel.placement import Geoid, to_ecef, to_geodetic
 
 if TYPE_CHECKING:
@@ -49,7 +49,9 @@ PROPERTIES = [
 NAMES = [p.name for p in PROPERTIES]  # the spooled rows' keys, in this order
 MAX_TILE_BYTES = 640 << 10
 MAX_LEVEL = 14
-_HEAD = struct.Struct("<IIIII")  # json bytes, vertices, ring points, rings, surfaces
+#: a spool record: attributes (JSON), vertices, ring points, ring lengths, rings per surface,
+#: surface classes; its sizes (_FIELDS values per building) are kept in memory
+_FIELDS = 5  # json bytes, vertices, ring points, rings, surfaces
 #: estimated GLB bytes per vertex (position, normal, colour, feature id) and per triangle
 _VERTEX_BYTES = 12 + 12 + 4 + 4
 _TRIANGLE_BYTES = 6
@@ -94,6 +96,8 @@ class Tiles3DBuilder:
         self.spool = self.spool_path.open("wb")
         self.offsets: list[int] = []
         self.sizes: list[int] = []
+        self.counts = array("I")  # the record's sizes (_FIELDS per building)
+        self._index: np.ndarray | None = None  # offset, size, counts per building (finish)
         self.cx: list[float] = []
         self.cy: list[float] = []
         self.estimate: list[int] = []
@@ -156,12 +160,14 @@ class Tiles3DBuilder:
             return
         attrs = [orjson.dumps({name: row.get(name) for name in NAMES}) for row in rows]
         parts: list[bytes] = []
-        for text, count, arr in zip(attrs, counts, arrays, strict=True):
-            parts += (_HEAD.pack(len(text), *count), text, *arr)
+        for text, arr in zip(attrs, arrays, strict=True):
+            parts += (text, *arr)
         self.spool.write(b"".join(parts))
         nv, nrefs, nrings, nsurfs = np.asarray(counts, dtype=np.int64).T
         alen = np.asarray([len(text) for text in attrs], dtype=np.int64)
-        sizes = _HEAD.size + alen + 12 * nv + 4 * nrefs + 4 * nrings + 5 * nsurfs
+        self.counts.frombytes(np.column_stack((alen, nv, nrefs, nrings, nsurfs))
+                              .astype(np.uint32).tobytes())
+        sizes = alen + 12 * nv + 4 * nrefs + 4 * nrings + 5 * nsurfs
         ends = self.pos + np.cumsum(sizes)
         self.offsets += (ends - sizes).tolist()
         self.sizes += sizes.tolist()
@@ -183,6 +189,8 @@ class Tiles3DBuilder:
     def finish(self) -> Tiles3DResult:
         """Write the 3tz (tiles, tileset.json, index); returns what was written."""
         self.spool.close()
+        counts = np.frombuffer(self.counts, np.uint32).reshape(-1, _FIELDS)
+        self._index = np.column_stack((self.offsets, self.sizes, counts)).astype(np.int64)
         result = Tiles3DResult(self.target, buildings=len(self.offsets),
                                skipped=self.skipped, geoid=self.geoid.label)
         writer = Writer3tz(self.target)
@@ -259,28 +267,28 @@ class Tiles3DBuilder:
         return node(ids, x0, y0, size, 0, 0, 0)
 
     def _read(self, spool: Any, order: np.ndarray) -> _Batch:
-        attrs: list[bytes] = []
-        parts: list[list[bytes]] = [[], [], [], [], []]  # the record's arrays, by kind
-        counts: list[tuple[int, int, int, int]] = []  # vertices, ring points, rings, surfaces
-        for i in order.tolist():
-            spool.seek(self.offsets[i])
-            data = spool.read(self.sizes[i])
-            jlen, n, r, g, k = _HEAD.unpack_from(data)
-            pos = _HEAD.size + jlen
-            attrs.append(data[_HEAD.size:pos])
-            for part, size in zip(parts, (n * 12, r * 4, g * 4, k * 4, k), strict=True):
-                part.append(data[pos:pos + size])
-                pos += size
-            counts.append((n, r, g, k))
-        verts, refs, ring_len, surface_rings, kinds = (b"".join(p) for p in parts)
-        n_arr, nref = np.asarray(counts, dtype=np.int64).reshape(-1, 4)[:, :2].T
-        first_vertex = np.cumsum(n_arr) - n_arr
-        return _Batch(orjson.loads(b"[" + b",".join(attrs) + b"]"),
-                      np.frombuffer(verts, "<i4").reshape(-1, 3).astype(np.float64),
-                      np.frombuffer(refs, "<u4").astype(np.int64) + np.repeat(first_vertex, nref),
-                      np.frombuffer(ring_len, "<u4").astype(np.int64),
-                      np.frombuffer(surface_rings, "<u4").astype(np.int64),
-                      np.frombuffer(kinds, "u1"), nref)
+        """The records of buildings ``order`` (ascending), each run of neighbours read at once."""
+        assert self._index is not None
+        offsets, sizes, jlen, n, r, g, k = self._index[order].T
+        cut = np.flatnonzero(offsets[1:] != offsets[:-1] + sizes[:-1]) + 1
+        chunks = []
+        for a, b in zip([0, *cut.tolist()], [*cut.tolist(), len(order)], strict=True):
+            spool.seek(int(offsets[a]))
+            chunks.append(spool.read(int(offsets[b - 1] + sizes[b - 1] - offsets[a])))
+        blob = np.frombuffer(b"".join(chunks), np.uint8)
+        pos = np.cumsum(sizes) - sizes
+        fields = []
+        for size in (jlen, 12 * n, 4 * r, 4 * g, 4 * k, k):
+            fields.append(blob[ranges(pos, size)])
+            pos = pos + size
+        attrs, verts, refs, ring_len, surface_rings, kinds = fields
+        json = np.insert(attrs, np.cumsum(jlen)[:-1], ord(",")).tobytes()
+        first_vertex = np.cumsum(n) - n
+        return _Batch(orjson.loads(b"[" + json + b"]"),
+                      verts.view("<i4").reshape(-1, 3).astype(np.float64),
+                      refs.view("<u4").astype(np.int64) + np.repeat(first_vertex, r),
+                      ring_len.view("<u4").astype(np.int64),
+                      surface_rings.view("<u4").astype(np.int64), kinds, r)
 
     def _content(self, spool: Any, sel: np.ndarray) -> tuple[bytes, list[float]]:
         order = np.sort(sel)  # spool order (offsets grow with the building number)
