@@ -238,9 +238,7 @@ static int polygon_member(cur_t *c, PyObject *pids, PyObject *texts) {
 static int thematic(cur_t *c, obj_t *o) {
     const grammar_t *g = c->g;
     const char *ka, *kb;
-    NEED(LP(c, "<", g->bldg, "boundedBy"));
-    ws(c);
-    NEED(L(c, ">"));
+    NEED(opn(c, g->bldg, "boundedBy"));
     ws(c);
     NEED(L(c, "<") && P(c, g->bldg) && word(c, g->kinds, g->nkinds, &ka, &kb) && gid_close(c));
     ws(c);
@@ -498,9 +496,7 @@ static int address_inner(cur_t *c, PyObject *fields) {
 /* <B:address><C:Address [G:id]><C:xalAddress>...</C:xalAddress></C:Address></B:address> */
 static int address(cur_t *c, obj_t *o) {
     const grammar_t *g = c->g;
-    NEED(LP(c, "<", g->bldg, "address"));
-    ws(c);
-    NEED(L(c, ">"));
+    NEED(opn(c, g->bldg, "address"));
     ws(c);
     NEED(LP(c, "<", g->core, "Address"));
     const char *save = c->p;
@@ -510,9 +506,7 @@ static int address(cur_t *c, obj_t *o) {
     ws(c);
     NEED(L(c, ">"));
     ws(c);
-    NEED(LP(c, "<", g->core, "xalAddress"));
-    ws(c);
-    NEED(L(c, ">"));
+    NEED(opn(c, g->core, "xalAddress"));
     PyObject *fields = PyList_New(0);
     if (fields == NULL) return -1;
     int r = address_inner(c, fields);
@@ -555,9 +549,7 @@ static int body(cur_t *c, const char *end, obj_t *o, int in_part);
 static int part(cur_t *c, obj_t *o, const char *item_start) {
     const grammar_t *g = c->g;
     const char *a, *b;
-    NEED(LP(c, "<", g->bldg, "consistsOfBuildingPart"));
-    ws(c);
-    NEED(L(c, ">"));
+    NEED(opn(c, g->bldg, "consistsOfBuildingPart"));
     ws(c);
     NEED(LP(c, "<", g->bldg, "BuildingPart") && c->p < c->end && (*c->p == ' ' || *c->p == '\t'));
     while (c->p < c->end && (*c->p == ' ' || *c->p == '\t')) c->p++;

@@ -143,6 +143,17 @@ class _Polygons:
         self.texts: list[str] = []
         self.pids: list[str] = []
 
+    def thematic(self, obj: fastread._Obj, kinds: list[str], lods: list[str], pids: list[str],
+                 texts: list[str]) -> None:
+        """An object's thematic polygons, numbered after those read before (its parts')."""
+        first = len(self.texts)
+        self.texts += texts
+        self.pids += pids
+        obj.t_kind = list(map(fastread.KINDS.__getitem__, kinds))
+        obj.t_lod = lods
+        obj.t_pid = pids
+        obj.t_poly = list(range(first, first + len(texts)))
+
     def add(self, polygons: list[tuple[str, str]]) -> list[int]:
         first = len(self.texts)
         for pid, text in polygons:
@@ -244,13 +255,7 @@ def _compiled_object(gr: _Grammar, t: tuple, rec: ObjRec, polys: _Polygons,
         if sub is None:
             return None
         obj.parts.append(sub)
-    first = len(polys.texts)
-    polys.texts += texts
-    polys.pids += pids
-    obj.t_kind = list(map(fastread.KINDS.__getitem__, kinds))
-    obj.t_lod = lods
-    obj.t_pid = pids
-    obj.t_poly = list(range(first, first + len(texts)))
+    polys.thematic(obj, kinds, lods, pids, texts)
     for gtype, lod, hrefs, inline in solids:  # inline polygons come after the thematic ones
         obj.props.append((gtype, lod, hrefs if inline is None else polys.add(inline)))
     rec.parts = [p.rec for p in obj.parts]
@@ -336,13 +341,7 @@ def _object(gr: _Grammar, text: str, pos: int, end: int, rec: ObjRec, polys: _Po
         # else: an element both readers ignore
     if pos != end and text[pos:end].strip(" \t\n"):
         return None
-    first = len(polys.texts)
-    polys.texts += t_text
-    polys.pids += t_pid
-    obj.t_kind = list(map(fastread.KINDS.__getitem__, t_kind))
-    obj.t_lod = t_lod
-    obj.t_pid = t_pid
-    obj.t_poly = list(range(first, first + len(t_text)))
+    polys.thematic(obj, t_kind, t_lod, t_pid, t_text)
     for gtype, glod, members in props:
         if members and isinstance(members[0], tuple):
             obj.props.append((gtype, glod, polys.add(members)))

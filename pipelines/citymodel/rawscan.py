@@ -139,6 +139,7 @@ class _WellFormed:
         self.parser = etree.XMLParser(target=_Nothing(), **_parser_args())
         #: set by the reader for a member the compiled recogniser took (well-formed)
         self.verified = False
+        self.seen = 0  # entries of the parser's error log looked at (warnings stay there)
 
     def feed(self, data: bytes) -> None:
         """Check the next bytes of the file."""
@@ -154,9 +155,12 @@ class _WellFormed:
             method(*args)
         except etree.XMLSyntaxError as exc:
             raise _not_well_formed(self.path, exc.position[0], exc.position[1], exc.msg) from None
-        for entry in self.parser.feed_error_log:  # namespace errors are not fatal to libxml2
-            if entry.level >= etree.ErrorLevels.ERROR:
-                raise _not_well_formed(self.path, entry.line, entry.column, entry.message)
+        log = self.parser.feed_error_log  # namespace errors are not fatal to libxml2
+        if len(log) > self.seen:
+            for entry in log[self.seen:]:
+                if entry.level >= etree.ErrorLevels.ERROR:
+                    raise _not_well_formed(self.path, entry.line, entry.column, entry.message)
+            self.seen = len(log)
 
 
 def _not_well_formed(path: Path, line: int, column: int, message: str) -> DataValidationError:
