@@ -56,17 +56,23 @@ def _polygon(surface: Surface) -> Polygon | None:
     return poly
 
 
+def _top_lod(objs: list[ObjRec]) -> list[tuple[int, int]]:
+    """The surface ranges ``(s0, s1)`` of the highest-LoD geometries of each object."""
+    out: list[tuple[int, int]] = []
+    for part in objs:
+        geoms = part.geometries
+        if len(geoms) == 1:
+            out.append((geoms[0].s0, geoms[0].s1))
+        elif geoms:
+            top = max(g.lod for g in geoms)
+            out.extend((g.s0, g.s1) for g in geoms if g.lod == top)
+    return out
+
+
 def _top_lod_surfaces(obj: ObjRec, with_parts: bool = True) -> list[int]:
     """The surfaces of the highest-LoD geometries of a building (and its parts)."""
-    out: list[int] = []
-    for part in obj.all_objects() if with_parts else [obj]:
-        if not part.geometries:
-            continue
-        top = max(g.lod for g in part.geometries)
-        for geom in part.geometries:
-            if geom.lod == top:
-                out.extend(range(geom.s0, geom.s1))
-    return out
+    return [s for a, b in _top_lod(obj.all_objects() if with_parts else [obj])
+            for s in range(a, b)]
 
 
 def _surfaces(batch: Batch, ids: list[int]) -> list[Surface]:
@@ -178,15 +184,25 @@ def _z_range(batch: Batch, surfaces: list[int]) -> tuple[float, float] | None:
     return (zmin, zmax) if zmin <= zmax else None
 
 
-def _first(obj: ObjRec, key: str) -> tuple[Any, str | None]:
-    for part in obj.all_objects():
+def _spans_z(batch: Batch, spans: list[tuple[int, int]]) -> tuple[float, float] | None:
+    """:func:`_z_range` of the surfaces of these ranges."""
+    spans = [(a, b) for a, b in spans if b > a]
+    if not spans:
+        return None
+    lo, hi = batch.surface_z()
+    zmin, zmax = min([min(lo[a:b]) for a, b in spans]), max([max(hi[a:b]) for a, b in spans])
+    return (zmin, zmax) if zmin <= zmax else None
+
+
+def _first(objs: list[ObjRec], key: str) -> tuple[Any, str | None]:
+    for part in objs:
         if key in part.attributes:
             return part.attributes[key], part.code_spaces.get(key)
     return None, None
 
 
-def _address(obj: ObjRec) -> str | None:
-    for part in obj.all_objects():
+def _address(objs: list[ObjRec]) -> str | None:
+    for part in objs:
         for a in part.addresses:
             street = " ".join(v for v in (a.get("ThoroughfareName"), a.get("ThoroughfareNumber"))
                               if v)
@@ -204,15 +220,16 @@ def summarize(
     outline) and the centre of the footprint's bounding box of one building of ``batch``.
     With ``full=False`` only the row's fields that 3D Tiles shows (no eaves and ridge, lod,
     parts) and no footprint (None, None)."""
-    surfaces = _top_lod_surfaces(obj)
-    z_range = _z_range(batch, surfaces)
+    objs = obj.all_objects() if obj.parts else [obj]
+    spans = _top_lod(objs)
+    z_range = _spans_z(batch, spans)
     height = obj.attributes.get("measuredHeight")
     if height is None and z_range is not None:
         height = z_range[1] - z_range[0]
-    roof_code, roof_space = _first(obj, "roofType")
-    func_code, func_space = _first(obj, "function")
-    storeys, _ = _first(obj, "storeysAboveGround")
-    year, _ = _first(obj, "yearOfConstruction")
+    roof_code, roof_space = _first(objs, "roofType")
+    func_code, func_space = _first(objs, "function")
+    storeys, _ = _first(objs, "storeysAboveGround")
+    year, _ = _first(objs, "yearOfConstruction")
     row: dict[str, Any] = {
         "gml_id": obj.id,
         "funktion": func_code,
@@ -223,19 +240,20 @@ def summarize(
         "gelaendehoehe": _round(z_range[0]) if z_range else None,
         "geschosse": int(storeys) if storeys is not None else None,
         "baujahr": _year(year),
-        "adresse": _address(obj),
+        "adresse": _address(objs),
     }
     if not full:
         return row, None, None
+    surfaces = [s for a, b in spans for s in range(a, b)]
     kinds = batch.kinds()
     # eaves and ridge of the main building; of its parts when it has no roof of its own
     roofs = (_z_range(batch, [s for s in _top_lod_surfaces(obj, False) if kinds[s] == ROOF])
              or _z_range(batch, [s for s in surfaces if kinds[s] == ROOF]))
-    lods = [int(g.lod) for part in obj.all_objects() for g in part.geometries]
+    lods = [int(g.lod) for part in objs for g in part.geometries]
     row["hoehe_traufe"] = _round(roofs[0] - z_range[0]) if roofs and z_range else None
     row["hoehe_first"] = _round(roofs[1] - z_range[0]) if roofs and z_range else None
     row["lod"] = max(lods) if lods else None
-    row["gebaeudeteile"] = len(obj.all_objects()) - 1
+    row["gebaeudeteile"] = len(objs) - 1
     grounds: list[Polygon2D] | MultiPolygon | None = ground_polygons(batch, surfaces, kinds)
     center: tuple[float, float] | None = None
     if grounds:
