@@ -73,6 +73,14 @@ class _Buffer:
 
 
 def _strings(values: list[str | None]) -> tuple[bytes, bytes]:
+    """The UTF-8 bytes of the values one after the other and their offsets (``<u4``)."""
+    joined = "\0".join([v or "" for v in values]).encode()  # one encode for all
+    cuts = np.flatnonzero(np.frombuffer(joined, np.uint8) == 0)
+    if len(cuts) == len(values) - 1:  # no value holds a NUL
+        offsets = np.zeros(len(values) + 1, dtype="<u4")
+        offsets[1:-1] = cuts - np.arange(len(cuts))
+        offsets[-1] = len(joined) - len(cuts)
+        return joined.replace(b"\0", b""), offsets.tobytes()
     encoded = [(v or "").encode() for v in values]
     offsets = np.zeros(len(encoded) + 1, dtype="<u4")
     np.cumsum([len(e) for e in encoded], out=offsets[1:])

@@ -1,4 +1,5 @@
-"""Meshing a batch from its columns spools what meshing each building's CityJSON does."""
+"""Meshing a batch from its columns spools what meshing each building's CityJSON does; the
+property table strings."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import random
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import pytest
 
+from opengeodata.tiles3d.glb import _strings
 from pipelines.citymodel.cityjson import Transform
 from pipelines.citymodel.encode import Encoded
 from pipelines.citymodel.placement import Geoid
@@ -41,3 +44,11 @@ def test_add_batch_spools_what_add_of_each_feature_does(seed: int, tmp_path: Pat
     many = Tiles3DBuilder(tmp_path / "many.3tz", transform, geoid)
     many.add_batch(enc, rows)
     assert _spooled(many) == _spooled(one)
+
+
+@pytest.mark.parametrize("values", [[], ["a"], [None], ["", ""], ["\0"], ["x\0y", "z"],
+                                    ["Straße 1", None, "", "äöü", "Weg"]])
+def test_property_strings_are_the_values_encoded_one_by_one(values: list[str | None]) -> None:
+    encoded = [(v or "").encode() for v in values]
+    offsets = np.concatenate(([0], np.cumsum([len(e) for e in encoded]))).astype("<u4")
+    assert _strings(values) == (b"".join(encoded), offsets.tobytes())
