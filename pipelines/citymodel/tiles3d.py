@@ -1,8 +1,9 @@
 """3D Tiles 1.1 of a city model: a quadtree of GLB tiles packed in one ``.3tz`` archive.
 
-:class:`Tiles3DBuilder` takes the CityJSON features of a run one by one (with the attribute
-row of the footprint layer), meshes each building (:mod:`pipelines.citymodel.mesh`) and
-spools it to a file, so memory stays flat. ``finish`` splits the dataset into a quadtree
+:class:`Tiles3DBuilder` takes the buildings of a run batch by batch (``add_batch``: meshed
+from the batch's columns; ``add``: one CityJSON feature) with their attribute rows of the
+footprint layer, meshes them (:mod:`pipelines.citymodel.mesh`) and spools them to a file, so
+memory stays flat. ``finish`` splits the dataset into a quadtree
 (a tile is split while its estimated GLB size exceeds ``max_tile_bytes``), writes one GLB per
 leaf - positions in ECEF (EPSG:4978) relative to the tile centre, ellipsoidal heights from
 the geoid (:mod:`pipelines.citymodel.placement`), one ``EXT_mesh_features`` feature and one
