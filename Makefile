@@ -29,7 +29,7 @@ help: ## Show every target with one line
 
 install: $(STAMP) $(VENDOR) browser geoid wms-deps ## Create .venv with Python >= 3.12 and install the project (idempotent)
 
-$(STAMP): pyproject.toml setup.py pipelines/citymodel/_rawc.c $(wildcard constraints.txt package.json)
+$(STAMP): pyproject.toml setup.py $(wildcard pipelines/citymodel/*.c pipelines/citymodel/*.h) $(wildcard constraints.txt package.json)
 	@PY3="$(strip $(call find_python))"; \
 	if [ -z "$$PY3" ]; then \
 		echo "error: no Python >= 3.12 found (tried: python3.13, python3.12, pyenv versions, python3)." >&2; \
