@@ -32,8 +32,9 @@ static int cls(cur_t *c, str_t pfx, const char *name) {
 }
 
 /* [ \t\n]* <G:surfaceMember> <G:Polygon [G:id="AV"]> <G:exterior> <G:LinearRing [G:id]>
- * <G:posList>TXT</G:posList> ... </G:surfaceMember>, whitespace between tags (the expressions'
- * "member"): appended to pids and texts ("" for no id) */
+ * <G:posList [srsDimension="3"]>TXT</G:posList> ... </G:surfaceMember>, whitespace between tags
+ * (the expressions' "member", and the attribute that only confirms 3D points): appended to
+ * pids and texts ("" for no id) */
 static int polygon_member(cur_t *c, PyObject *pids, PyObject *texts) {
     const grammar_t *g = c->g;
     const char *pa = NULL, *pb = NULL, *ta, *tb;
@@ -46,8 +47,14 @@ static int polygon_member(cur_t *c, PyObject *pids, PyObject *texts) {
     ws(c);
     NEED(L(c, ">") && opn(c, g->gml, "exterior"));
     ws(c);
-    NEED(LP(c, "<", g->gml, "LinearRing") && gid_close(c) && opn(c, g->gml, "posList")
-         && numbers(c, &ta, &tb));
+    NEED(LP(c, "<", g->gml, "LinearRing") && gid_close(c));
+    ws(c);
+    NEED(LP(c, "<", g->gml, "posList"));
+    save = c->p;  /* srsDimension="3" says what the reader assumes anyway (AdV deliveries) */
+    ws(c);
+    if (!(c->p > save && L(c, "srsDimension=\"3\""))) c->p = save;
+    ws(c);
+    NEED(L(c, ">") && numbers(c, &ta, &tb));
     NEED(LP(c, "</", g->gml, "posList"));
     ws(c);
     NEED(L(c, ">") && cls(c, g->gml, "LinearRing") && cls(c, g->gml, "exterior")

@@ -338,3 +338,31 @@ def test_edited_members_give_what_lxml_gives(tmp_path: Path, lod: int) -> None:
             except DataValidationError as exc:
                 outputs.append(re.sub(rb"line \d+(, column \d+)?", b"", str(exc).encode()))
         assert outputs[0] == outputs[1], path.read_bytes()[first:first + 400]
+
+
+@needs_rawc
+@pytest.mark.parametrize("dimension", ["3", "2"])
+def test_poslist_with_srs_dimension(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    dimension: str) -> None:
+    """``srsDimension="3"`` on every posList (as in AdV deliveries) keeps the compiled path;
+    any other dimension is left to lxml. Either way the lxml reader's output."""
+    source = generate(tmp_path / "gml", buildings=8, per_tile=8)[0]
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("<gml:posList>", f'<gml:posList srsDimension="{dimension}">'),
+                      encoding="utf-8")
+    monkeypatch.setattr(rawread, "STREAK", 10**9)
+    taken = _taken(monkeypatch)
+    try:
+        with_c: tuple[bytes, bytes] | str = _outputs(source, tmp_path / "c")
+    except DataValidationError as exc:
+        with_c = re.sub(r"line \d+", "", str(exc))
+    if dimension == "3":
+        assert len(taken) == 8 and all(taken)
+    else:
+        assert taken and not any(taken)  # 2D points: the reader stops at the first one
+    monkeypatch.setattr(rawread, "plan", lambda _path: None)
+    try:
+        lxml: tuple[bytes, bytes] | str = _outputs(source, tmp_path / "lxml")
+    except DataValidationError as exc:
+        lxml = re.sub(r"line \d+", "", str(exc))
+    assert lxml == with_c

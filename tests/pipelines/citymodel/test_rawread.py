@@ -44,6 +44,8 @@ def _mixed_sample(tmp: Path) -> Path:
     """Generated buildings with irregular ones between them (per building, not per file)."""
     source = _irregular_sample(tmp)
     text = source.read_text(encoding="utf-8")
+    # an attribute no reader uses: not a shape the raw readers take (srsDimension="3" is)
+    text = text.replace('srsDimension="3">', 'srsDimension="3" count="5">')
     text = text.replace("Hildesheimer Straße", "Hildesheimer Stra&#223;e &amp; Co", 1)
     text = text.replace("<bldg:function>", "<bldg:function>\n  ", 3)
     text = text.replace('<bldg:Building gml:id="DENI00000000007">',
@@ -114,7 +116,7 @@ def test_lines_beyond_65535(tmp_path: Path, irregular: bool,
     text = text.replace("</gml:boundedBy>", "</gml:boundedBy>" + "\n" * 70_000, 1)
     start = text.index('<bldg:Building gml:id="DENI00000000003"')
     pos = text.index("<gml:posList>", start)
-    tag = '<gml:posList srsDimension="3">' if irregular else "<gml:posList>"
+    tag = '<gml:posList srsDimension="3" count="2">' if irregular else "<gml:posList>"
     text = text[:pos] + tag + "1 2 x" + text[text.index("</gml:posList>", pos):]
     source.write_text(text, encoding="utf-8")
     line = text[:start].count("\n") + 1
