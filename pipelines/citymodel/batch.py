@@ -25,9 +25,16 @@ import numpy as np
 from opengeodata.errors import DataValidationError
 from pipelines.citymodel import compiled
 from pipelines.citymodel.crs import SourceCrs
-from pipelines.citymodel.model import SEMANTIC_TYPES, CityObject
+from pipelines.citymodel.model import MAX_COORDINATE, SEMANTIC_TYPES, CityObject
 
 KIND_NAMES = SEMANTIC_TYPES
+
+
+def _unusable(value: float) -> str:
+    """The problem with a coordinate that is NaN, infinite or beyond ``MAX_COORDINATE``."""
+    if np.isfinite(value):
+        return f"a coordinate is out of range ({value:g})"
+    return f"a coordinate is not a finite number ({value})"
 KIND_CODES = {k: i for i, k in enumerate(KIND_NAMES)}
 
 
@@ -276,10 +283,11 @@ class BatchBuilder:
         if len(bad):
             self._fail(int(bad[0]), f"{int(counts[bad[0]])} coordinate values do not form 3D "
                                     "points")
-        if not np.isfinite(values).all():
-            at = int(np.flatnonzero(~np.isfinite(values))[0])
+        usable = np.abs(values) < MAX_COORDINATE  # False for NaN too
+        if not usable.all():
+            at = int(np.flatnonzero(~usable)[0])
             text = int(np.searchsorted(np.cumsum(counts), at, side="right"))
-            self._fail(text, f"a coordinate is not a finite number ({values[at]})")
+            self._fail(text, _unusable(float(values[at])))
         pts = values.reshape(-1, 3)
         npts = counts // 3
         start = np.concatenate(([0], np.cumsum(npts)))[:-1]

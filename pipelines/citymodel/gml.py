@@ -16,7 +16,7 @@ import math
 
 from lxml import etree
 
-from pipelines.citymodel.model import Ring, Surface
+from pipelines.citymodel.model import MAX_COORDINATE, Ring, Surface
 
 GML = "http://www.opengis.net/gml"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -229,8 +229,9 @@ def _reversed(ring: Ring) -> Ring:
 
 
 def _finite(values: list[float]) -> list[float]:
-    """``values``; ValueError naming the first that is NaN or infinite."""
-    if not all(map(math.isfinite, values)):
-        bad = next(v for v in values if not math.isfinite(v))
-        raise ValueError(f"a coordinate is not a finite number ({bad})")
+    """``values``; ValueError naming the first that is NaN, infinite or out of range."""
+    if not all(abs(v) < MAX_COORDINATE for v in values):
+        bad = next(v for v in values if not abs(v) < MAX_COORDINATE)
+        raise ValueError(f"a coordinate is out of range ({bad:g})" if math.isfinite(bad)
+                         else f"a coordinate is not a finite number ({bad})")
     return values

@@ -8,6 +8,9 @@ from typing import Any
 #: a ring as a flat list [x0, y0, z0, x1, y1, z1, ...] without the closing point
 Ring = list[float]
 
+#: no coordinate of a city is this far from 0 (m); its millimetres still fit an int64
+MAX_COORDINATE = 1e12
+
 SEMANTIC_TYPES = ("RoofSurface", "WallSurface", "GroundSurface", "ClosureSurface",
                   "OuterCeilingSurface", "OuterFloorSurface")
 

@@ -374,6 +374,95 @@ static int ignored(cur_t *c) {
 
 
 
+static int same(str_t a, const char *s, Py_ssize_t n) { return a.n == n && memcmp(a.s, s, (size_t)n) == 0; }
+
+/* a start tag's attributes after its name: names with one of the root's prefixes (or xml:) or
+ * none, no xmlns, no duplicate; then ">" or "/>" (*closed) */
+static int any_attrs(cur_t *c, int *closed) {
+    const char *names[12]; Py_ssize_t lens[12]; int n = 0;
+    for (;;) {
+        const char *save = c->p;
+        ws(c);
+        if (c->p == save || c->p >= c->end || !name_start(*c->p)) { c->p = save; break; }
+        const char *na = c->p, *pa; Py_ssize_t pn;
+        if (L(c, "xml:") || (c->p = na, any_prefix(c, &pa, &pn) && (c->p += pn, 1))) {}
+        else c->p = na;
+        NEED(c->p < c->end && name_start(*c->p));
+        while (c->p < c->end && name_char(*c->p)) c->p++;
+        Py_ssize_t nl = c->p - na;
+        NEED(!(nl >= 5 && memcmp(na, "xmlns", 5) == 0) && L(c, "=\""));
+        const char *va, *vb;
+        NEED(av(c, &va, &vb) && n < 12);
+        for (int i = 0; i < n; i++)
+            NEED(!(lens[i] == nl && memcmp(names[i], na, (size_t)nl) == 0));
+        names[n] = na; lens[n] = nl; n++;
+    }
+    ws(c);
+    if (L(c, "/>")) { *closed = 1; return 1; }
+    *closed = 0;
+    return L(c, ">");
+}
+
+/* a name the element reader reads as a child of a Building (citygml.ROLES, in bldg:) */
+static int bldg_role(const grammar_t *g, const char *a, Py_ssize_t n) {
+    for (int i = 0; i < g->nsimple; i++)
+        if (g->simple[i].n == n && memcmp(g->simple[i].s, a, (size_t)n) == 0) return 1;
+    static const char *named[] = {"boundedBy", "consistsOfBuildingPart", "address"};
+    for (int i = 0; i < 3; i++)
+        if ((size_t)n == strlen(named[i]) && memcmp(a, named[i], (size_t)n) == 0) return 1;
+    return n >= 4 && memcmp(a, "lod", 3) == 0 && a[3] >= '1' && a[3] <= '4'
+           && ((n == 9 && memcmp(a + 4, "Solid", 5) == 0)
+               || (n == 16 && memcmp(a + 4, "MultiSurface", 12) == 0));
+}
+
+/* at "<B:lod": a geometry property the reader reads (lod1-4 Solid or MultiSurface) */
+static int geometry_role(cur_t *c) {
+    const char *a = c->p + 1 + c->g->bldg.n, *q = a;
+    while (q < c->end && name_char(*q)) q++;
+    return bldg_role(c->g, a, q - a);
+}
+
+/* a child the element reader has no role for (core:externalReference, gml:boundedBy,
+ * bldg:lod0FootPrint, ...): skipped with its content, which must be balanced elements with the
+ * root's prefixes (well-formed by construction) */
+static int skipped(cur_t *c) {
+    const grammar_t *g = c->g;
+    const char *stack[32]; Py_ssize_t slen[32]; int depth = 0;
+    for (;;) {
+        const char *ta, *tb;
+        if (depth > 0) NEED(numbers(c, &ta, &tb));  /* any text: the reader ignores it */
+        NEED(c->p < c->end && *c->p == '<');
+        c->p++;
+        int closing = L(c, "/");
+        const char *na; Py_ssize_t pn;
+        NEED(any_prefix(c, &na, &pn));
+        c->p += pn;
+        while (c->p < c->end && name_char(*c->p)) c->p++;
+        Py_ssize_t nlen = c->p - na;
+        if (depth == 0) {  /* the child itself: not a role, not gen: (generic attributes) */
+            str_t pfx = {na, pn};
+            NEED(!closing && !same(pfx, g->gen.s, g->gen.n)
+                 && !(same(pfx, g->bldg.s, g->bldg.n) && bldg_role(g, na + pn, nlen - pn))
+                 && !(same(pfx, g->gml.s, g->gml.n) && nlen - pn == 4
+                      && memcmp(na + pn, "name", 4) == 0));
+        }
+        if (closing) {
+            ws(c);
+            NEED(L(c, ">") && depth > 0 && slen[depth - 1] == nlen
+                 && memcmp(stack[depth - 1], na, (size_t)nlen) == 0);
+            depth--;
+        } else {
+            int closed = 0;
+            NEED(any_attrs(c, &closed));
+            if (!closed) {
+                NEED(depth < 32);
+                stack[depth] = na; slen[depth] = nlen; depth++;
+            }
+        }
+        if (depth == 0) return 1;
+    }
+}
+
 /* <B:consistsOfBuildingPart><B:BuildingPart G:id="AV">...</B:BuildingPart></...> */
 static int part(cur_t *c, obj_t *o, const char *item_start) {
     const grammar_t *g = c->g;
@@ -425,7 +514,7 @@ int rawc_body(cur_t *c, const char *end, obj_t *o, int in_part) {
         ws(c);
         if (c->p >= end) { r = 1; break; }
         if (starts(c, "<", g->bldg, "boundedBy")) r = thematic(c, o);
-        else if (starts(c, "<", g->bldg, "lod")) r = geometry(c, o);
+        else if (starts(c, "<", g->bldg, "lod") && geometry_role(c)) r = geometry(c, o);
         else if (starts(c, "<", g->bldg, "address")
                  && c->p + 1 + g->bldg.n + 7 < end
                  && (is_ws(c->p[1 + g->bldg.n + 7]) || c->p[1 + g->bldg.n + 7] == '>')) {
@@ -438,6 +527,7 @@ int rawc_body(cur_t *c, const char *end, obj_t *o, int in_part) {
             if (r == 0) { c->p = save; r = generic_attr(c, o); }
             if (r == 0) { c->p = save; r = gml_name(c, o); }
             if (r == 0) { c->p = save; r = ignored(c); }
+            if (r == 0) { c->p = save; r = skipped(c); }
         }
         if (r <= 0) break;
     }
