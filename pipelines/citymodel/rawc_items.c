@@ -257,6 +257,18 @@ static int any_prefix(cur_t *c, const char **pa, Py_ssize_t *pn) {
     return 0;
 }
 
+/* at "<": an element's start or end tag up to its name, which must have one of the root's
+ * prefixes (*na: the name with its prefix of *pn bytes, *nlen bytes in all) */
+static int tag_name(cur_t *c, int *closing, const char **na, Py_ssize_t *pn, Py_ssize_t *nlen) {
+    c->p++;  /* '<' */
+    *closing = L(c, "/");
+    NEED(any_prefix(c, na, pn));
+    c->p += *pn;
+    while (c->p < c->end && name_char(*c->p)) c->p++;
+    *nlen = c->p - *na;
+    return 1;
+}
+
 static const char *XAL_FIELDS[] = {"CountryName", "LocalityName", "DependentLocalityName",
                                    "ThoroughfareName", "ThoroughfareNumber", "PostalCodeNumber"};
 
@@ -286,13 +298,9 @@ static int address_inner(cur_t *c, PyObject *fields) {
         int at_end = LP(c, "</", c->g->core, "xalAddress");
         c->p = save;
         if (at_end) break;
-        c->p++;  /* '<' */
-        int closing = L(c, "/");
-        const char *na; Py_ssize_t pn;
-        NEED(any_prefix(c, &na, &pn));
-        c->p += pn;
-        while (c->p < c->end && name_char(*c->p)) c->p++;
-        Py_ssize_t nlen = c->p - na;
+        int closing;
+        const char *na; Py_ssize_t pn, nlen;
+        NEED(tag_name(c, &closing, &na, &pn, &nlen));
         if (closing) {
             const char *text_end = save;
             ws(c);
@@ -432,13 +440,9 @@ static int skipped(cur_t *c) {
         const char *ta, *tb;
         if (depth > 0) NEED(numbers(c, &ta, &tb));  /* any text: the reader ignores it */
         NEED(c->p < c->end && *c->p == '<');
-        c->p++;
-        int closing = L(c, "/");
-        const char *na; Py_ssize_t pn;
-        NEED(any_prefix(c, &na, &pn));
-        c->p += pn;
-        while (c->p < c->end && name_char(*c->p)) c->p++;
-        Py_ssize_t nlen = c->p - na;
+        int closing;
+        const char *na; Py_ssize_t pn, nlen;
+        NEED(tag_name(c, &closing, &na, &pn, &nlen));
         if (depth == 0) {  /* the child itself: not a role, not gen: (generic attributes) */
             str_t pfx = {na, pn};
             NEED(!closing && !same(pfx, g->gen.s, g->gen.n)

@@ -55,6 +55,17 @@ def _taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return taken
 
 
+def _compiled_and_lxml(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                       ) -> tuple[list[bool], tuple[bytes, bytes], tuple[bytes, bytes]]:
+    """(members the recogniser took, outputs with it, outputs of the lxml reader) of a file
+    whose every member is offered to the raw readers."""
+    monkeypatch.setattr(rawread, "STREAK", 10**9)
+    taken = _taken(monkeypatch)
+    with_c = _outputs(source, tmp_path / "c")
+    monkeypatch.setattr(rawread, "plan", lambda _path: None)
+    return taken, with_c, _outputs(source, tmp_path / "lxml")
+
+
 @needs_rawc
 @pytest.mark.parametrize("case", CASES)
 def test_same_outputs_without_the_extension(case: str, tmp_path: Path,
@@ -210,12 +221,9 @@ def test_indented_file_taken_by_the_extension(tmp_path: Path,
     head, _, body = text.partition("<core:cityObjectMember>")
     body = re.sub(r">(?=<)", ">\n\t  ", body).replace('"/>', '" />')
     source.write_text(head + "<core:cityObjectMember>" + body, encoding="utf-8")
-    monkeypatch.setattr(rawread, "STREAK", 10**9)
-    taken = _taken(monkeypatch)
-    with_c = _outputs(source, tmp_path / "c")
+    taken, with_c, lxml = _compiled_and_lxml(source, tmp_path, monkeypatch)
     assert len(taken) == 25 and all(taken)
-    monkeypatch.setattr(rawread, "plan", lambda _path: None)
-    assert _outputs(source, tmp_path / "lxml") == with_c
+    assert lxml == with_c
 
 
 @needs_rawc
@@ -231,13 +239,10 @@ def test_crlf_file_taken_by_the_extension(tmp_path: Path, monkeypatch: pytest.Mo
     body = body.replace('<bldg:Building gml:id="DENI00000000004">',
                         '<bldg:Building gml:id="DENI00000000004"><gml:name>Haus\nA</gml:name>')
     source.write_bytes((head + "<core:cityObjectMember>" + body).replace("\n", "\r\n").encode())
-    monkeypatch.setattr(rawread, "STREAK", 10**9)
-    taken = _taken(monkeypatch)
-    with_c = _outputs(source, tmp_path / "c")
+    taken, with_c, lxml = _compiled_and_lxml(source, tmp_path, monkeypatch)
     assert len(taken) == 12 and taken.count(False) == 1  # the name with a CRLF in it
     assert b'"name":"Haus\\nA"' in with_c[0]
-    monkeypatch.setattr(rawread, "plan", lambda _path: None)
-    assert _outputs(source, tmp_path / "lxml") == with_c
+    assert lxml == with_c
 
 
 @needs_rawc
@@ -387,12 +392,9 @@ def test_children_without_a_role_are_skipped(tmp_path: Path,
     text = source.read_text(encoding="utf-8")
     text = re.sub(r'(<bldg:Building gml:id="[^"]*">)', lambda m: m.group(1) + SKIPPED, text)
     source.write_text(text, encoding="utf-8")
-    monkeypatch.setattr(rawread, "STREAK", 10**9)
-    taken = _taken(monkeypatch)
-    with_c = _outputs(source, tmp_path / "c")
+    taken, with_c, lxml = _compiled_and_lxml(source, tmp_path, monkeypatch)
     assert len(taken) == 6 and all(taken)
-    monkeypatch.setattr(rawread, "plan", lambda _path: None)
-    assert _outputs(source, tmp_path / "lxml") == with_c
+    assert lxml == with_c
 
 
 @needs_rawc
